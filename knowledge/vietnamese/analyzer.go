@@ -1,0 +1,196 @@
+package vietnamese
+
+import "strings"
+
+// TermClass tells how a term was derived from the text, so that ranking can weigh it.
+type TermClass uint8
+
+// Term classes.
+const (
+	Exact     TermClass = iota // the written form with its diacritics, when it has any: "đăng"
+	Folded                     // the folded form of a syllable, figure or code: "dang", "47/2020/nd-cp"
+	Bigram                     // two consecutive folded syllables: "dang_ky"
+	Expansion                  // derived from an abbreviation, either direction: "cds" ↔ "chuyen doi so"
+)
+
+// Term is one index or query term.
+type Term struct {
+	Text  string
+	Class TermClass
+	Pos   int // position of the token the term comes from
+	// Stop marks a function word or question word ("là", "bao nhiêu", "ở đâu"): it carries
+	// little meaning for retrieval and is weighted down in queries.
+	Stop bool
+}
+
+// Analyzer turns text into index and query terms. The same analysis runs on documents and on
+// questions, which is what makes "ty le ho so" find "tỷ lệ hồ sơ" and "CĐS" find "chuyển đổi số".
+type Analyzer struct {
+	dict *Dictionary
+}
+
+// NewAnalyzer returns an analyzer that expands abbreviations from dict (the default dictionary
+// when dict is nil).
+func NewAnalyzer(dict *Dictionary) *Analyzer {
+	if dict == nil {
+		dict = DefaultDictionary()
+	}
+	return &Analyzer{dict: dict}
+}
+
+// Dictionary returns the analyzer's abbreviation dictionary.
+func (a *Analyzer) Dictionary() *Dictionary { return a.dict }
+
+// BigramSep joins the two syllables of a Bigram term.
+const BigramSep = "_"
+
+// Terms returns the terms of text in order of appearance: for each token its exact form (when it
+// has diacritics) and folded form, bigrams of consecutive syllables, and abbreviation
+// expansions in both directions.
+func (a *Analyzer) Terms(text string) []Term {
+	return a.terms(Tokenize(text))
+}
+
+// TermsOf is Terms for text already tokenised.
+func (a *Analyzer) TermsOf(toks []Token) []Term { return a.terms(toks) }
+
+func (a *Analyzer) terms(toks []Token) []Term {
+	out := make([]Term, 0, len(toks)*3)
+	// main holds the indexes of the tokens that are not parts, for bigrams and phrase matching.
+	main := make([]int, 0, len(toks))
+	for i, t := range toks {
+		stop := !t.Part && isStopword(t)
+		if t.Text != t.Fold {
+			out = append(out, Term{Text: t.Text, Class: Exact, Pos: t.Pos, Stop: stop})
+		}
+		out = append(out, Term{Text: t.Fold, Class: Folded, Pos: t.Pos, Stop: stop})
+		if !t.Part {
+			main = append(main, i)
+		}
+		// Abbreviation written in the text: add its expansion.
+		if t.Part || (t.Kind != Word && t.Kind != Code) {
+			continue
+		}
+		key := t.Fold
+		if t.Kind == Code {
+			key = compactKey(t.Fold)
+		}
+		if len(key) <= 2 && !t.Upper {
+			continue // "ai", "dn" typed in lower case are words, not abbreviations
+		}
+		if ps := a.dict.byAbbr[key]; len(ps) > 0 {
+			if key != t.Fold {
+				out = append(out, Term{Text: key, Class: Expansion, Pos: t.Pos})
+			}
+			for _, p := range ps {
+				out = appendPhrase(out, p, t.Pos)
+			}
+		}
+	}
+	for k := 0; k+1 < len(main); k++ {
+		t1, t2 := toks[main[k]], toks[main[k+1]]
+		if t2.Pos != t1.Pos+1 {
+			continue
+		}
+		out = append(out, Term{Text: t1.Fold + BigramSep + t2.Fold, Class: Bigram, Pos: t1.Pos})
+	}
+	// Expansion written out in the text: add the abbreviation's key.
+	for k := range main {
+		for _, p := range a.dict.byFirst[toks[main[k]].Fold] {
+			if k+len(p.words) > len(main) {
+				continue
+			}
+			ok := true
+			for w := range p.words {
+				t := toks[main[k+w]]
+				if t.Fold != p.words[w] || t.Pos != toks[main[k]].Pos+w {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				out = append(out, Term{Text: p.abbr, Class: Expansion, Pos: toks[main[k]].Pos})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// appendPhrase adds the terms of an abbreviation's expansion at position pos.
+func appendPhrase(out []Term, p phrase, pos int) []Term {
+	prev := ""
+	for _, t := range p.toks {
+		if t.Part {
+			continue
+		}
+		if t.Text != t.Fold {
+			out = append(out, Term{Text: t.Text, Class: Expansion, Pos: pos})
+		}
+		out = append(out, Term{Text: t.Fold, Class: Expansion, Pos: pos, Stop: isStopword(t)})
+		if prev != "" {
+			out = append(out, Term{Text: prev + BigramSep + t.Fold, Class: Expansion, Pos: pos})
+		}
+		prev = t.Fold
+	}
+	return out
+}
+
+// IndexText returns the terms of text joined by spaces: the form full-text engines index.
+func IndexText(terms []Term) string {
+	var b strings.Builder
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}
+
+// stopwords are function and question words, keyed by their written form (with diacritics), so
+// that "đâu" (where) is a stop word but "đầu" (head, first) is not.
+var stopwords = setOf(
+	"là", "của", "và", "có", "không", "gì", "nào", "bao", "nhiêu", "mấy", "thế", "thì", "ở", "đâu",
+	"cho", "tôi", "mình", "em", "anh", "chị", "ạ", "ơi", "nhé", "vậy", "sao", "như", "được",
+	"cần", "phải", "làm", "muốn", "hỏi", "xin", "để", "với", "tại", "trong", "này", "đó", "các",
+	"những", "một", "về", "khi", "nếu", "mà", "hay", "hoặc", "theo", "từ", "đến", "ra", "vào",
+	"lên", "bị", "đã", "sẽ", "đang", "rồi", "nữa", "thôi", "ai", "gồm", "vui", "lòng", "giúp",
+	"biết", "hết", "bạn", "chúng", "ta", "họ", "nó", "cũng", "rằng", "nên", "còn",
+)
+
+// foldedStopwords are the stop words of questions typed without diacritics. A folded word is a
+// stop word only when every word it may stand for is one ("dau" may be "đầu", so it is not).
+var foldedStopwords = setOf(
+	"la", "cua", "va", "khong", "gi", "nao", "nhieu", "thi", "o", "cho", "toi", "em", "anh", "a",
+	"oi", "nhe", "vay", "nhu", "duoc", "phai", "xin", "voi", "trong", "nay", "cac", "nhung", "mot",
+	"ve", "khi", "neu", "hay", "hoac", "theo", "den", "ra", "vao", "bi", "se", "roi", "nua", "ai",
+	"gom", "giup", "biet", "rang",
+)
+
+func isStopword(t Token) bool {
+	if t.Kind != Word {
+		return false
+	}
+	if t.Text != t.Fold {
+		_, ok := stopwords[t.Text]
+		return ok
+	}
+	_, ok := foldedStopwords[t.Fold]
+	return ok
+}
+
+// IsStopword reports whether the word (as typed, with or without diacritics) is a function or
+// question word that carries little meaning for retrieval.
+func IsStopword(word string) bool {
+	toks := Tokenize(word)
+	return len(toks) == 1 && isStopword(toks[0])
+}
+
+func setOf(words ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(words))
+	for _, w := range words {
+		m[w] = struct{}{}
+	}
+	return m
+}
