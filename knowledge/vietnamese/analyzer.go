@@ -18,9 +18,11 @@ type Term struct {
 	Text  string
 	Class TermClass
 	Pos   int // position of the token the term comes from
-	// Stop marks a function word or question word ("là", "bao nhiêu", "ở đâu"): it carries
-	// little meaning for retrieval and is weighted down in queries.
+	// Stop marks a function word or question word ("là", "bao nhiêu", "ở đâu"), or a bigram
+	// with one: it carries little meaning for retrieval and is weighted down in queries.
 	Stop bool
+	// Part marks a term from a part of a compound ("47" of "47/2020/NĐ-CP").
+	Part bool
 }
 
 // Analyzer turns text into index and query terms. The same analysis runs on documents and on
@@ -58,12 +60,21 @@ func (a *Analyzer) terms(toks []Token) []Term {
 	out := make([]Term, 0, len(toks)*3)
 	// main holds the indexes of the tokens that are not parts, for bigrams and phrase matching.
 	main := make([]int, 0, len(toks))
-	for i, t := range toks {
-		stop := !t.Part && isStopword(t)
+	// Text typed with diacritics tells stop words by their marks ("đâu" but not "đầu"); text
+	// typed without them only by words that are stop words whatever their marks.
+	marked := false
+	for _, t := range toks {
 		if t.Text != t.Fold {
-			out = append(out, Term{Text: t.Text, Class: Exact, Pos: t.Pos, Stop: stop})
+			marked = true
+			break
 		}
-		out = append(out, Term{Text: t.Fold, Class: Folded, Pos: t.Pos, Stop: stop})
+	}
+	for i, t := range toks {
+		stop := !t.Part && isStopword(t, marked)
+		if t.Text != t.Fold {
+			out = append(out, Term{Text: t.Text, Class: Exact, Pos: t.Pos, Stop: stop, Part: t.Part})
+		}
+		out = append(out, Term{Text: t.Fold, Class: Folded, Pos: t.Pos, Stop: stop, Part: t.Part})
 		if !t.Part {
 			main = append(main, i)
 		}
@@ -89,10 +100,11 @@ func (a *Analyzer) terms(toks []Token) []Term {
 	}
 	for k := 0; k+1 < len(main); k++ {
 		t1, t2 := toks[main[k]], toks[main[k+1]]
-		if t2.Pos != t1.Pos+1 {
+		if t2.Pos != t1.Pos+1 || t1.Kind == Code || t2.Kind == Code {
 			continue
 		}
-		out = append(out, Term{Text: t1.Fold + BigramSep + t2.Fold, Class: Bigram, Pos: t1.Pos})
+		stop := isStopword(t1, marked) || isStopword(t2, marked)
+		out = append(out, Term{Text: t1.Fold + BigramSep + t2.Fold, Class: Bigram, Pos: t1.Pos, Stop: stop})
 	}
 	// Expansion written out in the text: add the abbreviation's key.
 	for k := range main {
@@ -127,7 +139,7 @@ func appendPhrase(out []Term, p phrase, pos int) []Term {
 		if t.Text != t.Fold {
 			out = append(out, Term{Text: t.Text, Class: Expansion, Pos: pos})
 		}
-		out = append(out, Term{Text: t.Fold, Class: Expansion, Pos: pos, Stop: isStopword(t)})
+		out = append(out, Term{Text: t.Fold, Class: Expansion, Pos: pos, Stop: isStopword(t, true)})
 		if prev != "" {
 			out = append(out, Term{Text: prev + BigramSep + t.Fold, Class: Expansion, Pos: pos})
 		}
@@ -168,11 +180,11 @@ var foldedStopwords = setOf(
 	"gom", "giup", "biet", "rang",
 )
 
-func isStopword(t Token) bool {
+func isStopword(t Token, marked bool) bool {
 	if t.Kind != Word {
 		return false
 	}
-	if t.Text != t.Fold {
+	if marked {
 		_, ok := stopwords[t.Text]
 		return ok
 	}
@@ -184,7 +196,7 @@ func isStopword(t Token) bool {
 // question word that carries little meaning for retrieval.
 func IsStopword(word string) bool {
 	toks := Tokenize(word)
-	return len(toks) == 1 && isStopword(toks[0])
+	return len(toks) == 1 && isStopword(toks[0], HasMarks(word))
 }
 
 func setOf(words ...string) map[string]struct{} {
@@ -193,4 +205,15 @@ func setOf(words ...string) map[string]struct{} {
 		m[w] = struct{}{}
 	}
 	return m
+}
+
+// IsStopTerm reports whether an index term (lower case, as produced by Terms) is a stop word:
+// a marked term by the marked list, an unmarked one by the list of words that are stop words
+// whatever their marks.
+func IsStopTerm(term string) bool {
+	if _, ok := foldedStopwords[term]; ok {
+		return true
+	}
+	_, ok := stopwords[term]
+	return ok
 }

@@ -1,0 +1,341 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tmc/langchaingo/llms"
+
+	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+// Config holds the assistant's settings.
+type Config struct {
+	// MaxMessageRunes is the longest question accepted; longer ones get ErrTooLarge.
+	MaxMessageRunes int
+	// MinCoverage is the relevance threshold: the best passage must contain at least this
+	// share of the question's informative weight, or the assistant says it does not know.
+	MinCoverage float64
+	// Organization names the body running the assistant in its replies ("UBND tỉnh …").
+	Organization string
+	// Hotline and Portal tell people where to ask what the assistant cannot answer.
+	Hotline string
+	Portal  string
+	// LLMTimeout bounds a language-model answer; past it the extractive answer is used.
+	LLMTimeout time.Duration
+	// Passages is how many passages are retrieved per question.
+	Passages int
+}
+
+// DefaultConfig returns the settings used when none are given.
+func DefaultConfig() Config {
+	return Config{
+		MaxMessageRunes: 2000,
+		MinCoverage:     0.2,
+		Hotline:         "Tổng đài dịch vụ công 1900 1096",
+		Portal:          "https://dichvucong.gov.vn",
+		LLMTimeout:      30 * time.Second,
+		Passages:        8,
+	}
+}
+
+// Assistant answers questions from the knowledge base. It is safe for concurrent use.
+type Assistant struct {
+	cfg      Config
+	index    *knowledge.Index
+	store    knowledge.Store
+	model    llms.Model // nil: extractive answers only
+	analyzer *vietnamese.Analyzer
+	compose  composer
+	logger   *slog.Logger
+
+	docMu sync.Mutex
+	docs  map[string]cachedDoc // full documents of recent results, by ID
+}
+
+type cachedDoc struct {
+	doc     knowledge.Document
+	version int
+	at      time.Time
+}
+
+// New returns an assistant. model may be nil: answers are then extractive.
+func New(cfg Config, index *knowledge.Index, model llms.Model, logger *slog.Logger) *Assistant {
+	def := DefaultConfig()
+	if cfg.MaxMessageRunes <= 0 {
+		cfg.MaxMessageRunes = def.MaxMessageRunes
+	}
+	if cfg.Passages <= 0 {
+		cfg.Passages = def.Passages
+	}
+	if cfg.LLMTimeout <= 0 {
+		cfg.LLMTimeout = def.LLMTimeout
+	}
+	return &Assistant{
+		cfg: cfg, index: index, store: index.Store(), model: model, analyzer: index.Analyzer(),
+		compose: composer{analyzer: index.Analyzer()}, logger: logger, docs: map[string]cachedDoc{},
+	}
+}
+
+// Ask answers one question. onDelta, when not nil, receives the answer text as it is produced
+// (in order; the final Reply.Answer is authoritative). It returns ErrInvalidRequest,
+// ErrTooLarge or ErrUnknownSession for bad requests, and wraps storage errors otherwise; model
+// errors never fail a question (the extractive answer is used instead).
+func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) (Reply, error) {
+	msg := strings.TrimSpace(req.Message)
+	if msg == "" {
+		return Reply{}, fmt.Errorf("%w: message is empty", ErrInvalidRequest)
+	}
+	if n := utf8.RuneCountInString(msg); n > a.cfg.MaxMessageRunes {
+		return Reply{}, fmt.Errorf("%w: %d characters, the limit is %d", ErrTooLarge, n, a.cfg.MaxMessageRunes)
+	}
+	if !utf8.ValidString(msg) {
+		return Reply{}, fmt.Errorf("%w: message is not valid UTF-8", ErrInvalidRequest)
+	}
+	if req.Audience != "" {
+		if _, err := ParseAudience(string(req.Audience)); err != nil {
+			return Reply{}, err
+		}
+	}
+	sess, err := a.session(ctx, req)
+	if err != nil {
+		return Reply{}, err
+	}
+	masked := MaskPersonalData(msg)
+	if err := a.store.AddMessage(ctx, &knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleUser, Text: masked, Status: knowledge.StatusComplete}); err != nil {
+		return Reply{}, fmt.Errorf("ask: %w", err)
+	}
+	audience := Audience(sess.Audience)
+	if sess.Operator != "" {
+		return Reply{SessionID: sess.ID, Handover: true, Answer: "Cán bộ hỗ trợ đang trực tiếp trao đổi với bạn, vui lòng chờ trong giây lát."}, nil
+	}
+	reply := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Status: knowledge.StatusStreaming}
+	if err := a.store.AddMessage(ctx, &reply); err != nil {
+		return Reply{}, fmt.Errorf("ask: %w", err)
+	}
+
+	start := time.Now()
+	mem := loadMemory(sess.State)
+	cues := ExtractCues(msg)
+	if req.Locality != "" && cues.Locality == "" {
+		cues.Locality = req.Locality
+	}
+	// Personal data is not what the question is about: it is answered without it.
+	ans, r := a.answer(ctx, withoutPlaceholders(masked), cues, mem, audience, onDelta)
+	if cues.Injection {
+		a.logger.InfoContext(ctx, "instruction-changing request answered as a question", slog.String("session", sess.ID))
+	}
+
+	reply.Text, reply.Grounded, reply.Citations, reply.Status = ans.text, ans.grounded, ans.citations, knowledge.StatusComplete
+	if err := a.store.UpdateMessage(ctx, reply); err != nil {
+		return Reply{}, fmt.Errorf("ask: %w", err)
+	}
+	if ans.remember {
+		var docs []string
+		for _, c := range ans.citations {
+			docs = append(docs, c.DocumentID)
+		}
+		mem.remember(r, docs)
+		sess.State = mem.state()
+		if err := a.store.UpdateSession(ctx, sess); err != nil {
+			return Reply{}, fmt.Errorf("ask: %w", err)
+		}
+	}
+	a.logger.DebugContext(ctx, "answered", slog.String("session", sess.ID), slog.String("message", reply.ID),
+		slog.Bool("grounded", ans.grounded), slog.Int("citations", len(ans.citations)), slog.Duration("took", time.Since(start)))
+	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations}, nil
+}
+
+// answer is what the assistant says to one question.
+type answer struct {
+	text      string
+	grounded  bool
+	citations []knowledge.Citation
+	remember  bool // the question becomes the conversation's topic
+}
+
+func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memory, audience Audience, onDelta func(string)) (answer, resolved) {
+	emit := func(ans answer) answer {
+		if onDelta != nil && ans.text != "" {
+			streamWords(ans.text, onDelta)
+		}
+		return ans
+	}
+	r := resolve(msg, cues, mem, a.analyzer)
+	if (cues.Greeting || cues.Thanks) && !hasContent(a.analyzer, msg) {
+		return emit(answer{text: smallTalk(cues, a.cfg)}), r
+	}
+	results, err := a.retrieve(ctx, r, audience)
+	if err != nil {
+		a.logger.ErrorContext(ctx, "retrieval failed", slog.Any("error", err))
+		return emit(answer{text: unavailable(a.cfg)}), r
+	}
+	if faq, ok := a.faqAnswer(results, r); ok {
+		return emit(faq), r
+	}
+	if !a.relevant(results) {
+		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
+	}
+	ev := a.evidence(ctx, results)
+	d := a.compose.compose(r, ev, audience)
+	ans := answer{text: d.text(), grounded: len(d.citations) > 0, citations: d.citations, remember: true}
+	if a.model != nil {
+		if llmAns, ok := a.generate(ctx, r, ev, audience, onDelta); ok {
+			return llmAns, r
+		}
+	}
+	return emit(ans), r
+}
+
+// retrieve searches the knowledge base with the question's cues as soft preferences.
+func (a *Assistant) retrieve(ctx context.Context, r resolved, audience Audience) ([]knowledge.Result, error) {
+	q := knowledge.Query{Text: r.Text, Context: r.Context, K: a.cfg.Passages, Locality: r.Cues.Locality, PerDocument: 3}
+	if r.Cues.Number != "" && !strings.Contains(r.Text, r.Cues.Number) {
+		q.Text += " " + r.Cues.Number
+	}
+	if procedureIntent(r.Cues) {
+		q.Kinds = []knowledge.Kind{knowledge.KindProcedure, knowledge.KindFAQ}
+	} else if audience == Staff {
+		q.Kinds = []knowledge.Kind{knowledge.KindPlan, knowledge.KindOther, knowledge.KindFAQ}
+	}
+	return a.index.Search(ctx, q)
+}
+
+func procedureIntent(c Cues) bool {
+	for _, i := range c.Intents {
+		switch i {
+		case IntentFee, IntentTime, IntentPapers, IntentPlace, IntentSteps, IntentOnline, IntentConditions, IntentResult, IntentLegal, IntentSubjects:
+			return true
+		}
+	}
+	return false
+}
+
+// relevant decides whether the knowledge base answers the question: one of the leading
+// passages must contain enough of the question's informative weight.
+func (a *Assistant) relevant(results []knowledge.Result) bool {
+	for i, r := range results {
+		if i == 3 {
+			break
+		}
+		if r.Lexical > 0 && r.Coverage >= a.cfg.MinCoverage {
+			return true
+		}
+	}
+	return false
+}
+
+// evidence loads the full documents of the leading results (cached briefly).
+func (a *Assistant) evidence(ctx context.Context, results []knowledge.Result) []evidence {
+	ev := make([]evidence, len(results))
+	for i, r := range results {
+		ev[i].result = r
+		if i < 4 {
+			if d, ok := a.document(ctx, r.Doc.ID); ok {
+				ev[i].doc = &d
+			}
+		}
+	}
+	return ev
+}
+
+const docCacheTTL = 30 * time.Second
+
+func (a *Assistant) document(ctx context.Context, id string) (knowledge.Document, bool) {
+	a.docMu.Lock()
+	c, ok := a.docs[id]
+	a.docMu.Unlock()
+	if ok && time.Since(c.at) < docCacheTTL {
+		return c.doc, true
+	}
+	d, err := a.store.Document(ctx, id)
+	if err != nil {
+		if !errors.Is(err, knowledge.ErrNotFound) {
+			a.logger.WarnContext(ctx, "load document", slog.String("document", id), slog.Any("error", err))
+		}
+		return knowledge.Document{}, false
+	}
+	a.docMu.Lock()
+	if len(a.docs) > 2048 {
+		clear(a.docs)
+	}
+	a.docs[id] = cachedDoc{doc: d, version: d.Version, at: time.Now()}
+	a.docMu.Unlock()
+	return d, true
+}
+
+// session finds or creates the request's session.
+func (a *Assistant) session(ctx context.Context, req Request) (knowledge.Session, error) {
+	var (
+		sess knowledge.Session
+		err  error
+	)
+	switch {
+	case req.SessionID != "":
+		sess, err = a.store.Session(ctx, req.SessionID)
+		if errors.Is(err, knowledge.ErrNotFound) {
+			return sess, fmt.Errorf("%w: %s", ErrUnknownSession, req.SessionID)
+		}
+	case req.UserKey != "":
+		sess, err = a.store.SessionByUser(ctx, req.Channel, req.UserKey)
+		if errors.Is(err, knowledge.ErrNotFound) {
+			err = errNoSession
+		}
+	default:
+		err = errNoSession
+	}
+	if errors.Is(err, errNoSession) {
+		aud := req.Audience
+		if aud == "" {
+			aud = Citizen
+		}
+		sess = knowledge.Session{Channel: firstNonEmpty(req.Channel, "api"), UserKey: req.UserKey, Audience: string(aud)}
+		if err := a.store.CreateSession(ctx, &sess); err != nil {
+			return sess, fmt.Errorf("ask: %w", err)
+		}
+		return sess, nil
+	}
+	if err != nil {
+		return sess, fmt.Errorf("ask: %w", err)
+	}
+	if req.Audience != "" && string(req.Audience) != sess.Audience {
+		sess.Audience = string(req.Audience)
+		if err := a.store.UpdateSession(ctx, sess); err != nil {
+			return sess, fmt.Errorf("ask: %w", err)
+		}
+	}
+	return sess, nil
+}
+
+var errNoSession = errors.New("no session")
+
+// streamWords sends text in small groups of words, so that clients show it progressively.
+func streamWords(text string, onDelta func(string)) {
+	const group = 6
+	words := strings.SplitAfter(text, " ")
+	for i := 0; i < len(words); i += group {
+		onDelta(strings.Join(words[i:min(i+group, len(words))], ""))
+	}
+}
+
+// hasContent reports whether a message says more than a greeting or thanks.
+func hasContent(a *vietnamese.Analyzer, msg string) bool {
+	key := keyText(msg)
+	for _, p := range append(append([]string{}, greetingPhrases...), thanksPhrases...) {
+		key = strings.ReplaceAll(key, " "+p+" ", " ")
+	}
+	n := 0
+	for _, t := range a.Terms(key) {
+		if t.Class == vietnamese.Folded && !t.Stop {
+			n++
+		}
+	}
+	return n >= 2
+}

@@ -1,0 +1,237 @@
+package assistant
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+// Intent is what a question asks for.
+type Intent string
+
+// Intents. The first group is about procedures, the second about plans and documents.
+const (
+	IntentNone       Intent = ""
+	IntentFee        Intent = "fee"        // lệ phí
+	IntentTime       Intent = "time"       // thời hạn giải quyết
+	IntentPapers     Intent = "papers"     // thành phần hồ sơ
+	IntentPlace      Intent = "place"      // nơi nộp, cơ quan thực hiện
+	IntentSteps      Intent = "steps"      // trình tự thực hiện
+	IntentOnline     Intent = "online"     // có nộp trực tuyến được không
+	IntentConditions Intent = "conditions" // yêu cầu, điều kiện
+	IntentResult     Intent = "result"     // kết quả
+	IntentLegal      Intent = "legal"      // căn cứ pháp lý
+	IntentSubjects   Intent = "subjects"   // đối tượng thực hiện
+
+	IntentPercent  Intent = "percent"  // bao nhiêu phần trăm, tỷ lệ
+	IntentNumber   Intent = "number"   // bao nhiêu, mấy (a count or amount)
+	IntentDocument Intent = "document" // số mấy, văn bản nào
+	IntentAgency   Intent = "agency"   // cơ quan nào, đơn vị nào
+	IntentWhen     Intent = "when"     // khi nào, đến năm nào
+	IntentList     Intent = "list"     // những … nào, gồm những gì
+)
+
+// Channel of submission.
+const (
+	ChannelOnline   = "Trực tuyến"
+	ChannelInPerson = "Trực tiếp"
+	ChannelPostal   = "Dịch vụ bưu chính"
+)
+
+// Cues are what the question says beyond its words: the place, administrative level, year,
+// document number, submission channel and what is being asked.
+type Cues struct {
+	Intents  []Intent
+	Locality string // canonical province name, "" when none
+	Level    string // "tỉnh", "huyện", "xã", "sở", "bộ", "trung ương"
+	Year     string
+	Number   string // a document number written in the question
+	// Focus is what a count question counts, as folded words: "nhom nhiem vu" in "có bao
+	// nhiêu nhóm nhiệm vụ".
+	Focus   []string
+	Channel string // ChannelOnline, ChannelInPerson, ChannelPostal or ""
+	// Greeting, Thanks and Injection classify messages that are not questions.
+	Greeting, Thanks bool
+	// Injection is set for attempts to change the assistant's instructions or make it reveal
+	// its configuration; such messages are answered like any other question.
+	Injection bool
+}
+
+// Has reports whether the cues include intent i.
+func (c Cues) Has(i Intent) bool {
+	for _, x := range c.Intents {
+		if x == i {
+			return true
+		}
+	}
+	return false
+}
+
+// intentPhrases are matched on the question's key (lower case, without diacritics), on word
+// boundaries. Order matters only for reading.
+var intentPhrases = []struct {
+	intent  Intent
+	phrases []string
+}{
+	{IntentFee, []string{"le phi", "phi", "mat phi", "bao nhieu tien", "ton bao nhieu", "chi phi", "mien phi", "mat tien", "bao nhieu tien", "gia bao nhieu", "nop bao nhieu"}},
+	{IntentTime, []string{"bao lau", "bao nhieu ngay", "may ngay", "thoi gian", "thoi han", "mat bao lau", "trong bao lau", "khi nao co ket qua", "bao nhieu ngay lam viec", "may hom", "bao gio co"}},
+	{IntentPapers, []string{"giay to", "ho so gom", "thanh phan ho so", "can nhung gi", "can gi", "chuan bi gi", "chuan bi nhung gi", "mang theo", "can giay", "ho so can", "bo ho so", "can nhung giay"}},
+	{IntentPlace, []string{"o dau", "noi nao", "co quan nao", "cho nao", "den dau", "tai dau", "nop o", "lam o", "dia chi", "noi nop", "noi tiep nhan", "nop ho so o"}},
+	{IntentSteps, []string{"cac buoc", "trinh tu", "nhu the nao", "the nao", "lam sao", "quy trinh", "huong dan", "cach lam", "cach thuc", "thu tuc ra sao", "ra sao"}},
+	{IntentOnline, []string{"truc tuyen duoc khong", "online duoc khong", "qua mang duoc khong", "nop online", "lam online", "nop truc tuyen", "lam truc tuyen", "co truc tuyen"}},
+	{IntentConditions, []string{"dieu kien", "yeu cau gi", "can dap ung"}},
+	{IntentResult, []string{"ket qua", "nhan duoc gi", "duoc cap gi"}},
+	{IntentLegal, []string{"can cu", "van ban nao quy dinh", "quy dinh tai", "theo quy dinh nao", "co so phap ly"}},
+	{IntentSubjects, []string{"ai duoc", "doi tuong", "ai co the", "ai phai"}},
+	{IntentPercent, []string{"bao nhieu phan tram", "phan tram", "ty le", "ti le", "%"}},
+	{IntentNumber, []string{"bao nhieu", "may"}},
+	{IntentDocument, []string{"so may", "so bao nhieu", "nghi dinh nao", "quyet dinh nao", "thong tu nao", "van ban nao", "ke hoach nao", "ke hoach so", "quyet dinh so", "so hieu", "la van ban"}},
+	{IntentAgency, []string{"co quan nao", "don vi nao", "ai chu tri", "so nao", "ban nao", "bo nao", "ai phu trach", "dau moi", "giao cho", "chu tri"}},
+	{IntentWhen, []string{"khi nao", "nam nao", "bao gio", "den nam", "thoi diem", "han chot"}},
+	{IntentList, []string{"nhung gi", "gom nhung", "nhung nao", "cac nao", "nao"}},
+}
+
+var (
+	greetingPhrases  = []string{"xin chao", "chao ban", "chao", "hello", "hi", "alo", "chao em", "chao anh", "chao chi", "kinh chao", "good morning"}
+	thanksPhrases    = []string{"cam on", "cam on ban", "thank", "thanks", "cam on nhieu", "tot qua", "ok cam on"}
+	injectionPhrases = []string{
+		"bo qua", "ignore previous", "ignore all", "ignore the", "disregard", "system prompt", "prompt he thong",
+		"huong dan he thong", "cau hinh cua ban", "tiet lo", "reveal", "api key", "khoa api", "mat khau", "dong vai",
+		"role play", "roleplay", "pretend", "gia vo", "ban bay gio la", "you are now", "jailbreak", "developer mode", "che do nha phat trien",
+	}
+	levelPhrases = []struct{ key, level string }{
+		{"cap tinh", "tỉnh"}, {"cap huyen", "huyện"}, {"cap xa", "xã"}, {"cap so", "sở"}, {"cap bo", "bộ"},
+		{"cap trung uong", "trung ương"}, {"cap phuong", "xã"}, {"cap quan", "huyện"},
+	}
+	channelPhrases = []struct{ key, channel string }{
+		{"truc tuyen", ChannelOnline}, {"online", ChannelOnline}, {"qua mang", ChannelOnline}, {"cong dich vu cong", ChannelOnline},
+		{"dich vu cong truc tuyen", ChannelOnline}, {"dvctt", ChannelOnline}, {"vneid", ChannelOnline},
+		{"truc tiep", ChannelInPerson}, {"tai quay", ChannelInPerson}, {"den tan noi", ChannelInPerson},
+		{"buu chinh", ChannelPostal}, {"buu dien", ChannelPostal}, {"qua duong buu", ChannelPostal},
+	}
+	reYear = regexp.MustCompile(`\b(19[5-9]\d|20\d\d)\b`)
+	// reDocNumber matches Vietnamese document numbers: 2663/KH-UBND, 47/2020/NĐ-CP.
+	reDocNumber = regexp.MustCompile(`(?i)\b\d{1,5}(?:\.\d{1,3})?/(?:\d{4}/)?[\p{L}&]+(?:-[\p{L}\d&]+)*`)
+)
+
+// keyText is a question's matching form: lower case, folded, words separated by single spaces,
+// with a space at each end so that phrases match on word boundaries.
+func keyText(s string) string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, t := range vietnamese.Tokenize(s) {
+		if t.Part {
+			continue
+		}
+		b.WriteString(t.Fold)
+		b.WriteByte(' ')
+	}
+	if strings.Contains(s, "%") {
+		b.WriteString("% ")
+	}
+	return b.String()
+}
+
+func hasPhrase(key, phrase string) bool {
+	return strings.Contains(key, " "+phrase+" ")
+}
+
+// ExtractCues reads the cues of a question.
+func ExtractCues(question string) Cues {
+	key := keyText(question)
+	var c Cues
+	for _, ip := range intentPhrases {
+		for _, p := range ip.phrases {
+			if hasPhrase(key, p) {
+				c.Intents = append(c.Intents, ip.intent)
+				break
+			}
+		}
+	}
+	// "mấy" and "nào" alone are weak; keep them only without a more specific intent.
+	if c.Has(IntentNumber) && (c.Has(IntentPercent) || c.Has(IntentTime) || c.Has(IntentFee) || c.Has(IntentDocument)) {
+		c.Intents = removeIntent(c.Intents, IntentNumber)
+	}
+	if c.Has(IntentList) && len(c.Intents) > 1 {
+		c.Intents = removeIntent(c.Intents, IntentList)
+	}
+	for _, lp := range levelPhrases {
+		if hasPhrase(key, lp.key) {
+			c.Level = lp.level
+			break
+		}
+	}
+	for _, cp := range channelPhrases {
+		if hasPhrase(key, cp.key) {
+			c.Channel = cp.channel
+			break
+		}
+	}
+	if m := reDocNumber.FindString(question); m != "" {
+		c.Number = m
+	}
+	// A year inside a document number ("47/2020/NĐ-CP") is not the year asked about.
+	if m := reYear.FindString(reDocNumber.ReplaceAllString(question, " ")); m != "" {
+		c.Year = m
+	}
+	c.Focus = focusWords(key)
+	if locs := extract.Localities(question); len(locs) > 0 {
+		c.Locality = locs[0]
+	}
+	words := len(strings.Fields(key))
+	for _, p := range greetingPhrases {
+		if hasPhrase(key, p) && words <= len(strings.Fields(p))+3 {
+			c.Greeting = true
+		}
+	}
+	for _, p := range thanksPhrases {
+		if hasPhrase(key, p) && words <= len(strings.Fields(p))+4 {
+			c.Thanks = true
+		}
+	}
+	for _, p := range injectionPhrases {
+		if hasPhrase(key, p) {
+			c.Injection = true
+			break
+		}
+	}
+	return c
+}
+
+func removeIntent(is []Intent, x Intent) []Intent {
+	out := is[:0]
+	for _, i := range is {
+		if i != x {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// focusWords returns up to three words after "bao nhiêu" or "mấy": the thing counted.
+func focusWords(key string) []string {
+	words := strings.Fields(key)
+	for i, w := range words {
+		start := -1
+		switch {
+		case w == "bao" && i+1 < len(words) && words[i+1] == "nhieu":
+			start = i + 2
+		case w == "may":
+			start = i + 1
+		}
+		if start < 0 {
+			continue
+		}
+		var out []string
+		for _, f := range words[start:] {
+			if len(out) == 3 || vietnamese.IsStopword(f) || f == "phan" || f == "%" {
+				break
+			}
+			out = append(out, f)
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+package assistant
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+// EvalItem is one conversation of a question set (the format of ../shared/eval/*.jsonl).
+type EvalItem struct {
+	ID       string     `json:"id"`
+	Audience string     `json:"audience"`
+	Turns    []EvalTurn `json:"turns"`
+}
+
+// EvalTurn is one question with what a good answer shows.
+type EvalTurn struct {
+	Q        string   `json:"q"`
+	Doc      string   `json:"doc"`
+	Docs     []string `json:"docs"`
+	Any      []string `json:"any"`
+	All      []string `json:"all"`
+	Grounded *bool    `json:"grounded"`
+}
+
+// ReadEvalSet reads a question set file.
+func ReadEvalSet(file string) ([]EvalItem, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("read questions: %w", err)
+	}
+	defer f.Close()
+	var items []EvalItem
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var it EvalItem
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+			return nil, fmt.Errorf("read questions: %s line %d: %w", file, line, err)
+		}
+		if len(it.Turns) == 0 {
+			return nil, fmt.Errorf("read questions: %s line %d: no turns", file, line)
+		}
+		items = append(items, it)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read questions: %w", err)
+	}
+	return items, nil
+}
+
+// EvalResult is the outcome of one asked question.
+type EvalResult struct {
+	Item, Question string
+	InScope        bool
+	SourceFound    bool // an expected source among the top-5 citations
+	FactsFound     bool // the expected facts stated in the answer
+	HasFacts       bool
+	Refused        bool // answered "not in the knowledge base"
+	Grounded       bool
+	Latency        time.Duration
+	AnswerRunes    int
+	Answer         string
+	Cited          []string
+}
+
+// EvalReport aggregates a question set's results.
+type EvalReport struct {
+	Results []EvalResult
+}
+
+// Evaluate asks every question of the items through Ask (turns of an item in one session) and
+// checks the answers.
+func (a *Assistant) Evaluate(ctx context.Context, items []EvalItem) (EvalReport, error) {
+	var rep EvalReport
+	for _, it := range items {
+		aud, err := ParseAudience(it.Audience)
+		if err != nil {
+			return rep, fmt.Errorf("item %s: %w", it.ID, err)
+		}
+		session := ""
+		for _, t := range it.Turns {
+			start := time.Now()
+			reply, err := a.Ask(ctx, Request{Message: t.Q, SessionID: session, Audience: aud, Channel: "eval"}, nil)
+			if err != nil {
+				return rep, fmt.Errorf("item %s: %w", it.ID, err)
+			}
+			res := EvalResult{Item: it.ID, Question: t.Q, Latency: time.Since(start), Grounded: reply.Grounded, Answer: reply.Answer,
+				AnswerRunes: utf8.RuneCountInString(reply.Answer)}
+			session = reply.SessionID
+			res.InScope = t.Grounded == nil || *t.Grounded
+			res.Refused = !reply.Grounded
+			want := t.Docs
+			if t.Doc != "" {
+				want = append(want, t.Doc)
+			}
+			for i, c := range reply.Citations {
+				res.Cited = append(res.Cited, c.Source)
+				if i >= 5 {
+					continue
+				}
+				for _, w := range want {
+					if c.Source == w || strings.HasSuffix(c.Source, "/"+w) {
+						res.SourceFound = true
+					}
+				}
+			}
+			res.HasFacts = len(t.Any)+len(t.All) > 0
+			res.FactsFound = factsStated(reply.Answer, t.Any, t.All)
+			rep.Results = append(rep.Results, res)
+		}
+	}
+	return rep, nil
+}
+
+// factKey compares facts without diacritics, case or spacing differences.
+func factKey(s string) string {
+	return strings.Join(strings.Fields(vietnamese.Key(s)), " ")
+}
+
+func factsStated(answer string, anyOf, allOf []string) bool {
+	if len(anyOf)+len(allOf) == 0 {
+		return true
+	}
+	key := factKey(answer)
+	for _, f := range allOf {
+		if !strings.Contains(key, factKey(f)) {
+			return false
+		}
+	}
+	if len(anyOf) == 0 {
+		return true
+	}
+	for _, f := range anyOf {
+		if strings.Contains(key, factKey(f)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Summary is the report's figures.
+type Summary struct {
+	Questions, InScope, OutOfScope     int
+	SourceFound, FactsFound, WithFacts int
+	CorrectRefusals, GroundedInScope   int
+	P50, P95                           time.Duration
+	MedianAnswerRunes                  int
+}
+
+// Summary computes the report's figures.
+func (r EvalReport) Summary() Summary {
+	var s Summary
+	var lat []time.Duration
+	var lengths []int
+	for _, x := range r.Results {
+		s.Questions++
+		lat = append(lat, x.Latency)
+		if !x.InScope {
+			s.OutOfScope++
+			if x.Refused {
+				s.CorrectRefusals++
+			}
+			continue
+		}
+		s.InScope++
+		lengths = append(lengths, x.AnswerRunes)
+		if x.SourceFound {
+			s.SourceFound++
+		}
+		if x.HasFacts {
+			s.WithFacts++
+			if x.FactsFound {
+				s.FactsFound++
+			}
+		}
+		if x.Grounded {
+			s.GroundedInScope++
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	sort.Ints(lengths)
+	if len(lat) > 0 {
+		s.P50 = lat[len(lat)/2]
+		s.P95 = lat[min(len(lat)-1, (len(lat)*95+99)/100-1)]
+	}
+	if len(lengths) > 0 {
+		s.MedianAnswerRunes = lengths[len(lengths)/2]
+	}
+	return s
+}
+
+func pct(n, d int) string {
+	if d == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%d/%d (%.0f%%)", n, d, 100*float64(n)/float64(d))
+}
+
+// Print writes the report: one line per question (failures with the answer) and the figures.
+func (r EvalReport) Print(w io.Writer, verbose bool) {
+	for _, x := range r.Results {
+		status := "ok"
+		switch {
+		case !x.InScope && !x.Refused:
+			status = "NOT REFUSED"
+		case !x.InScope:
+			status = "refused ok"
+		case x.Refused:
+			status = "REFUSED"
+		case !x.SourceFound && !x.FactsFound:
+			status = "MISS source+facts"
+		case !x.SourceFound:
+			status = "MISS source"
+		case !x.FactsFound:
+			status = "MISS facts"
+		}
+		fmt.Fprintf(w, "%-6s %-18s %6s  %s\n", x.Item, status, x.Latency.Round(100*time.Microsecond), x.Question)
+		if verbose || (status != "ok" && status != "refused ok") {
+			fmt.Fprintf(w, "       cited: %s\n       answer: %s\n", strings.Join(x.Cited, ", "), strings.ReplaceAll(x.Answer, "\n", "\n               "))
+		}
+	}
+	s := r.Summary()
+	fmt.Fprintf(w, "\nquestions %d (in scope %d, out of scope %d)\n", s.Questions, s.InScope, s.OutOfScope)
+	fmt.Fprintf(w, "expected source in top-5 citations: %s\n", pct(s.SourceFound, s.InScope))
+	fmt.Fprintf(w, "expected facts in the answer:       %s\n", pct(s.FactsFound, s.WithFacts))
+	fmt.Fprintf(w, "correct refusals:                   %s\n", pct(s.CorrectRefusals, s.OutOfScope))
+	fmt.Fprintf(w, "grounded in-scope answers:          %s\n", pct(s.GroundedInScope, s.InScope))
+	fmt.Fprintf(w, "latency p50 %s, p95 %s\n", s.P50.Round(10*time.Microsecond), s.P95.Round(10*time.Microsecond))
+	fmt.Fprintf(w, "median answer length: %d characters\n", s.MedianAnswerRunes)
+}

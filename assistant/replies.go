@@ -1,0 +1,59 @@
+package assistant
+
+import "strings"
+
+// The assistant's fixed replies. They are in Vietnamese; the operator's organisation, hotline
+// and portal are filled in from the configuration.
+
+func smallTalk(c Cues, cfg Config) string {
+	if c.Thanks && !c.Greeting {
+		return "Rất vui được hỗ trợ bạn. Nếu cần thêm thông tin về thủ tục hành chính hay dịch vụ công, bạn cứ hỏi nhé!"
+	}
+	who := "trợ lý ảo"
+	if cfg.Organization != "" {
+		who += " của " + cfg.Organization
+	}
+	return "Xin chào! Tôi là " + who + ". Tôi có thể giúp bạn tra cứu thủ tục hành chính (hồ sơ, lệ phí, thời hạn, nơi nộp) " +
+		"và các kế hoạch, chỉ tiêu chuyển đổi số. Bạn cần hỏi gì?"
+}
+
+// refusal says plainly that the knowledge base has nothing on the question, what the assistant
+// can help with and where to ask instead.
+func refusal(cfg Config, audience Audience) string {
+	var b strings.Builder
+	b.WriteString("Xin lỗi, tôi chưa tìm thấy thông tin này trong cơ sở dữ liệu")
+	if cfg.Organization != "" {
+		b.WriteString(" của " + cfg.Organization)
+	}
+	b.WriteString(", nên không thể trả lời chính xác. ")
+	if audience == Staff {
+		b.WriteString("Tôi có thể tra cứu các kế hoạch, chỉ tiêu chuyển đổi số và thủ tục hành chính đã được cập nhật.")
+	} else {
+		b.WriteString("Tôi có thể giúp bạn tra cứu thủ tục hành chính: hồ sơ, lệ phí, thời hạn giải quyết, nơi nộp và cách nộp trực tuyến.")
+	}
+	if contact := contactLine(cfg); contact != "" {
+		b.WriteString(" " + contact)
+	}
+	return b.String()
+}
+
+func contactLine(cfg Config) string {
+	switch {
+	case cfg.Hotline != "" && cfg.Portal != "":
+		return "Bạn có thể liên hệ " + cfg.Hotline + " hoặc tra cứu tại " + cfg.Portal + "."
+	case cfg.Hotline != "":
+		return "Bạn có thể liên hệ " + cfg.Hotline + "."
+	case cfg.Portal != "":
+		return "Bạn có thể tra cứu tại " + cfg.Portal + "."
+	}
+	return ""
+}
+
+// unavailable is said when the knowledge base cannot be searched at the moment.
+func unavailable(cfg Config) string {
+	s := "Xin lỗi, hệ thống tra cứu đang tạm gián đoạn. Bạn vui lòng thử lại sau ít phút."
+	if c := contactLine(cfg); c != "" {
+		s += " " + c
+	}
+	return s
+}

@@ -1,0 +1,66 @@
+package assistant
+
+import (
+	"errors"
+
+	"github.com/trolyao/trolyao/knowledge"
+)
+
+// Audience is who the assistant is talking to; wording and emphasis differ.
+type Audience string
+
+// Audiences.
+const (
+	Citizen Audience = "citizen" // people asking about public services (the default)
+	Staff   Audience = "staff"   // civil servants asking about plans and targets
+)
+
+// ParseAudience returns the audience named s ("" gives Citizen), or ErrInvalidRequest.
+func ParseAudience(s string) (Audience, error) {
+	switch Audience(s) {
+	case "":
+		return Citizen, nil
+	case Citizen, Staff:
+		return Audience(s), nil
+	}
+	return "", errors.Join(ErrInvalidRequest, errors.New(`audience must be "citizen" or "staff"`))
+}
+
+// Errors returned by Ask.
+var (
+	// ErrInvalidRequest: the message is empty or a field has an unknown value.
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrTooLarge: the message is longer than the configured limit.
+	ErrTooLarge = errors.New("message too large")
+	// ErrUnknownSession: the session ID names no session.
+	ErrUnknownSession = errors.New("unknown session")
+)
+
+// Request is one question to the assistant.
+type Request struct {
+	Message string
+	// SessionID continues a conversation; empty starts a new one (or finds the platform user's
+	// session when Channel and UserKey are set).
+	SessionID string
+	// Audience overrides the session's audience when set.
+	Audience Audience
+	// Channel names where the question came from: "api", "web", "zalo", "messenger", "telegram".
+	Channel string
+	// UserKey identifies a messaging-platform user (pseudonymised by the connector); one session
+	// per channel and user.
+	UserKey string
+	// Locality is a default place for questions that name none (a district's own channel).
+	Locality string
+}
+
+// Reply is the assistant's answer.
+type Reply struct {
+	SessionID string
+	MessageID string
+	Answer    string
+	Grounded  bool
+	Citations []knowledge.Citation
+	// Handover is set when an operator has taken the conversation over: the question was
+	// recorded for the operator and Answer is a short notice, not an answer.
+	Handover bool
+}

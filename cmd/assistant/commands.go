@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/sample"
+	"github.com/trolyao/trolyao/web"
+)
+
+func ingest(ctx context.Context, a *app, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.Usage = func() { fmt.Fprintln(stdout, "usage: assistant ingest PATH...") }
+	if err := fs.Parse(args); err != nil {
+		return exitError{2, err}
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitError{2, errors.New("ingest: no files or folders given")}
+	}
+	start := time.Now()
+	rep, err := a.ingester.IngestPaths(ctx, fs.Args())
+	for _, f := range rep.Files {
+		if f.Outcome == knowledge.Failed {
+			fmt.Fprintf(stdout, "failed     %s: %v\n", f.Source, f.Err)
+		} else if f.Outcome != knowledge.Unchanged {
+			fmt.Fprintf(stdout, "%-10s %s (%d passages)\n", f.Outcome, f.Source, f.Chunks)
+		}
+	}
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "%d files: %d added, %d updated, %d unchanged, %d failed in %s (%.0f files/s)\n",
+		len(rep.Files), rep.Count(knowledge.Added), rep.Count(knowledge.Updated), rep.Count(knowledge.Unchanged), rep.Count(knowledge.Failed),
+		took.Round(time.Millisecond), float64(len(rep.Files))/took.Seconds())
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if n := rep.Count(knowledge.Failed); n > 0 {
+		return exitError{3, fmt.Errorf("ingest: %d of %d files failed", n, len(rep.Files))}
+	}
+	return nil
+}
+
+func search(ctx context.Context, a *app, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	k := fs.Int("k", 5, "number of passages")
+	kind := fs.String("kind", "", "only documents of this kind (plan, procedure, faq, other)")
+	locality := fs.String("locality", "", "only documents about this province or city")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2, err}
+	}
+	q := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if q == "" {
+		return exitError{2, errors.New(`search: no question given (assistant search "câu hỏi")`)}
+	}
+	f := knowledge.Filters{Locality: *locality}
+	if *kind != "" {
+		if !knowledge.Kind(*kind).Valid() {
+			return exitError{2, fmt.Errorf("search: unknown kind %q", *kind)}
+		}
+		f.Kinds = []knowledge.Kind{knowledge.Kind(*kind)}
+	}
+	start := time.Now()
+	results, err := a.index.Search(ctx, knowledge.Query{Text: q, K: *k, Filters: f})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if len(results) == 0 {
+		fmt.Fprintln(stdout, "no passage found")
+	}
+	for i, r := range results {
+		fmt.Fprintf(stdout, "%d. [%.3f] %s — %s\n", i+1, r.Score, r.Doc.Source, r.Doc.Title)
+		if r.Chunk.Section != "" {
+			fmt.Fprintf(stdout, "   § %s\n", r.Chunk.Section)
+		}
+		fmt.Fprintf(stdout, "   %s\n", strings.ReplaceAll(r.Snippet, "\n", " "))
+		fmt.Fprintf(stdout, "   (bm25f %.2f, vector %.2f, coverage %.2f, title %.2f)\n", r.Lexical, r.Vector, r.Coverage, r.TitleCoverage)
+	}
+	fmt.Fprintf(stdout, "%s\n", took.Round(10*time.Microsecond))
+	return nil
+}
+
+func evaluate(ctx context.Context, a *app, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	var files multiFlag
+	fs.Var(&files, "questions", "question set file (JSON lines); repeat for several")
+	verbose := fs.Bool("v", false, "print every answer")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2, err}
+	}
+	if len(files) == 0 {
+		return exitError{2, errors.New("eval: give at least one -questions FILE")}
+	}
+	for _, f := range files {
+		items, err := assistant.ReadEvalSet(f)
+		if err != nil {
+			return err
+		}
+		rep, err := a.assistant.Evaluate(ctx, items)
+		if err != nil {
+			return fmt.Errorf("eval %s: %w", f, err)
+		}
+		fmt.Fprintf(stdout, "== %s (store: %s, embedder: %s, answers: %s)\n", f, a.cfg.storeName(), a.cfg.EmbeddingProvider, firstNonEmpty(a.cfg.LLMProvider, "extractive"))
+		rep.Print(stdout, *verbose)
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	withSample := fs.Bool("sample", false, "ingest the built-in sample knowledge base first")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2, err}
+	}
+	if *withSample {
+		rep, err := sample.Ingest(ctx, a.ingester)
+		if err != nil {
+			return fmt.Errorf("sample knowledge base: %w", err)
+		}
+		a.logger.InfoContext(ctx, "sample knowledge base ready", slog.Int("added", rep.Count(knowledge.Added)+rep.Count(knowledge.Updated)),
+			slog.Int("unchanged", rep.Count(knowledge.Unchanged)))
+	}
+	mux := http.NewServeMux()
+	webHandler := web.New(web.Config{}, a.assistant, a.index, a.logger)
+	webHandler.Register(mux)
+
+	srv := &http.Server{
+		Addr:              a.cfg.Addr,
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	a.logger.InfoContext(ctx, "serving", slog.Any("config", a.cfg))
+	fmt.Fprintf(stdout, "Trợ lý ảo đang chạy tại http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}

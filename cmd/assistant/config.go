@@ -1,0 +1,204 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the whole program's configuration, read from the environment once in run.
+type config struct {
+	Addr        string // ASSISTANT_ADDR
+	DataDir     string // ASSISTANT_DATA_DIR: the embedded store's folder
+	DatabaseURL string // DATABASE_URL: PostgreSQL; the embedded store when empty
+	LogLevel    slog.Level
+
+	EmbeddingProvider string // builtin, openai, ollama
+	EmbeddingBaseURL  string
+	EmbeddingModel    string
+	EmbeddingAPIKey   string
+	EmbeddingDim      int // built-in embedder dimension
+
+	LLMProvider string // "", openai, ollama
+	LLMBaseURL  string
+	LLMModel    string
+	LLMAPIKey   string
+	LLMTimeout  time.Duration
+
+	Abbreviations  string // file of extra abbreviations
+	Organization   string
+	Hotline        string
+	Portal         string
+	MinCoverage    float64
+	MaxMessage     int   // runes
+	MaxFileSize    int64 // bytes
+	AllowedOrigins []string
+	Starters       []string
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:              envOr(getenv, "ASSISTANT_ADDR", "127.0.0.1:8080"),
+		DataDir:           envOr(getenv, "ASSISTANT_DATA_DIR", "./data"),
+		DatabaseURL:       getenv("DATABASE_URL"),
+		EmbeddingProvider: envOr(getenv, "EMBEDDING_PROVIDER", "builtin"),
+		EmbeddingBaseURL:  getenv("EMBEDDING_BASE_URL"),
+		EmbeddingModel:    getenv("EMBEDDING_MODEL"),
+		EmbeddingAPIKey:   getenv("EMBEDDING_API_KEY"),
+		LLMProvider:       getenv("LLM_PROVIDER"),
+		LLMBaseURL:        getenv("LLM_BASE_URL"),
+		LLMModel:          getenv("LLM_MODEL"),
+		LLMAPIKey:         getenv("LLM_API_KEY"),
+		Abbreviations:     getenv("ASSISTANT_ABBREVIATIONS"),
+		Organization:      getenv("ASSISTANT_ORGANIZATION"),
+		Hotline:           envOr(getenv, "ASSISTANT_HOTLINE", "Tổng đài dịch vụ công 1900 1096"),
+		Portal:            envOr(getenv, "ASSISTANT_PORTAL", "https://dichvucong.gov.vn"),
+		AllowedOrigins:    splitList(getenv("ASSISTANT_ALLOWED_ORIGINS"), ","),
+		Starters:          splitList(getenv("ASSISTANT_STARTERS"), "|"),
+	}
+	var errs []error
+	var err error
+	if c.EmbeddingDim, err = envInt(getenv, "EMBEDDING_DIM", 256); err != nil || c.EmbeddingDim < 16 || c.EmbeddingDim > 4096 {
+		errs = append(errs, fmt.Errorf("EMBEDDING_DIM must be a number between 16 and 4096"))
+	}
+	if c.LLMTimeout, err = envDuration(getenv, "LLM_TIMEOUT", 30*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MinCoverage, err = envFloat(getenv, "ASSISTANT_MIN_COVERAGE", 0.2); err != nil || c.MinCoverage < 0 || c.MinCoverage > 1 {
+		errs = append(errs, fmt.Errorf("ASSISTANT_MIN_COVERAGE must be a number between 0 and 1"))
+	}
+	if c.MaxMessage, err = envInt(getenv, "ASSISTANT_MAX_MESSAGE", 2000); err != nil || c.MaxMessage < 1 {
+		errs = append(errs, fmt.Errorf("ASSISTANT_MAX_MESSAGE must be a positive number of characters"))
+	}
+	maxFile, err := envInt(getenv, "ASSISTANT_MAX_FILE_SIZE", 20<<20)
+	if err != nil || maxFile < 1 {
+		errs = append(errs, fmt.Errorf("ASSISTANT_MAX_FILE_SIZE must be a positive number of bytes"))
+	}
+	c.MaxFileSize = int64(maxFile)
+	if err := c.LogLevel.UnmarshalText([]byte(envOr(getenv, "ASSISTANT_LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("ASSISTANT_LOG_LEVEL must be debug, info, warn or error"))
+	}
+	switch c.EmbeddingProvider {
+	case "builtin":
+	case "openai", "ollama":
+		if c.EmbeddingModel == "" {
+			errs = append(errs, fmt.Errorf("EMBEDDING_MODEL is required with EMBEDDING_PROVIDER=%s", c.EmbeddingProvider))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("EMBEDDING_PROVIDER must be builtin, openai or ollama, not %q", c.EmbeddingProvider))
+	}
+	switch c.LLMProvider {
+	case "":
+	case "openai", "ollama":
+		if c.LLMModel == "" {
+			errs = append(errs, fmt.Errorf("LLM_MODEL is required with LLM_PROVIDER=%s", c.LLMProvider))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("LLM_PROVIDER must be openai or ollama (or unset for extractive answers), not %q", c.LLMProvider))
+	}
+	for _, u := range []struct{ name, val string }{{"LLM_BASE_URL", c.LLMBaseURL}, {"EMBEDDING_BASE_URL", c.EmbeddingBaseURL}} {
+		if u.val == "" {
+			continue
+		}
+		if p, err := url.Parse(u.val); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s must be an http(s) URL", u.name))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// LogValue prints the configuration with secrets masked.
+func (c config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("store", c.storeName()),
+		slog.String("embedder", c.EmbeddingProvider),
+		slog.String("llm", firstNonEmpty(c.LLMProvider, "none (extractive)")),
+		slog.String("llm_model", c.LLMModel),
+		slog.String("llm_api_key", mask(c.LLMAPIKey)),
+		slog.String("embedding_api_key", mask(c.EmbeddingAPIKey)),
+	)
+}
+
+func (c config) storeName() string {
+	if c.DatabaseURL == "" {
+		return "embedded (" + c.DataDir + ")"
+	}
+	if u, err := url.Parse(c.DatabaseURL); err == nil && u.Host != "" {
+		return "postgres://" + u.Host + u.Path
+	}
+	return "postgres"
+}
+
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "***"
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := strings.TrimSpace(getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(getenv func(string) string, key string, def int) (int, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def, fmt.Errorf("%s: %q is not a whole number", key, v)
+	}
+	return n, nil
+}
+
+func envFloat(getenv func(string) string, key string, def float64) (float64, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return def, fmt.Errorf("%s: %q is not a number", key, v)
+	}
+	return f, nil
+}
+
+func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return def, fmt.Errorf("%s: %q is not a duration such as 30s", key, v)
+	}
+	return d, nil
+}
+
+func splitList(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

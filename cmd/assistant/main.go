@@ -1,0 +1,240 @@
+// Command assistant is the Vietnamese public-service virtual assistant: it serves the web chat,
+// the JSON API and the messaging connectors, ingests documents into the knowledge base, and
+// evaluates answers against question sets.
+//
+// Usage:
+//
+//	assistant serve [-sample]           serve HTTP on ASSISTANT_ADDR
+//	assistant ingest PATH...            ingest files and folders
+//	assistant search [-k N] QUESTION    print the best passages
+//	assistant eval -questions FILE...   ask a question set and report the figures
+//
+// Configuration comes from environment variables (see README.md).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/tmc/langchaingo/embeddings"
+	"github.com/tmc/langchaingo/llms"
+	"github.com/tmc/langchaingo/llms/ollama"
+	"github.com/tmc/langchaingo/llms/openai"
+
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "assistant:", err)
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(1)
+	}
+}
+
+// exitError carries a specific exit code (2 for usage errors, 3 for partly failed ingestion).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+const usage = `usage:
+  assistant serve [-sample]            serve the web chat, API and connectors on ASSISTANT_ADDR
+  assistant ingest PATH...             ingest files and folders into the knowledge base
+  assistant search [-k N] QUESTION     print the best passages with source and score
+  assistant eval -questions FILE...    ask question sets and report the figures`
+
+// run builds the program in dependency order and runs one subcommand. It returns when the
+// subcommand is done, or for serve when ctx is cancelled and the server has shut down.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "help" || args[0] == "--help" {
+		fmt.Fprintln(stdout, usage)
+		if len(args) == 0 {
+			return exitError{2, errors.New("no command given")}
+		}
+		return nil
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return exitError{2, fmt.Errorf("configuration: %w", err)}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	switch args[0] {
+	case "serve", "ingest", "search", "eval":
+	default:
+		fmt.Fprintln(stderr, usage)
+		return exitError{2, fmt.Errorf("unknown command %q", args[0])}
+	}
+
+	app, err := build(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer app.store.Close()
+
+	switch args[0] {
+	case "serve":
+		return serve(ctx, app, args[1:], stdout)
+	case "ingest":
+		return ingest(ctx, app, args[1:], stdout)
+	case "search":
+		return search(ctx, app, args[1:], stdout)
+	default:
+		return evaluate(ctx, app, args[1:], stdout)
+	}
+}
+
+// app is everything the subcommands share, built by build.
+type app struct {
+	cfg       config
+	logger    *slog.Logger
+	store     knowledge.Store
+	analyzer  *vietnamese.Analyzer
+	index     *knowledge.Index
+	ingester  *knowledge.Ingester
+	assistant *assistant.Assistant
+}
+
+func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
+	dict := vietnamese.DefaultDictionary()
+	if cfg.Abbreviations != "" {
+		f, err := os.Open(cfg.Abbreviations)
+		if err != nil {
+			return nil, fmt.Errorf("abbreviations: %w", err)
+		}
+		dict, err = vietnamese.ReadDictionary(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("abbreviations %s: %w", cfg.Abbreviations, err)
+		}
+	}
+	analyzer := vietnamese.NewAnalyzer(dict)
+
+	embedder, info, err := newEmbedder(ctx, cfg, analyzer)
+	if err != nil {
+		return nil, err
+	}
+	var model llms.Model // nil: extractive answers
+	if cfg.LLMProvider != "" {
+		if model, err = newModel(cfg); err != nil {
+			return nil, err
+		}
+	}
+	store, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := knowledge.EnsureEmbeddings(ctx, store, embedder, info, logger); err != nil {
+		store.Close()
+		return nil, err
+	}
+	index := knowledge.NewIndex(store, analyzer, embedder, logger)
+	ingester := knowledge.NewIngester(store, knowledge.NewChunker(analyzer), embedder, logger)
+	ingester.MaxFileSize = cfg.MaxFileSize
+	acfg := assistant.DefaultConfig()
+	acfg.MaxMessageRunes, acfg.MinCoverage, acfg.LLMTimeout = cfg.MaxMessage, cfg.MinCoverage, cfg.LLMTimeout
+	acfg.Organization, acfg.Hotline, acfg.Portal = cfg.Organization, cfg.Hotline, cfg.Portal
+	asst := assistant.New(acfg, index, model, logger)
+	return &app{cfg: cfg, logger: logger, store: store, analyzer: analyzer, index: index, ingester: ingester, assistant: asst}, nil
+}
+
+func openStore(ctx context.Context, cfg config, logger *slog.Logger) (knowledge.Store, error) {
+	if cfg.DatabaseURL != "" {
+		s, err := knowledge.OpenPostgres(ctx, cfg.DatabaseURL, logger)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL store: %w", err)
+		}
+		return s, nil
+	}
+	s, err := knowledge.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "knowledge.db"), logger)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	return s, nil
+}
+
+// newEmbedder returns the configured embedder and the identity it gives the index.
+func newEmbedder(ctx context.Context, cfg config, a *vietnamese.Analyzer) (knowledge.Embedder, knowledge.IndexInfo, error) {
+	if cfg.EmbeddingProvider == "builtin" {
+		e := knowledge.NewHashEmbedder(a, cfg.EmbeddingDim)
+		return e, e.Info(), nil
+	}
+	var client embeddings.EmbedderClient
+	switch cfg.EmbeddingProvider {
+	case "openai":
+		opts := []openai.Option{openai.WithEmbeddingModel(cfg.EmbeddingModel), openai.WithToken(firstNonEmpty(cfg.EmbeddingAPIKey, "none"))}
+		if cfg.EmbeddingBaseURL != "" {
+			opts = append(opts, openai.WithBaseURL(cfg.EmbeddingBaseURL))
+		}
+		c, err := openai.New(opts...)
+		if err != nil {
+			return nil, knowledge.IndexInfo{}, fmt.Errorf("embedding server: %w", err)
+		}
+		client = c
+	case "ollama":
+		opts := []ollama.Option{ollama.WithModel(cfg.EmbeddingModel)}
+		if cfg.EmbeddingBaseURL != "" {
+			opts = append(opts, ollama.WithServerURL(cfg.EmbeddingBaseURL))
+		}
+		c, err := ollama.New(opts...)
+		if err != nil {
+			return nil, knowledge.IndexInfo{}, fmt.Errorf("embedding server: %w", err)
+		}
+		client = c
+	}
+	e, err := embeddings.NewEmbedder(client)
+	if err != nil {
+		return nil, knowledge.IndexInfo{}, fmt.Errorf("embedding server: %w", err)
+	}
+	// The dimension is whatever the model returns.
+	v, err := e.EmbedQuery(ctx, "xin chào")
+	if err != nil {
+		return nil, knowledge.IndexInfo{}, fmt.Errorf("embedding server %s (%s) does not answer: %w", cfg.EmbeddingProvider, cfg.EmbeddingModel, err)
+	}
+	return e, knowledge.IndexInfo{Embedder: cfg.EmbeddingProvider + ":" + cfg.EmbeddingModel, Dim: len(v)}, nil
+}
+
+// newModel returns the configured language model.
+func newModel(cfg config) (llms.Model, error) {
+	switch cfg.LLMProvider {
+	case "openai":
+		opts := []openai.Option{openai.WithModel(cfg.LLMModel), openai.WithToken(firstNonEmpty(cfg.LLMAPIKey, "none"))}
+		if cfg.LLMBaseURL != "" {
+			opts = append(opts, openai.WithBaseURL(cfg.LLMBaseURL))
+		}
+		m, err := openai.New(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("language model: %w", err)
+		}
+		return m, nil
+	case "ollama":
+		opts := []ollama.Option{ollama.WithModel(cfg.LLMModel)}
+		if cfg.LLMBaseURL != "" {
+			opts = append(opts, ollama.WithServerURL(cfg.LLMBaseURL))
+		}
+		m, err := ollama.New(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("language model: %w", err)
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("language model: unknown provider %q", cfg.LLMProvider)
+}

@@ -1,0 +1,107 @@
+package knowledge
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Session is one conversation with one person on one channel.
+type Session struct {
+	ID       string // assigned by the store when empty
+	Channel  string // "web", "api", "zalo", "messenger", "telegram"
+	UserKey  string // the platform user, pseudonymised (a keyed hash), "" for web sessions
+	Audience string // "citizen" or "staff"
+	// State is the assistant's memory of the conversation (carried entities and topic), as JSON.
+	State json.RawMessage
+	// Operator is set while an operator has taken the conversation over by hand.
+	Operator  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Message roles.
+const (
+	RoleUser      = "user"
+	RoleAssistant = "assistant"
+	RoleOperator  = "operator"
+)
+
+// Message statuses.
+const (
+	StatusComplete    = "complete"    // the message is final
+	StatusStreaming   = "streaming"   // an answer being produced
+	StatusUndelivered = "undelivered" // a reply the platform could no longer accept
+)
+
+// Citation is a passage an answer rests on, numbered as in the answer text.
+type Citation struct {
+	N          int     `json:"n"`
+	Source     string  `json:"source"`
+	Title      string  `json:"title"`
+	Snippet    string  `json:"snippet"`
+	URL        string  `json:"url,omitempty"`
+	Score      float64 `json:"score"`
+	DocumentID string  `json:"document_id,omitempty"`
+	ChunkID    int64   `json:"chunk_id,omitempty"`
+	Section    string  `json:"section,omitempty"`
+}
+
+// Message is one turn of a session. Text is stored with personal data masked.
+type Message struct {
+	ID        string // assigned by the store when empty
+	SessionID string
+	Seq       int // order within the session, assigned by the store
+	Role      string
+	Text      string
+	Grounded  bool
+	Citations []Citation
+	Status    string
+	// Detail records why a message is undelivered, or other operator-facing notes.
+	Detail    string
+	CreatedAt time.Time
+}
+
+// Feedback is a person's rating of an answer.
+type Feedback struct {
+	MessageID string
+	Rating    string // "up" or "down"
+	Comment   string // masked
+	CreatedAt time.Time
+}
+
+// ConversationStore persists sessions, messages, feedback and the state of messaging
+// connectors.
+type ConversationStore interface {
+	// CreateSession stores a new session, assigning ID (when empty) and timestamps.
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns the session with the given ID, or ErrNotFound.
+	Session(ctx context.Context, id string) (Session, error)
+	// SessionByUser returns the session of a platform user on a channel, or ErrNotFound.
+	SessionByUser(ctx context.Context, channel, userKey string) (Session, error)
+	// UpdateSession saves the session's Audience, State and Operator, or returns ErrNotFound.
+	UpdateSession(ctx context.Context, s Session) error
+
+	// AddMessage appends a message to its session, assigning ID (when empty), Seq and
+	// CreatedAt; ErrNotFound when the session does not exist.
+	AddMessage(ctx context.Context, m *Message) error
+	// UpdateMessage replaces the Text, Grounded, Citations, Status and Detail of a message, or
+	// returns ErrNotFound.
+	UpdateMessage(ctx context.Context, m Message) error
+	// Message returns one message, or ErrNotFound.
+	Message(ctx context.Context, id string) (Message, error)
+	// Messages returns the last limit messages of a session in order (all when limit <= 0).
+	Messages(ctx context.Context, sessionID string, limit int) ([]Message, error)
+
+	// AddFeedback records feedback on an assistant message; ErrNotFound when the message does
+	// not exist. A second rating of the same message replaces the first.
+	AddFeedback(ctx context.Context, f Feedback) error
+
+	// ClaimEvent records that a platform event was received and reports whether this is the
+	// first time (false for a redelivery). Claims older than the retention are forgotten.
+	ClaimEvent(ctx context.Context, channel, eventID string) (bool, error)
+	// Setting returns a stored connector setting (such as a rotated token), or ErrNotFound.
+	Setting(ctx context.Context, key string) (string, error)
+	// PutSetting stores a connector setting.
+	PutSetting(ctx context.Context, key, value string) error
+}

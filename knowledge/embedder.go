@@ -1,0 +1,123 @@
+package knowledge
+
+import (
+	"context"
+	"hash/fnv"
+	"math"
+	"strings"
+
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+// Embedder turns passages and questions into vectors. HashEmbedder (built in, no model, no
+// network) and the langchaingo embedders for OpenAI-compatible and Ollama servers satisfy it.
+type Embedder interface {
+	EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error)
+	EmbedQuery(ctx context.Context, text string) ([]float32, error)
+}
+
+// termEmbedder is implemented by embedders that can embed analysed terms directly, which spares
+// the ingestion a second analysis of every passage.
+type termEmbedder interface {
+	embedIndexText(head, body string) []float32
+}
+
+// HashEmbedder is the built-in embedder: a deterministic feature-hashing vector of a passage's
+// folded syllables, syllable bigrams, accented forms and abbreviation expansions, weighted by
+// kind and dampened by frequency, L2-normalised. It needs no model and no network, and gives
+// the vector half of hybrid search a bag-of-words view that tolerates missing diacritics.
+type HashEmbedder struct {
+	analyzer *vietnamese.Analyzer
+	dim      int
+}
+
+// HashEmbedderName identifies the built-in embedder's feature set in the index; change it when
+// the features change so that stored vectors are rebuilt.
+const HashEmbedderName = "builtin-hash-v1"
+
+// NewHashEmbedder returns a built-in embedder of dim dimensions.
+func NewHashEmbedder(a *vietnamese.Analyzer, dim int) *HashEmbedder {
+	return &HashEmbedder{analyzer: a, dim: dim}
+}
+
+// Info returns the index identity of the embedder.
+func (e *HashEmbedder) Info() IndexInfo { return IndexInfo{Embedder: HashEmbedderName, Dim: e.dim} }
+
+// EmbedDocuments embeds each text. It never fails.
+func (e *HashEmbedder) EmbedDocuments(_ context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		out[i] = e.embedIndexText("", vietnamese.IndexText(e.analyzer.Terms(t)))
+	}
+	return out, nil
+}
+
+// EmbedQuery embeds a question. It never fails.
+func (e *HashEmbedder) EmbedQuery(_ context.Context, text string) ([]float32, error) {
+	return e.embedIndexText("", vietnamese.IndexText(e.analyzer.Terms(text))), nil
+}
+
+// termWeight is the weight of a term's feature in the built-in embedding and in ranking.
+func termWeight(t vietnamese.Term) float64 {
+	w := 1.0
+	switch t.Class {
+	case vietnamese.Exact:
+		w = 0.4
+	case vietnamese.Expansion:
+		w = 0.5
+	case vietnamese.Bigram:
+		w = 1.0
+	}
+	if t.Stop {
+		w *= 0.15
+	}
+	return w
+}
+
+// featureWeight weighs an index term by its shape, the same for passages and questions.
+func featureWeight(term string) float64 {
+	switch {
+	case strings.Contains(term, vietnamese.BigramSep):
+		return 1.0
+	case vietnamese.IsStopTerm(term):
+		return 0.15
+	case vietnamese.HasMarks(term):
+		return 0.4
+	}
+	return 1.0
+}
+
+func (e *HashEmbedder) embedIndexText(head, body string) []float32 {
+	acc := make(map[string]float64, 256)
+	for _, t := range strings.Fields(body) {
+		acc[t] += featureWeight(t)
+	}
+	for _, t := range strings.Fields(head) {
+		acc[t] += 0.5 * featureWeight(t)
+	}
+	v := make([]float64, e.dim)
+	for term, w := range acc {
+		h := fnv.New64a()
+		h.Write([]byte(term))
+		x := h.Sum64()
+		sign := 1.0
+		if x>>63 == 1 {
+			sign = -1
+		}
+		// Frequency dampening: repeated terms count logarithmically.
+		v[x%uint64(e.dim)] += sign * math.Log1p(w)
+	}
+	var n float64
+	for _, x := range v {
+		n += x * x
+	}
+	out := make([]float32, e.dim)
+	if n == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(n)
+	for i, x := range v {
+		out[i] = float32(x * inv)
+	}
+	return out
+}

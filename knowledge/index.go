@@ -1,0 +1,512 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+// Index is hybrid search over a Store: the store proposes candidates from its full-text and
+// vector indexes, and the index ranks them the same way whichever store is behind it, with
+// BM25F over the analysed terms (title and section path weighted apart from the passage text)
+// fused by reciprocal rank with vector similarity and with how much of the document title the
+// question names.
+type Index struct {
+	store    Store
+	analyzer *vietnamese.Analyzer
+	embedder Embedder
+	logger   *slog.Logger
+
+	statsMu   sync.Mutex
+	stats     *statsSnapshot
+	loading   bool
+	checkedAt time.Time
+}
+
+type statsSnapshot struct {
+	gen int64
+	Stats
+}
+
+// NewIndex returns an index over store. embedder may be nil (lexical search only).
+func NewIndex(store Store, analyzer *vietnamese.Analyzer, embedder Embedder, logger *slog.Logger) *Index {
+	return &Index{store: store, analyzer: analyzer, embedder: embedder, logger: logger}
+}
+
+// Analyzer returns the index's analyzer.
+func (x *Index) Analyzer() *vietnamese.Analyzer { return x.analyzer }
+
+// Store returns the store behind the index.
+func (x *Index) Store() Store { return x.store }
+
+// Query is a search request.
+type Query struct {
+	Text    string
+	K       int     // results wanted (default 5)
+	Filters Filters // hard restrictions
+	// Locality softly prefers documents about this place (and national ones) over others.
+	Locality string
+	// Kinds softly prefers documents of these kinds.
+	Kinds []Kind
+	// Context is earlier conversation text whose terms help with low weight (follow-ups).
+	Context string
+	// PerDocument caps the passages of one document in the results (0: no cap).
+	PerDocument int
+}
+
+// Result is one ranked passage.
+type Result struct {
+	Chunk   Chunk
+	Doc     DocRef
+	Snippet string // the passage's sentences that match best, for display
+	// Score is the fused relevance in (0, 1], comparable across queries only roughly.
+	Score float64
+	// Coverage is the share of the question's informative weight (IDF-weighted content terms)
+	// that this passage contains; the assistant uses it to decide whether the knowledge base
+	// answers the question at all.
+	Coverage float64
+	// TitleCoverage is the share of the document title's content terms the question names.
+	TitleCoverage float64
+	Lexical       float64 // BM25F score
+	Vector        float64 // cosine similarity, 0 when vector search did not propose it
+}
+
+// Ranking parameters. BM25F with the head (title and section path) and body fields.
+const (
+	bm25K1      = 1.2
+	bm25BHead   = 0.4
+	bm25BBody   = 0.75
+	headWeight  = 2.0
+	rrfK        = 60.0
+	lexicalPool = 150
+	vectorPool  = 60
+)
+
+// queryTerm is a distinct term of the question with its ranking weight.
+type queryTerm struct {
+	text    string
+	weight  float64
+	idf     float64
+	content bool // counts toward coverage
+}
+
+// Search returns the passages that best answer q.
+func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
+	if q.K <= 0 {
+		q.K = 5
+	}
+	st, err := x.currentStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	terms := x.queryTerms(q.Text, q.Context, st)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	lexTerms := selectLexicalTerms(terms, st)
+
+	type cand struct {
+		hit      Hit
+		lexRank  int
+		vecRank  int
+		vecScore float64
+	}
+	cands := map[int64]*cand{}
+	lexHits, err := x.store.SearchLexical(ctx, lexTerms, q.Filters, lexicalPool)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	for i, h := range lexHits {
+		cands[h.Chunk.ID] = &cand{hit: h, lexRank: i + 1}
+	}
+	if x.embedder != nil {
+		vec, err := x.embedder.EmbedQuery(ctx, q.Text)
+		if err != nil {
+			x.logger.WarnContext(ctx, "query embedding failed; lexical search only", slog.Any("error", err))
+		} else if !zeroVector(vec) {
+			vecHits, err := x.store.SearchVector(ctx, vec, q.Filters, vectorPool)
+			if err != nil && !errors.Is(err, ErrInvalid) {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			for i, h := range vecHits {
+				c, ok := cands[h.Chunk.ID]
+				if !ok {
+					c = &cand{hit: h}
+					cands[h.Chunk.ID] = c
+				}
+				c.vecRank, c.vecScore = i+1, h.Score
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+
+	// Score every candidate the same way whatever store proposed it.
+	results := make([]Result, 0, len(cands))
+	var maxLex float64
+	titleCov := map[string]float64{}
+	for _, c := range cands {
+		lex, cov := scoreBM25F(c.hit.Chunk, terms, st)
+		tc, ok := titleCov[c.hit.Doc.ID]
+		if !ok {
+			tc = x.titleCoverage(c.hit.Doc.Title, terms)
+			titleCov[c.hit.Doc.ID] = tc
+		}
+		results = append(results, Result{Chunk: c.hit.Chunk, Doc: c.hit.Doc, Lexical: lex, Coverage: cov, TitleCoverage: tc, Vector: c.vecScore})
+		maxLex = max(maxLex, lex)
+	}
+	// Ranks by each signal, then reciprocal-rank fusion.
+	lexOrder := rankBy(results, func(r Result) float64 { return r.Lexical })
+	vecOrder := rankBy(results, func(r Result) float64 { return r.Vector })
+	locKey := vietnamese.Key(q.Locality)
+	for i := range results {
+		r := &results[i]
+		s := 1/(rrfK+float64(lexOrder[i])) + 0.6/(rrfK+float64(vecOrder[i]))
+		// A question that names the whole title of a document (a procedure's name) points at
+		// it rather than at documents whose titles only share some words.
+		s *= 1 + 0.6*r.TitleCoverage*r.TitleCoverage
+		if r.Lexical == 0 {
+			s *= 0.5
+		}
+		if locKey != "" {
+			switch vietnamese.Key(r.Doc.Locality) {
+			case locKey:
+				s *= 1.25
+			case "":
+			default:
+				s *= 0.7
+			}
+		}
+		if len(q.Kinds) > 0 && !containsKind(q.Kinds, r.Doc.Kind) {
+			s *= 0.8
+		}
+		r.Score = s
+	}
+	sort.SliceStable(results, func(i, j int) bool {
+		if results[i].Score != results[j].Score {
+			return results[i].Score > results[j].Score
+		}
+		return results[i].Chunk.ID < results[j].Chunk.ID
+	})
+	// Cap passages per document, keep K, normalise scores for display.
+	out := make([]Result, 0, q.K)
+	perDoc := map[string]int{}
+	best := results[0].Score
+	for _, r := range results {
+		if q.PerDocument > 0 && perDoc[r.Doc.ID] >= q.PerDocument {
+			continue
+		}
+		perDoc[r.Doc.ID]++
+		r.Score = math.Round(r.Score/best*r.Coverage*1000) / 1000
+		r.Snippet = x.snippet(r.Chunk.Text, terms)
+		out = append(out, r)
+		if len(out) == q.K {
+			break
+		}
+	}
+	return out, nil
+}
+
+func containsKind(ks []Kind, k Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func zeroVector(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// rankBy returns, for each result, its 1-based rank by key (descending); results with key 0
+// share the last rank.
+func rankBy(rs []Result, key func(Result) float64) []int {
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return key(rs[idx[a]]) > key(rs[idx[b]]) })
+	ranks := make([]int, len(rs))
+	for r, i := range idx {
+		if key(rs[i]) == 0 {
+			ranks[i] = len(rs) + 1
+			continue
+		}
+		ranks[i] = r + 1
+	}
+	return ranks
+}
+
+// queryTerms analyses the question (and, with low weight, the conversation context) into
+// distinct weighted terms with their IDF.
+func (x *Index) queryTerms(text, context string, st *statsSnapshot) []queryTerm {
+	byText := map[string]*queryTerm{}
+	var order []string
+	add := func(t vietnamese.Term, scale float64) {
+		w := termWeight(t) * scale
+		if qt, ok := byText[t.Text]; ok {
+			qt.weight = max(qt.weight, w)
+			qt.content = qt.content || (scale == 1 && isContent(t))
+			return
+		}
+		byText[t.Text] = &queryTerm{text: t.Text, weight: w, idf: idf(st, t.Text), content: scale == 1 && isContent(t)}
+		order = append(order, t.Text)
+	}
+	for _, t := range x.analyzer.Terms(text) {
+		add(t, 1)
+	}
+	if context != "" {
+		for _, t := range x.analyzer.Terms(context) {
+			if !t.Stop {
+				add(t, 0.35)
+			}
+		}
+	}
+	out := make([]queryTerm, 0, len(order))
+	for _, s := range order {
+		out = append(out, *byText[s])
+	}
+	return out
+}
+
+// isContent reports whether a question term counts toward coverage: folded words and codes
+// that are not stop words, and bigrams of two such words.
+func isContent(t vietnamese.Term) bool {
+	switch t.Class {
+	case vietnamese.Folded:
+		return !t.Stop && !t.Part
+	case vietnamese.Bigram:
+		return !t.Stop
+	}
+	return false
+}
+
+func idf(st *statsSnapshot, term string) float64 {
+	n := float64(st.Chunks)
+	df := float64(st.DF[term])
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// selectLexicalTerms picks the terms the store's full-text query ORs. The store ranks every
+// passage that matches any of them, so very common terms ("đăng", "ký") are left to the
+// re-ranking: the query keeps the rarer terms — which is where a question's meaning is — up to
+// a budget of matching passages, and always the rarest few.
+func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
+	type td struct {
+		text string
+		df   int
+	}
+	var all []td
+	for _, t := range terms {
+		if t.weight < 0.2 {
+			continue // stop words
+		}
+		all = append(all, td{t.text, int(st.DF[t.text])})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].df < all[j].df })
+	perTerm := max(500, st.Chunks/25)
+	budget := max(3000, st.Chunks/6)
+	var out []string
+	sum := 0
+	for i, t := range all {
+		if i >= 3 && (t.df > perTerm || sum+t.df > budget) {
+			break
+		}
+		sum += t.df
+		out = append(out, t.text)
+	}
+	return out
+}
+
+// scoreBM25F scores a passage for the question and returns the share of the question's
+// informative weight it contains.
+func scoreBM25F(c Chunk, terms []queryTerm, st *statsSnapshot) (score, coverage float64) {
+	head := countTerms(c.HeadTerms)
+	body := countTerms(c.BodyTerms)
+	headLen, bodyLen := float64(termCount(c.HeadTerms)), float64(termCount(c.BodyTerms))
+	avgHead, avgBody := max(st.AvgHeadLen, 1), max(st.AvgBodyLen, 1)
+	normHead := 1 - bm25BHead + bm25BHead*headLen/avgHead
+	normBody := 1 - bm25BBody + bm25BBody*bodyLen/avgBody
+	var covered, total float64
+	for _, t := range terms {
+		tf := headWeight*float64(head[t.text])/normHead + float64(body[t.text])/normBody
+		if tf > 0 {
+			score += t.weight * t.idf * tf / (bm25K1 + tf)
+		}
+		if t.content {
+			total += t.weight * t.idf
+			if tf > 0 {
+				covered += t.weight * t.idf
+			}
+		}
+	}
+	if total > 0 {
+		coverage = covered / total
+	}
+	return score, coverage
+}
+
+func countTerms(s string) map[string]int {
+	m := make(map[string]int, 64)
+	for s != "" {
+		i := strings.IndexByte(s, ' ')
+		if i < 0 {
+			m[s]++
+			break
+		}
+		if i > 0 {
+			m[s[:i]]++
+		}
+		s = s[i+1:]
+	}
+	return m
+}
+
+// titleCoverage is the share of the title's content terms (words and bigrams, IDF-free) that the
+// question contains: "Đăng ký thường trú" is fully named by a question about registering
+// permanent residence, "Xóa đăng ký thường trú" only partly.
+func (x *Index) titleCoverage(title string, terms []queryTerm) float64 {
+	q := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		if t.weight >= 0.5 {
+			q[t.text] = true
+		}
+	}
+	var n, hit float64
+	for _, t := range x.analyzer.Terms(title) {
+		if !isContent(t) {
+			continue
+		}
+		n++
+		if q[t.Text] {
+			hit++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return hit / n
+}
+
+// snippet returns the passage's best-matching sentences, up to about 300 runes.
+func (x *Index) snippet(text string, terms []queryTerm) string {
+	sents := vietnamese.Sentences(text)
+	if len(sents) <= 1 {
+		return truncateRunes(text, 300)
+	}
+	weights := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		weights[t.text] = t.weight * t.idf
+	}
+	bestI, bestS := 0, -1.0
+	for i, s := range sents {
+		var sc float64
+		seen := map[string]bool{}
+		for _, t := range x.analyzer.Terms(s) {
+			if !seen[t.Text] {
+				seen[t.Text] = true
+				sc += weights[t.Text]
+			}
+		}
+		if sc > bestS {
+			bestI, bestS = i, sc
+		}
+	}
+	out := sents[bestI]
+	if next := bestI + 1; next < len(sents) && utf8.RuneCountInString(out)+utf8.RuneCountInString(sents[next]) < 300 {
+		out += " " + sents[next]
+	}
+	return truncateRunes(out, 300)
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n]
+	if i := strings.LastIndexByte(string(r), ' '); i > n/2 {
+		return string(r)[:i] + "…"
+	}
+	return string(r) + "…"
+}
+
+// currentStats returns the corpus statistics, reloading them when the store changed. The first
+// call loads synchronously; later reloads happen in the background while the previous
+// statistics keep serving.
+func (x *Index) currentStats(ctx context.Context) (*statsSnapshot, error) {
+	x.statsMu.Lock()
+	cur := x.stats
+	check := cur == nil || time.Since(x.checkedAt) > time.Second
+	if check {
+		x.checkedAt = time.Now()
+	}
+	x.statsMu.Unlock()
+	if !check {
+		return cur, nil
+	}
+	gen, err := x.store.Generation(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if cur != nil && cur.gen == gen {
+		return cur, nil
+	}
+	if cur == nil {
+		return x.loadStats(ctx, gen)
+	}
+	x.statsMu.Lock()
+	if !x.loading {
+		x.loading = true
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			defer cancel()
+			if _, err := x.loadStats(ctx, gen); err != nil {
+				x.logger.Error("reload search statistics", slog.Any("error", err))
+			}
+			x.statsMu.Lock()
+			x.loading = false
+			x.statsMu.Unlock()
+		}()
+	}
+	x.statsMu.Unlock()
+	return cur, nil
+}
+
+func (x *Index) loadStats(ctx context.Context, gen int64) (*statsSnapshot, error) {
+	st, err := x.store.Stats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	snap := &statsSnapshot{gen: gen, Stats: st}
+	x.statsMu.Lock()
+	x.stats = snap
+	x.statsMu.Unlock()
+	return snap, nil
+}
+
+// RefreshStats reloads corpus statistics now (after an ingestion in this process).
+func (x *Index) RefreshStats(ctx context.Context) error {
+	gen, err := x.store.Generation(ctx)
+	if err != nil {
+		return fmt.Errorf("refresh statistics: %w", err)
+	}
+	_, err = x.loadStats(ctx, gen)
+	return err
+}

@@ -1,0 +1,292 @@
+package knowledge
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/trolyao/trolyao/knowledge/extract"
+)
+
+// pipelineVersion is part of every document's content hash: bump it when extraction, chunking
+// or analysis change so that re-ingesting unchanged files rebuilds their passages.
+const pipelineVersion = "pipeline-1"
+
+// Ingester reads files into the knowledge base: extraction, chunking, embedding, and an atomic
+// replacement of each document.
+type Ingester struct {
+	store    Store
+	chunker  *Chunker
+	embedder Embedder
+	logger   *slog.Logger
+	// MaxFileSize is the largest file accepted, in bytes.
+	MaxFileSize int64
+	// Workers is how many files are prepared concurrently.
+	Workers int
+}
+
+// NewIngester returns an ingester writing to store.
+func NewIngester(store Store, chunker *Chunker, embedder Embedder, logger *slog.Logger) *Ingester {
+	return &Ingester{store: store, chunker: chunker, embedder: embedder, logger: logger, MaxFileSize: 20 << 20, Workers: 2}
+}
+
+// Outcome says what ingestion did with one file.
+type Outcome string
+
+// Outcomes.
+const (
+	Added     Outcome = "added"
+	Updated   Outcome = "updated"
+	Unchanged Outcome = "unchanged"
+	Failed    Outcome = "failed"
+)
+
+// FileResult is the result of ingesting one file.
+type FileResult struct {
+	Path    string // the file as found on disk
+	Source  string // the document's source
+	Outcome Outcome
+	Chunks  int
+	Err     error
+}
+
+// Report summarises an ingestion run.
+type Report struct {
+	Files []FileResult
+}
+
+// Count returns how many files had the outcome.
+func (r Report) Count(o Outcome) int {
+	n := 0
+	for _, f := range r.Files {
+		if f.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrFileTooLarge reports a file over the configured size limit.
+var ErrFileTooLarge = errors.New("file too large")
+
+// input is one file to ingest with the source name it will have.
+type input struct {
+	path, source string
+}
+
+// IngestPaths ingests files and folders (recursively; hidden files and folders are skipped). A
+// document's source is its path relative to the folder given, or its base name for a file
+// given directly. Each file succeeds or fails on its own; the run returns an error only when it
+// could not proceed at all (a path that does not exist is a failed file, not a run error). It
+// returns when every file is done or ctx is cancelled.
+func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, error) {
+	var inputs []input
+	var rep Report
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			rep.Files = append(rep.Files, FileResult{Path: p, Source: filepath.Base(p), Outcome: Failed, Err: fmt.Errorf("cannot read: %w", err)})
+			continue
+		}
+		if !fi.IsDir() {
+			inputs = append(inputs, input{path: p, source: filepath.Base(p)})
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				rep.Files = append(rep.Files, FileResult{Path: path, Source: path, Outcome: Failed, Err: fmt.Errorf("cannot read: %w", err)})
+				return nil
+			}
+			name := d.Name()
+			if path != p && strings.HasPrefix(name, ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			rel, err := filepath.Rel(p, path)
+			if err != nil {
+				return err
+			}
+			inputs = append(inputs, input{path: path, source: filepath.ToSlash(rel)})
+			return nil
+		})
+		if err != nil {
+			return rep, fmt.Errorf("ingest: walk %s: %w", p, err)
+		}
+	}
+	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].source < inputs[j].source })
+
+	// Prepare files concurrently; write each as soon as it is ready.
+	jobs := make(chan input)
+	results := make(chan FileResult)
+	var wg sync.WaitGroup
+	for range max(in.Workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range jobs {
+				results <- in.ingestFile(ctx, f)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, f := range inputs {
+			select {
+			case jobs <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	for r := range results {
+		if r.Err != nil {
+			in.logger.WarnContext(ctx, "ingest failed", slog.String("source", r.Source), slog.Any("error", r.Err))
+		}
+		rep.Files = append(rep.Files, r)
+	}
+	sort.SliceStable(rep.Files, func(i, j int) bool { return rep.Files[i].Source < rep.Files[j].Source })
+	return rep, ctx.Err()
+}
+
+func (in *Ingester) ingestFile(ctx context.Context, f input) FileResult {
+	res := FileResult{Path: f.path, Source: f.source, Outcome: Failed}
+	data, err := readLimited(f.path, in.MaxFileSize)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	outcome, n, err := in.Ingest(ctx, f.source, data)
+	res.Outcome, res.Chunks, res.Err = outcome, n, err
+	return res
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: over the limit of %d bytes", ErrFileTooLarge, limit)
+	}
+	return data, nil
+}
+
+// Ingest adds or replaces the document source with the content data (a file's bytes, format
+// detected from the source's extension and the content). Unchanged content does nothing.
+func (in *Ingester) Ingest(ctx context.Context, source string, data []byte) (Outcome, int, error) {
+	sum := sha256.Sum256(append([]byte(pipelineVersion+"\x00"), data...))
+	hash := hex.EncodeToString(sum[:])
+	existing, err := in.store.DocumentBySource(ctx, source)
+	switch {
+	case err == nil && existing.ContentHash == hash:
+		return Unchanged, 0, nil
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return Failed, 0, err
+	}
+	ex, err := extract.File(source, data)
+	if err != nil {
+		return Failed, 0, err
+	}
+	doc, chunks, err := in.Prepare(ctx, ex)
+	if err != nil {
+		return Failed, 0, err
+	}
+	doc.Source, doc.ContentHash = source, hash
+	if err := in.store.PutDocument(ctx, &doc, chunks); err != nil {
+		return Failed, 0, err
+	}
+	if doc.Version > 1 {
+		return Updated, len(chunks), nil
+	}
+	return Added, len(chunks), nil
+}
+
+// Prepare turns an extracted document into a knowledge-base document with embedded passages.
+func (in *Ingester) Prepare(ctx context.Context, ex *extract.Document) (Document, []Chunk, error) {
+	doc := Document{
+		Title:     ex.Title,
+		Kind:      Kind(ex.Kind),
+		Issuer:    ex.Issuer,
+		Locality:  ex.Locality,
+		Number:    ex.Number,
+		Dates:     ex.Dates,
+		URL:       ex.URL,
+		Enabled:   true,
+		Procedure: ex.Procedure,
+	}
+	if !doc.Kind.Valid() {
+		doc.Kind = KindOther
+	}
+	chunks := in.chunker.Chunks(ex)
+	if len(chunks) == 0 {
+		return Document{}, nil, fmt.Errorf("%w: nothing to index", extract.ErrEmpty)
+	}
+	if err := embedChunks(ctx, in.embedder, chunks); err != nil {
+		return Document{}, nil, err
+	}
+	return doc, chunks, nil
+}
+
+// embedChunks fills the chunks' embeddings, in batches for model servers.
+func embedChunks(ctx context.Context, e Embedder, chunks []Chunk) error {
+	if e == nil {
+		return nil
+	}
+	if te, ok := e.(termEmbedder); ok {
+		for i := range chunks {
+			chunks[i].Embedding = te.embedIndexText(chunks[i].HeadTerms, chunks[i].BodyTerms)
+		}
+		return nil
+	}
+	const batch = 32
+	for start := 0; start < len(chunks); start += batch {
+		end := min(start+batch, len(chunks))
+		texts := make([]string, 0, end-start)
+		for _, c := range chunks[start:end] {
+			texts = append(texts, EmbeddingText(c))
+		}
+		vecs, err := e.EmbedDocuments(ctx, texts)
+		if err != nil {
+			return fmt.Errorf("embed passages: %w", err)
+		}
+		if len(vecs) != len(texts) {
+			return fmt.Errorf("embed passages: %d vectors for %d passages", len(vecs), len(texts))
+		}
+		for i, v := range vecs {
+			chunks[start+i].Embedding = v
+		}
+	}
+	return nil
+}
+
+// EmbeddingText is what a model embedder sees of a passage: its section path and text.
+func EmbeddingText(c Chunk) string {
+	if c.Section == "" {
+		return c.Text
+	}
+	return c.Section + "\n" + c.Text
+}

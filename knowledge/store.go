@@ -1,0 +1,186 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/trolyao/trolyao/knowledge/extract"
+)
+
+// Sentinel errors of the knowledge base. Stores map their driver errors to these.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	ErrInvalid  = errors.New("invalid")
+)
+
+// Kind classifies a document.
+type Kind string
+
+// Document kinds.
+const (
+	KindPlan      Kind = "plan"
+	KindProcedure Kind = "procedure"
+	KindFAQ       Kind = "faq"
+	KindOther     Kind = "other"
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindPlan, KindProcedure, KindFAQ, KindOther:
+		return true
+	}
+	return false
+}
+
+// Document is one source document of the knowledge base with its metadata.
+type Document struct {
+	ID          string   // assigned by the store
+	Source      string   // unique: the path relative to the ingested folder, or "faq/<id>"
+	Title       string   //
+	Kind        Kind     //
+	Issuer      string   // issuing body
+	Locality    string   // province or city the document is about; "" when national
+	Number      string   // document number, e.g. "2663/KH-UBND"
+	Dates       []string // ISO dates, the issue date first when known
+	URL         string   // citation link
+	Enabled     bool     // disabled documents are kept but never retrieved
+	Version     int      // 1 on first ingestion, +1 on every content change
+	ContentHash string   // hash of the source bytes; unchanged files are not re-ingested
+	// Procedure holds the structured record of a public-service procedure; nil otherwise.
+	Procedure *extract.Procedure
+	// Locked lists the metadata fields an operator has set ("title", "kind", "issuer",
+	// "locality", "number", "url", "enabled"); re-ingesting the file keeps their values.
+	Locked    []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Chunk is one retrievable passage of a document.
+type Chunk struct {
+	ID         int64  // assigned by the store
+	DocumentID string //
+	Ord        int    // position in the document, from 0
+	Section    string // section path, e.g. "Cách thức thực hiện › Trực tuyến"
+	Text       string // the passage as shown to people
+	// HeadTerms and BodyTerms are the analysed terms (vietnamese.IndexText) of the document
+	// title plus section path, and of the passage text. Full-text engines index them.
+	HeadTerms string
+	BodyTerms string
+	// Embedding is the passage vector; stores may leave it empty when reading.
+	Embedding []float32
+}
+
+// DocRef is the part of a document that search results carry.
+type DocRef struct {
+	ID       string
+	Source   string
+	Title    string
+	Kind     Kind
+	Locality string
+	Number   string
+	URL      string
+}
+
+// Ref returns the document's reference.
+func (d Document) Ref() DocRef {
+	return DocRef{ID: d.ID, Source: d.Source, Title: d.Title, Kind: d.Kind, Locality: d.Locality, Number: d.Number, URL: d.URL}
+}
+
+// Filters restrict retrieval. Zero values mean no restriction; disabled documents are never
+// returned.
+type Filters struct {
+	Kinds       []Kind
+	Locality    string   // matched on the folded key; documents without a locality also pass when LocalityOrNational is set
+	Sources     []string // exact sources
+	DocumentIDs []string
+	// LocalityOrNational lets documents without a locality pass a Locality filter.
+	LocalityOrNational bool
+}
+
+// Hit is one candidate passage returned by a store's lexical or vector search.
+type Hit struct {
+	Chunk Chunk
+	Doc   DocRef
+	// Score is the engine's own score: higher is better (stores negate distances).
+	Score float64
+}
+
+// Stats are corpus statistics for ranking: how many passages contain each term.
+type Stats struct {
+	Chunks     int              // number of enabled passages
+	AvgHeadLen float64          // mean number of head terms per passage
+	AvgBodyLen float64          // mean number of body terms per passage
+	DF         map[string]int32 // passages containing the term (head or body)
+}
+
+// IndexInfo records which embedder built the stored vectors.
+type IndexInfo struct {
+	Embedder string // e.g. "builtin-hash-v1", "ollama:nomic-embed-text"
+	Dim      int
+}
+
+// DocumentPatch changes an operator-editable part of a document's metadata. Nil fields are
+// left alone; every field set is added to the document's Locked list.
+type DocumentPatch struct {
+	Title    *string
+	Kind     *Kind
+	Issuer   *string
+	Locality *string
+	Number   *string
+	URL      *string
+	Enabled  *bool
+}
+
+// Store is the knowledge base's persistence: documents and passages with their full-text and
+// vector indexes, conversations, feedback and connector state. PostgresStore and SQLiteStore
+// implement it and pass the same contract tests.
+type Store interface {
+	// PutDocument inserts doc with its chunks, or replaces the document with the same Source and
+	// all of its chunks, atomically: readers see the old or the new version, never a mix or
+	// nothing. It assigns doc.ID (kept on replacement), doc.Version, chunk IDs, timestamps,
+	// and keeps the values of the fields listed in the stored document's Locked.
+	PutDocument(ctx context.Context, doc *Document, chunks []Chunk) error
+	// Document returns the document with the given ID, or ErrNotFound.
+	Document(ctx context.Context, id string) (Document, error)
+	// DocumentBySource returns the document with the given source, or ErrNotFound.
+	DocumentBySource(ctx context.Context, source string) (Document, error)
+	// Documents lists documents (without Procedure) ordered by source, filtered by kind when
+	// kind is non-empty.
+	Documents(ctx context.Context, kind Kind) ([]Document, error)
+	// UpdateDocument applies patch and returns the updated document, or ErrNotFound.
+	UpdateDocument(ctx context.Context, id string, patch DocumentPatch) (Document, error)
+	// DeleteDocument removes a document and its chunks, or returns ErrNotFound.
+	DeleteDocument(ctx context.Context, id string) error
+	// DocumentChunks returns a document's chunks in order, without embeddings.
+	DocumentChunks(ctx context.Context, documentID string) ([]Chunk, error)
+
+	// SearchLexical returns up to limit passages of enabled documents that contain any of the
+	// terms (matched in head or body), best full-text score first.
+	SearchLexical(ctx context.Context, terms []string, f Filters, limit int) ([]Hit, error)
+	// SearchVector returns up to limit passages of enabled documents nearest to vec by cosine
+	// distance, using the approximate index; Score is 1 - distance.
+	SearchVector(ctx context.Context, vec []float32, f Filters, limit int) ([]Hit, error)
+	// Stats returns corpus statistics over enabled documents.
+	Stats(ctx context.Context) (Stats, error)
+	// Generation returns a number that changes whenever documents or chunks change.
+	Generation(ctx context.Context) (int64, error)
+
+	// IndexInfo returns the embedder that built the stored vectors; the zero value when none.
+	IndexInfo(ctx context.Context) (IndexInfo, error)
+	// ResetEmbeddings records info as the index's embedder and clears every stored vector
+	// (changing the vector dimension if needed), so that they can be rebuilt with SetEmbeddings.
+	ResetEmbeddings(ctx context.Context, info IndexInfo) error
+	// ChunksWithoutEmbedding returns up to limit chunks (with Text, HeadTerms) whose vector is
+	// empty.
+	ChunksWithoutEmbedding(ctx context.Context, limit int) ([]Chunk, error)
+	// SetEmbeddings stores vectors by chunk ID.
+	SetEmbeddings(ctx context.Context, vecs map[int64][]float32) error
+
+	ConversationStore
+
+	// Close releases the store's resources.
+	Close() error
+}

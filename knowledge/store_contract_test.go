@@ -1,0 +1,692 @@
+package knowledge_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+// The store contract: every Store implementation runs runStoreContract from its own test file
+// (TestSQLiteContract, TestPostgresContract) with a function that opens a fresh, empty store.
+
+var analyzer = vietnamese.NewAnalyzer(nil)
+
+const testDim = 8
+
+// testChunk builds a chunk with analysed terms and a deterministic embedding.
+func testChunk(title, section, text string, vec []float32) knowledge.Chunk {
+	return knowledge.Chunk{
+		Section:   section,
+		Text:      text,
+		HeadTerms: vietnamese.IndexText(analyzer.Terms(title + " " + section)),
+		BodyTerms: vietnamese.IndexText(analyzer.Terms(text)),
+		Embedding: vec,
+	}
+}
+
+func unit(i int) []float32 {
+	v := make([]float32, testDim)
+	v[i%testDim] = 1
+	return v
+}
+
+func mixed(a, b int, wb float32) []float32 {
+	v := make([]float32, testDim)
+	v[a%testDim] = 1
+	v[b%testDim] += wb
+	var n float32
+	for _, x := range v {
+		n += x * x
+	}
+	n = float32(math.Sqrt(float64(n)))
+	for i := range v {
+		v[i] /= n
+	}
+	return v
+}
+
+type openStore func(t *testing.T) knowledge.Store
+
+func runStoreContract(t *testing.T, open openStore) {
+	t.Helper()
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s knowledge.Store)
+	}{
+		{"put and read documents", contractPutAndRead},
+		{"replace keeps ID and bumps version atomically", contractReplace},
+		{"operator-locked fields survive re-ingestion", contractLocked},
+		{"update, list and delete", contractUpdateDelete},
+		{"lexical search", contractLexical},
+		{"lexical search filters", contractLexicalFilters},
+		{"vector search", contractVector},
+		{"stats and generation", contractStats},
+		{"embeddings reset and rebuild", contractEmbeddings},
+		{"sessions and messages", contractSessions},
+		{"feedback", contractFeedback},
+		{"event claims and settings", contractEvents},
+		{"concurrent readers during replacement", contractConcurrentReplace},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t)
+			tt.run(t, s)
+		})
+	}
+}
+
+func mustInfo(t *testing.T, s knowledge.Store) {
+	t.Helper()
+	if err := s.ResetEmbeddings(context.Background(), knowledge.IndexInfo{Embedder: "test", Dim: testDim}); err != nil {
+		t.Fatalf("ResetEmbeddings: %v", err)
+	}
+}
+
+func putDoc(t *testing.T, s knowledge.Store, doc knowledge.Document, chunks ...knowledge.Chunk) knowledge.Document {
+	t.Helper()
+	if doc.Kind == "" {
+		doc.Kind = knowledge.KindOther
+	}
+	doc.Enabled = true
+	if err := s.PutDocument(context.Background(), &doc, chunks); err != nil {
+		t.Fatalf("PutDocument(%s): %v", doc.Source, err)
+	}
+	return doc
+}
+
+func contractPutAndRead(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	mustInfo(t, s)
+	proc := &extract.Procedure{Code: "1.000001", Name: "Đăng ký thử nghiệm", Channels: []extract.Channel{{Name: "Trực tuyến", Time: "5 Ngày làm việc", Fee: "10.000 đồng", FeeAmounts: []int64{10000}}}}
+	doc := putDoc(t, s, knowledge.Document{
+		Source: "thu-tuc/1.000001.json", Title: "Đăng ký thử nghiệm", Kind: knowledge.KindProcedure,
+		Issuer: "Bộ Thử nghiệm", Locality: "Đồng Nai", Number: "12/QĐ-BTN", Dates: []string{"2024-05-01"},
+		URL: "https://dichvucong.example/1", ContentHash: "h1", Procedure: proc,
+	},
+		testChunk("Đăng ký thử nghiệm", "Cách thức thực hiện", "Trực tuyến: 5 ngày làm việc, lệ phí 10.000 đồng.", unit(0)),
+		testChunk("Đăng ký thử nghiệm", "Thành phần hồ sơ", "Tờ khai đăng ký (1 bản chính).", unit(1)),
+	)
+	if doc.ID == "" || doc.Version != 1 {
+		t.Fatalf("after put: ID %q version %d, want an ID and version 1", doc.ID, doc.Version)
+	}
+	got, err := s.Document(ctx, doc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Source != doc.Source || got.Title != doc.Title || got.Kind != knowledge.KindProcedure || got.Issuer != "Bộ Thử nghiệm" ||
+		got.Locality != "Đồng Nai" || got.Number != "12/QĐ-BTN" || got.URL != doc.URL || !got.Enabled || got.ContentHash != "h1" ||
+		!slices.Equal(got.Dates, []string{"2024-05-01"}) {
+		t.Errorf("Document = %+v", got)
+	}
+	if got.Procedure == nil || got.Procedure.Code != "1.000001" || len(got.Procedure.Channels) != 1 || got.Procedure.Channels[0].FeeAmounts[0] != 10000 {
+		t.Errorf("procedure not kept: %+v", got.Procedure)
+	}
+	if got.CreatedAt.IsZero() || got.UpdatedAt.IsZero() {
+		t.Error("timestamps not set")
+	}
+	bySource, err := s.DocumentBySource(ctx, doc.Source)
+	if err != nil || bySource.ID != doc.ID {
+		t.Errorf("DocumentBySource = %v, %v", bySource.ID, err)
+	}
+	if _, err := s.Document(ctx, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("missing document: err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.DocumentBySource(ctx, "nope.txt"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("missing source: err = %v, want ErrNotFound", err)
+	}
+	chunks, err := s.DocumentChunks(ctx, doc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chunks) != 2 || chunks[0].Ord != 0 || chunks[1].Ord != 1 || chunks[0].Section != "Cách thức thực hiện" || chunks[1].Text != "Tờ khai đăng ký (1 bản chính)." {
+		t.Fatalf("DocumentChunks = %+v", chunks)
+	}
+	if chunks[0].ID == 0 || chunks[0].ID == chunks[1].ID || chunks[0].DocumentID != doc.ID {
+		t.Errorf("chunk IDs not assigned: %d %d", chunks[0].ID, chunks[1].ID)
+	}
+}
+
+func contractReplace(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	mustInfo(t, s)
+	first := putDoc(t, s, knowledge.Document{Source: "a.txt", Title: "Bản cũ", ContentHash: "1"},
+		testChunk("Bản cũ", "", "Nội dung cũ về thường trú.", unit(0)))
+	second := putDoc(t, s, knowledge.Document{Source: "a.txt", Title: "Bản mới", ContentHash: "2"},
+		testChunk("Bản mới", "", "Nội dung mới về tạm trú.", unit(1)),
+		testChunk("Bản mới", "", "Đoạn thứ hai.", unit(2)))
+	if second.ID != first.ID || second.Version != 2 {
+		t.Fatalf("replacement: ID %q→%q version %d, want same ID and version 2", first.ID, second.ID, second.Version)
+	}
+	chunks, err := s.DocumentChunks(ctx, first.ID)
+	if err != nil || len(chunks) != 2 || chunks[0].Text != "Nội dung mới về tạm trú." {
+		t.Fatalf("chunks after replace = %+v, %v", chunks, err)
+	}
+	hits, err := s.SearchLexical(ctx, []string{"thường"}, knowledge.Filters{}, 10)
+	if err != nil || len(hits) != 0 {
+		t.Errorf("old chunks still searchable: %+v, %v", hits, err)
+	}
+	docs, err := s.Documents(ctx, "")
+	if err != nil || len(docs) != 1 {
+		t.Errorf("Documents after replace: %d, %v", len(docs), err)
+	}
+}
+
+func contractLocked(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	mustInfo(t, s)
+	doc := putDoc(t, s, knowledge.Document{Source: "kh.txt", Title: "Tiêu đề tự động", Locality: "Hà Nội", ContentHash: "1"},
+		testChunk("Tiêu đề tự động", "", "Một đoạn.", unit(0)))
+	title, loc := "Tiêu đề do cán bộ đặt", "Hải Phòng"
+	upd, err := s.UpdateDocument(ctx, doc.ID, knowledge.DocumentPatch{Title: &title, Locality: &loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd.Title != title || upd.Locality != loc || !slices.Contains(upd.Locked, "title") || !slices.Contains(upd.Locked, "locality") {
+		t.Fatalf("UpdateDocument = %+v", upd)
+	}
+	re := putDoc(t, s, knowledge.Document{Source: "kh.txt", Title: "Tiêu đề tự động 2", Locality: "Hà Nội", Issuer: "UBND", ContentHash: "2"},
+		testChunk("Tiêu đề tự động 2", "", "Một đoạn khác.", unit(0)))
+	got, err := s.Document(ctx, re.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != title || got.Locality != loc || got.Issuer != "UBND" {
+		t.Errorf("after re-ingestion: title %q locality %q issuer %q; operator values must stay", got.Title, got.Locality, got.Issuer)
+	}
+}
+
+func contractUpdateDelete(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	mustInfo(t, s)
+	a := putDoc(t, s, knowledge.Document{Source: "b.txt", Title: "B", Kind: knowledge.KindPlan},
+		testChunk("B", "", "Kế hoạch chuyển đổi số.", unit(0)))
+	putDoc(t, s, knowledge.Document{Source: "a.json", Title: "A", Kind: knowledge.KindProcedure},
+		testChunk("A", "", "Thủ tục.", unit(1)))
+	all, err := s.Documents(ctx, "")
+	if err != nil || len(all) != 2 || all[0].Source != "a.json" || all[1].Source != "b.txt" {
+		t.Fatalf("Documents = %+v, %v (want ordered by source)", all, err)
+	}
+	plans, err := s.Documents(ctx, knowledge.KindPlan)
+	if err != nil || len(plans) != 1 || plans[0].ID != a.ID {
+		t.Fatalf("Documents(plan) = %+v, %v", plans, err)
+	}
+	off := false
+	if _, err := s.UpdateDocument(ctx, a.ID, knowledge.DocumentPatch{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := s.SearchLexical(ctx, []string{"chuyen_doi"}, knowledge.Filters{}, 10); len(hits) != 0 {
+		t.Errorf("disabled document retrieved: %+v", hits)
+	}
+	if hits, _ := s.SearchVector(ctx, unit(0), knowledge.Filters{}, 10); len(hits) != 1 || hits[0].Doc.Source != "a.json" {
+		t.Errorf("vector search returned a disabled document: %+v", hits)
+	}
+	if _, err := s.UpdateDocument(ctx, "00000000-0000-0000-0000-000000000000", knowledge.DocumentPatch{Enabled: &off}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("update missing: %v", err)
+	}
+	if err := s.DeleteDocument(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Document(ctx, a.ID); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("deleted document still there: %v", err)
+	}
+	if chunks, err := s.DocumentChunks(ctx, a.ID); err != nil || len(chunks) != 0 {
+		t.Errorf("chunks of deleted document: %d, %v", len(chunks), err)
+	}
+	if err := s.DeleteDocument(ctx, a.ID); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+func lexicalFixture(t *testing.T, s knowledge.Store) {
+	mustInfo(t, s)
+	putDoc(t, s, knowledge.Document{Source: "dongnai.txt", Title: "Kế hoạch chuyển đổi số tỉnh Đồng Nai", Kind: knowledge.KindPlan, Locality: "Đồng Nai"},
+		testChunk("Kế hoạch chuyển đổi số tỉnh Đồng Nai", "Mục tiêu", "Tỷ lệ hồ sơ giải quyết trực tuyến đạt 80% ở cấp sở, 40% tại cấp huyện và 30% tại cấp xã.", unit(0)),
+		testChunk("Kế hoạch chuyển đổi số tỉnh Đồng Nai", "Tổ chức thực hiện", "Sở TT-TT làm đầu mối hướng dẫn, đôn đốc.", unit(1)))
+	putDoc(t, s, knowledge.Document{Source: "haiduong.txt", Title: "Kế hoạch ứng dụng CNTT tỉnh Hải Dương", Kind: knowledge.KindPlan, Locality: "Hải Dương"},
+		testChunk("Kế hoạch ứng dụng CNTT tỉnh Hải Dương", "", "60% hồ sơ công việc tại cấp xã được xử lý trên môi trường mạng.", unit(2)))
+	putDoc(t, s, knowledge.Document{Source: "bo/nghi-dinh.txt", Title: "Quản lý dữ liệu", Kind: knowledge.KindOther},
+		testChunk("Quản lý dữ liệu", "", "Nghị định số 47/2020/NĐ-CP về quản lý, kết nối và chia sẻ dữ liệu số.", unit(3)))
+	putDoc(t, s, knowledge.Document{Source: "thu-tuc/tt.json", Title: "Đăng ký thường trú", Kind: knowledge.KindProcedure},
+		testChunk("Đăng ký thường trú", "Cách thức thực hiện", "Trực tuyến: 7 Ngày làm việc, lệ phí 10,000 Việt Nam Đồng.", unit(4)))
+}
+
+func sources(hits []knowledge.Hit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.Doc.Source)
+	}
+	return out
+}
+
+func contractLexical(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	lexicalFixture(t, s)
+	tests := []struct {
+		name  string
+		terms []string
+		want  string // expected first source
+		n     int    // expected number of hits
+	}{
+		{"folded bigram", []string{"cap_xa"}, "", 2},
+		{"document number as written", []string{"47/2020/nđ-cp"}, "bo/nghi-dinh.txt", 1},
+		{"document number folded", []string{"47/2020/nd-cp"}, "bo/nghi-dinh.txt", 1},
+		{"figure", []string{"10000"}, "thu-tuc/tt.json", 1},
+		{"percent", []string{"30%"}, "dongnai.txt", 1},
+		{"head terms match", []string{"thuong_tru"}, "thu-tuc/tt.json", 1},
+		{"abbreviation expanded in index", []string{"truyen_thong", "tttt"}, "dongnai.txt", 1},
+		{"any term matches", []string{"ubnd_zzz", "hai_duong"}, "haiduong.txt", 1},
+		{"no match", []string{"pho_bo"}, "", 0},
+		{"more matched terms rank first", []string{"cap_xa", "dong_nai", "30%"}, "dongnai.txt", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits, err := s.SearchLexical(ctx, tt.terms, knowledge.Filters{}, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) != tt.n {
+				t.Fatalf("hits = %v, want %d", sources(hits), tt.n)
+			}
+			if tt.want != "" && hits[0].Doc.Source != tt.want {
+				t.Errorf("first = %s, want %s (all %v)", hits[0].Doc.Source, tt.want, sources(hits))
+			}
+			for _, h := range hits {
+				if h.Chunk.ID == 0 || h.Chunk.Text == "" || h.Chunk.HeadTerms == "" || h.Chunk.BodyTerms == "" || h.Doc.Title == "" || h.Doc.ID == "" {
+					t.Errorf("incomplete hit: %+v", h)
+				}
+			}
+			for i := 1; i < len(hits); i++ {
+				if hits[i].Score > hits[i-1].Score {
+					t.Errorf("hits not ordered by score: %v", hits)
+				}
+			}
+		})
+	}
+	hits, err := s.SearchLexical(ctx, []string{"cap_xa", "ke_hoach", "tinh"}, knowledge.Filters{}, 1)
+	if err != nil || len(hits) != 1 {
+		t.Errorf("limit 1: %d hits, %v", len(hits), err)
+	}
+	if _, err := s.SearchLexical(ctx, nil, knowledge.Filters{}, 5); err != nil {
+		t.Errorf("no terms: %v", err)
+	}
+	// Terms with characters that mean something to a query syntax are plain terms.
+	for _, odd := range []string{`"`, "a:b", "(x)", "-", "*", "a OR b", "'", `\`, "&", "|", "!", "NEAR"} {
+		if _, err := s.SearchLexical(ctx, []string{odd}, knowledge.Filters{}, 5); err != nil {
+			t.Errorf("term %q: %v", odd, err)
+		}
+	}
+}
+
+func contractLexicalFilters(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	lexicalFixture(t, s)
+	doc, err := s.DocumentBySource(ctx, "haiduong.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		f    knowledge.Filters
+		want []string
+	}{
+		{"kind", knowledge.Filters{Kinds: []knowledge.Kind{knowledge.KindProcedure}}, []string{"thu-tuc/tt.json"}},
+		{"two kinds", knowledge.Filters{Kinds: []knowledge.Kind{knowledge.KindProcedure, knowledge.KindOther}}, []string{"bo/nghi-dinh.txt", "thu-tuc/tt.json"}},
+		{"locality folded", knowledge.Filters{Locality: "dong nai"}, []string{"dongnai.txt"}},
+		{"locality with marks", knowledge.Filters{Locality: "Hải Dương"}, []string{"haiduong.txt"}},
+		{"locality or national", knowledge.Filters{Locality: "Hải Dương", LocalityOrNational: true}, []string{"bo/nghi-dinh.txt", "haiduong.txt", "thu-tuc/tt.json"}},
+		{"sources", knowledge.Filters{Sources: []string{"bo/nghi-dinh.txt"}}, []string{"bo/nghi-dinh.txt"}},
+		{"document ids", knowledge.Filters{DocumentIDs: []string{doc.ID}}, []string{"haiduong.txt"}},
+	}
+	terms := []string{"ke_hoach", "cap_xa", "du_lieu", "47/2020/nd-cp", "thuong_tru", "tinh", "hai_duong", "dong_nai", "10000"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, search := range []func() ([]knowledge.Hit, error){
+				func() ([]knowledge.Hit, error) { return s.SearchLexical(ctx, terms, tt.f, 20) },
+				func() ([]knowledge.Hit, error) { return s.SearchVector(ctx, unit(0), tt.f, 20) },
+			} {
+				hits, err := search()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := sources(hits)
+				slices.Sort(got)
+				got = slices.Compact(got)
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("sources = %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func contractVector(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	lexicalFixture(t, s)
+	hits, err := s.SearchVector(ctx, mixed(4, 3, 0.5), knowledge.Filters{}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 3 || hits[0].Doc.Source != "thu-tuc/tt.json" || hits[1].Doc.Source != "bo/nghi-dinh.txt" {
+		t.Fatalf("vector hits = %v", sources(hits))
+	}
+	if math.Abs(hits[0].Score-0.894) > 0.01 || hits[0].Score < hits[1].Score || hits[1].Score < hits[2].Score {
+		t.Errorf("scores = %v %v %v, want cosine similarity ordered", hits[0].Score, hits[1].Score, hits[2].Score)
+	}
+	if hits[0].Chunk.BodyTerms == "" || hits[0].Doc.URL != "" && hits[0].Doc.Title == "" {
+		t.Errorf("incomplete hit %+v", hits[0])
+	}
+	if _, err := s.SearchVector(ctx, make([]float32, testDim+1), knowledge.Filters{}, 3); err == nil {
+		t.Error("a vector of the wrong dimension must be an error")
+	}
+}
+
+func contractStats(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	mustInfo(t, s)
+	g0, err := s.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil || st.Chunks != 0 {
+		t.Fatalf("empty stats = %+v, %v", st, err)
+	}
+	lexicalFixture(t, s)
+	g1, _ := s.Generation(ctx)
+	if g1 == g0 {
+		t.Error("generation unchanged after ingestion")
+	}
+	st, err = s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Chunks != 5 {
+		t.Errorf("Chunks = %d, want 5", st.Chunks)
+	}
+	if st.DF["cap_xa"] != 2 || st.DF["47/2020/nđ-cp"] != 1 || st.DF["ke_hoach"] != 3 {
+		t.Errorf("DF cap_xa=%d 47/2020/nđ-cp=%d ke_hoach=%d, want 2 1 3", st.DF["cap_xa"], st.DF["47/2020/nđ-cp"], st.DF["ke_hoach"])
+	}
+	if st.AvgBodyLen <= 5 || st.AvgHeadLen <= 2 {
+		t.Errorf("average lengths %v %v", st.AvgHeadLen, st.AvgBodyLen)
+	}
+	doc, _ := s.DocumentBySource(ctx, "haiduong.txt")
+	off := false
+	if _, err := s.UpdateDocument(ctx, doc.ID, knowledge.DocumentPatch{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	g2, _ := s.Generation(ctx)
+	st, _ = s.Stats(ctx)
+	if g2 == g1 || st.Chunks != 4 || st.DF["cap_xa"] != 1 {
+		t.Errorf("after disabling: generation %d→%d chunks %d df(cap_xa) %d", g1, g2, st.Chunks, st.DF["cap_xa"])
+	}
+}
+
+func contractEmbeddings(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	info, err := s.IndexInfo(ctx)
+	if err != nil || info != (knowledge.IndexInfo{}) {
+		t.Fatalf("IndexInfo of a new store = %+v, %v", info, err)
+	}
+	lexicalFixture(t, s)
+	if info, _ := s.IndexInfo(ctx); info.Embedder != "test" || info.Dim != testDim {
+		t.Fatalf("IndexInfo = %+v", info)
+	}
+	if missing, _ := s.ChunksWithoutEmbedding(ctx, 100); len(missing) != 0 {
+		t.Fatalf("%d chunks without embedding", len(missing))
+	}
+	// Switch to an embedder of another dimension: vectors are cleared, then rebuilt.
+	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "other", Dim: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if hits, err := s.SearchVector(ctx, []float32{1, 0, 0}, knowledge.Filters{}, 5); err != nil || len(hits) != 0 {
+		t.Errorf("vector search after reset = %v, %v (want no hits)", sources(hits), err)
+	}
+	var all []knowledge.Chunk
+	for {
+		batch, err := s.ChunksWithoutEmbedding(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		if len(batch) > 2 {
+			t.Fatalf("limit ignored: %d", len(batch))
+		}
+		vecs := map[int64][]float32{}
+		for _, c := range batch {
+			if c.Text == "" || c.HeadTerms == "" {
+				t.Fatalf("chunk without text: %+v", c)
+			}
+			v := []float32{0, 0, 1}
+			if c.Text == "Trực tuyến: 7 Ngày làm việc, lệ phí 10,000 Việt Nam Đồng." {
+				v = []float32{1, 0, 0}
+			}
+			vecs[c.ID] = v
+		}
+		if err := s.SetEmbeddings(ctx, vecs); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, batch...)
+		if len(all) > 10 {
+			t.Fatal("ChunksWithoutEmbedding keeps returning embedded chunks")
+		}
+	}
+	if len(all) != 5 {
+		t.Errorf("re-embedded %d chunks, want 5", len(all))
+	}
+	hits, err := s.SearchVector(ctx, []float32{1, 0, 0}, knowledge.Filters{}, 1)
+	if err != nil || len(hits) != 1 || hits[0].Doc.Source != "thu-tuc/tt.json" {
+		t.Errorf("search with new vectors = %v, %v", sources(hits), err)
+	}
+	if info, _ := s.IndexInfo(ctx); info.Embedder != "other" || info.Dim != 3 {
+		t.Errorf("IndexInfo after reset = %+v", info)
+	}
+}
+
+func contractSessions(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	sess := knowledge.Session{Channel: "telegram", UserKey: "u-hash", Audience: "citizen", State: json.RawMessage(`{"locality":"Đồng Nai"}`)}
+	if err := s.CreateSession(ctx, &sess); err != nil {
+		t.Fatal(err)
+	}
+	if sess.ID == "" || sess.CreatedAt.IsZero() {
+		t.Fatalf("session not assigned: %+v", sess)
+	}
+	got, err := s.Session(ctx, sess.ID)
+	if err != nil || got.Channel != "telegram" || got.Audience != "citizen" || string(got.State) != `{"locality":"Đồng Nai"}` && !jsonEqual(got.State, sess.State) {
+		t.Fatalf("Session = %+v, %v", got, err)
+	}
+	byUser, err := s.SessionByUser(ctx, "telegram", "u-hash")
+	if err != nil || byUser.ID != sess.ID {
+		t.Errorf("SessionByUser = %v, %v", byUser.ID, err)
+	}
+	if _, err := s.SessionByUser(ctx, "zalo", "u-hash"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("other channel: %v", err)
+	}
+	if _, err := s.Session(ctx, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("missing session: %v", err)
+	}
+	got.Audience, got.State, got.Operator = "staff", json.RawMessage(`{"topic":"x"}`), "can-bo-1"
+	if err := s.UpdateSession(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.Session(ctx, sess.ID)
+	if again.Audience != "staff" || again.Operator != "can-bo-1" || !jsonEqual(again.State, json.RawMessage(`{"topic":"x"}`)) {
+		t.Errorf("after update: %+v", again)
+	}
+	if err := s.UpdateSession(ctx, knowledge.Session{ID: "00000000-0000-0000-0000-000000000000"}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("update missing session: %v", err)
+	}
+
+	q := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleUser, Text: "Lệ phí bao nhiêu?", Status: knowledge.StatusComplete}
+	if err := s.AddMessage(ctx, &q); err != nil {
+		t.Fatal(err)
+	}
+	a := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Status: knowledge.StatusStreaming}
+	if err := s.AddMessage(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	if q.ID == "" || a.ID == "" || a.Seq <= q.Seq {
+		t.Fatalf("message ids/seq: %+v %+v", q, a)
+	}
+	a.Text, a.Grounded, a.Status = "Lệ phí 10.000 đồng [1].", true, knowledge.StatusComplete
+	a.Citations = []knowledge.Citation{{N: 1, Source: "tt.json", Title: "Đăng ký thường trú", Snippet: "10.000 đồng", URL: "https://x", Score: 0.9, ChunkID: 7}}
+	if err := s.UpdateMessage(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := s.Messages(ctx, sess.ID, 0)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("Messages = %+v, %v", msgs, err)
+	}
+	if msgs[0].ID != q.ID || msgs[1].Text != a.Text || !msgs[1].Grounded || msgs[1].Status != knowledge.StatusComplete ||
+		len(msgs[1].Citations) != 1 || msgs[1].Citations[0].URL != "https://x" || msgs[1].Citations[0].ChunkID != 7 {
+		t.Errorf("messages = %+v", msgs)
+	}
+	last, _ := s.Messages(ctx, sess.ID, 1)
+	if len(last) != 1 || last[0].ID != a.ID {
+		t.Errorf("last message = %+v", last)
+	}
+	one, err := s.Message(ctx, a.ID)
+	if err != nil || one.SessionID != sess.ID || one.Role != knowledge.RoleAssistant {
+		t.Errorf("Message = %+v, %v", one, err)
+	}
+	if err := s.AddMessage(ctx, &knowledge.Message{SessionID: "00000000-0000-0000-0000-000000000000", Role: knowledge.RoleUser, Text: "x"}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("message in missing session: %v", err)
+	}
+	if err := s.UpdateMessage(ctx, knowledge.Message{ID: "00000000-0000-0000-0000-000000000000"}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("update missing message: %v", err)
+	}
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return fmt.Sprint(x) == fmt.Sprint(y)
+}
+
+func contractFeedback(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	sess := knowledge.Session{Channel: "web", Audience: "citizen"}
+	if err := s.CreateSession(ctx, &sess); err != nil {
+		t.Fatal(err)
+	}
+	m := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Text: "Trả lời", Status: knowledge.StatusComplete}
+	if err := s.AddMessage(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: m.ID, Rating: "down", Comment: "thiếu"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: m.ID, Rating: "up"}); err != nil {
+		t.Fatalf("second rating must replace the first: %v", err)
+	}
+	if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: "00000000-0000-0000-0000-000000000000", Rating: "up"}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("feedback on missing message: %v", err)
+	}
+}
+
+func contractEvents(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	first, err := s.ClaimEvent(ctx, "zalo", "msg-1")
+	if err != nil || !first {
+		t.Fatalf("first claim = %v, %v", first, err)
+	}
+	again, err := s.ClaimEvent(ctx, "zalo", "msg-1")
+	if err != nil || again {
+		t.Fatalf("second claim = %v, %v", again, err)
+	}
+	other, err := s.ClaimEvent(ctx, "telegram", "msg-1")
+	if err != nil || !other {
+		t.Fatalf("same id on another channel = %v, %v", other, err)
+	}
+	// Concurrent claims of one event: exactly one wins.
+	var wins int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.ClaimEvent(ctx, "messenger", "m-42")
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Errorf("%d concurrent claims won, want 1", wins)
+	}
+	if _, err := s.Setting(ctx, "zalo.refresh_token"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("missing setting: %v", err)
+	}
+	for _, v := range []string{"r1", "r2"} {
+		if err := s.PutSetting(ctx, "zalo.refresh_token", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, err := s.Setting(ctx, "zalo.refresh_token"); err != nil || v != "r2" {
+		t.Errorf("Setting = %q, %v", v, err)
+	}
+}
+
+func contractConcurrentReplace(t *testing.T, s knowledge.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	mustInfo(t, s)
+	mk := func(v int) []knowledge.Chunk {
+		var cs []knowledge.Chunk
+		for i := range 3 {
+			cs = append(cs, testChunk("Tài liệu", "", fmt.Sprintf("Phiên bản %d đoạn %d về thường trú.", v, i), unit(i)))
+		}
+		return cs
+	}
+	putDoc(t, s, knowledge.Document{Source: "x.txt", Title: "Tài liệu", ContentHash: "0"}, mk(0)...)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(done)
+		for v := 1; v <= 15; v++ {
+			doc := knowledge.Document{Source: "x.txt", Title: "Tài liệu", Kind: knowledge.KindOther, Enabled: true, ContentHash: fmt.Sprint(v)}
+			if err := s.PutDocument(ctx, &doc, mk(v)); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			wg.Wait()
+			return
+		default:
+		}
+		hits, err := s.SearchLexical(ctx, []string{"thuong_tru"}, knowledge.Filters{}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 3 {
+			t.Fatalf("reader saw %d chunks during replacement, want 3 (never missing or doubled)", len(hits))
+		}
+	}
+}

@@ -1,0 +1,818 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+//go:embed migrations/sqlite/*.sql
+var sqliteMigrations embed.FS
+
+// SQLiteStore is the embedded, zero-setup Store: one SQLite database file (pure Go, no external
+// process) with an FTS5 full-text index, and an in-memory copy of the passage vectors scanned
+// exactly at query time. It is crash-safe (write-ahead log; every change is one transaction) and
+// may be written by another process (an ingestion run) while it serves: it notices their
+// commits and refreshes its vectors.
+type SQLiteStore struct {
+	db     *sql.DB
+	logger *slog.Logger
+	// writeMu serialises this process's write transactions (SQLite has one writer).
+	writeMu sync.Mutex
+	vectors *vectorIndex
+}
+
+// OpenSQLite opens (creating when needed) the database file at path, applies migrations and
+// loads the vectors. Close releases it.
+func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLiteStore, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(0)
+	s := &SQLiteStore{db: db, logger: logger, vectors: newVectorIndex()}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.refreshVectors(ctx, true); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *SQLiteStore) Close() error { return s.db.Close() }
+
+func (s *SQLiteStore) migrate(ctx context.Context) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	names, err := fs.Glob(sqliteMigrations, "migrations/sqlite/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: bad version: %w", name, err)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := sqliteMigrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in a write transaction and bumps the generation when bump is set.
+func (s *SQLiteStore) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return mapSQLiteErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if bump {
+		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'`); err != nil {
+			return mapSQLiteErr(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return mapSQLiteErr(err)
+	}
+	if bump {
+		s.vectors.markDirty()
+	}
+	return nil
+}
+
+func mapSQLiteErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT:
+			if se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+				return fmt.Errorf("%w: %v", ErrNotFound, err)
+			}
+			return fmt.Errorf("%w: %v", ErrConflict, err)
+		}
+	}
+	return err
+}
+
+func now() int64 { return time.Now().UnixMicro() }
+
+func fromMicro(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// termCount counts the space-separated terms of an index text.
+func termCount(terms string) int {
+	if terms == "" {
+		return 0
+	}
+	return strings.Count(terms, " ") + 1
+}
+
+// PutDocument inserts or atomically replaces a document and its chunks.
+func (s *SQLiteStore) PutDocument(ctx context.Context, doc *Document, chunks []Chunk) error {
+	if doc.Source == "" || doc.Title == "" || !doc.Kind.Valid() {
+		return fmt.Errorf("%w: document needs a source, a title and a known kind", ErrInvalid)
+	}
+	var dim int
+	for _, c := range chunks {
+		if len(c.Embedding) > 0 {
+			if dim == 0 {
+				info, err := s.IndexInfo(ctx)
+				if err != nil {
+					return err
+				}
+				dim = info.Dim
+			}
+			if len(c.Embedding) != dim {
+				return fmt.Errorf("%w: embedding has %d dimensions, the index %d", ErrInvalid, len(c.Embedding), dim)
+			}
+		}
+	}
+	procedure, err := marshalProcedure(doc.Procedure)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, true, func(tx *sql.Tx) error {
+		ts := now()
+		var (
+			oldID      string
+			oldVersion int
+			created    int64
+			lockedJSON string
+		)
+		err := tx.QueryRowContext(ctx, `SELECT id, version, created_at, locked FROM documents WHERE source = ?`, doc.Source).
+			Scan(&oldID, &oldVersion, &created, &lockedJSON)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			doc.ID = uuid.NewString()
+			doc.Version = 1
+			doc.CreatedAt = fromMicro(ts)
+			doc.Locked = nil
+			const insertDoc = `INSERT INTO documents (id, source, title, kind, issuer, locality, locality_key, number, dates, url,
+				enabled, version, content_hash, procedure, locked, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?)`
+			if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
+				vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, procedure, ts, ts); err != nil {
+				return mapSQLiteErr(err)
+			}
+		case err != nil:
+			return mapSQLiteErr(err)
+		default:
+			var stored Document
+			if err := s.scanDocumentRow(tx.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, oldID), &stored); err != nil {
+				return err
+			}
+			applyLocked(doc, stored)
+			doc.ID, doc.Version, doc.CreatedAt = oldID, oldVersion+1, fromMicro(created)
+			if err := s.deleteChunks(ctx, tx, oldID); err != nil {
+				return err
+			}
+			const updateDoc = `UPDATE documents SET title = ?, kind = ?, issuer = ?, locality = ?, locality_key = ?, number = ?,
+				dates = ?, url = ?, enabled = ?, version = ?, content_hash = ?, procedure = ?, updated_at = ? WHERE id = ?`
+			if _, err := tx.ExecContext(ctx, updateDoc, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality, vietnamese.Key(doc.Locality),
+				doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, procedure, ts, doc.ID); err != nil {
+				return mapSQLiteErr(err)
+			}
+		}
+		doc.UpdatedAt = fromMicro(ts)
+		return s.insertChunks(ctx, tx, doc, chunks)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put document %s: %w", doc.Source, err)
+	}
+	return nil
+}
+
+// applyLocked copies the operator-set fields of stored into doc.
+func applyLocked(doc *Document, stored Document) {
+	doc.Locked = stored.Locked
+	for _, f := range stored.Locked {
+		switch f {
+		case "title":
+			doc.Title = stored.Title
+		case "kind":
+			doc.Kind = stored.Kind
+		case "issuer":
+			doc.Issuer = stored.Issuer
+		case "locality":
+			doc.Locality = stored.Locality
+		case "number":
+			doc.Number = stored.Number
+		case "url":
+			doc.URL = stored.URL
+		case "enabled":
+			doc.Enabled = stored.Enabled
+		}
+	}
+}
+
+func (s *SQLiteStore) insertChunks(ctx context.Context, tx *sql.Tx, doc *Document, chunks []Chunk) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO chunks (document_id, ord, section, text, head_terms, body_terms, head_len, body_len, embedding)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return mapSQLiteErr(err)
+	}
+	defer ins.Close()
+	fts, err := tx.PrepareContext(ctx, `INSERT INTO chunks_fts (rowid, head, body) VALUES (?, ?, ?)`)
+	if err != nil {
+		return mapSQLiteErr(err)
+	}
+	defer fts.Close()
+	for i := range chunks {
+		c := &chunks[i]
+		c.DocumentID, c.Ord = doc.ID, i
+		res, err := ins.ExecContext(ctx, doc.ID, i, c.Section, c.Text, c.HeadTerms, c.BodyTerms,
+			termCount(c.HeadTerms), termCount(c.BodyTerms), encodeVector(c.Embedding))
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return mapSQLiteErr(err)
+		}
+		if doc.Enabled {
+			if _, err := fts.ExecContext(ctx, c.ID, c.HeadTerms, c.BodyTerms); err != nil {
+				return mapSQLiteErr(err)
+			}
+		}
+	}
+	return nil
+}
+
+// deleteChunks removes a document's chunks from the table and the full-text index.
+func (s *SQLiteStore) deleteChunks(ctx context.Context, tx *sql.Tx, docID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`, docID); err != nil {
+		return mapSQLiteErr(err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE document_id = ?`, docID); err != nil {
+		return mapSQLiteErr(err)
+	}
+	return nil
+}
+
+const selectDocument = `SELECT id, source, title, kind, issuer, locality, number, dates, url, enabled, version, content_hash,
+	procedure, locked, created_at, updated_at FROM documents`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func (s *SQLiteStore) scanDocumentRow(row rowScanner, d *Document) error {
+	var (
+		kind, dates, locked string
+		procedure           sql.NullString
+		created, updated    int64
+	)
+	if err := row.Scan(&d.ID, &d.Source, &d.Title, &kind, &d.Issuer, &d.Locality, &d.Number, &dates, &d.URL, &d.Enabled,
+		&d.Version, &d.ContentHash, &procedure, &locked, &created, &updated); err != nil {
+		return mapSQLiteErr(err)
+	}
+	d.Kind = Kind(kind)
+	d.CreatedAt, d.UpdatedAt = fromMicro(created), fromMicro(updated)
+	if err := json.Unmarshal([]byte(dates), &d.Dates); err != nil {
+		return fmt.Errorf("decode dates: %w", err)
+	}
+	if err := json.Unmarshal([]byte(locked), &d.Locked); err != nil {
+		return fmt.Errorf("decode locked: %w", err)
+	}
+	if procedure.Valid && procedure.String != "" {
+		d.Procedure = new(extract.Procedure)
+		if err := json.Unmarshal([]byte(procedure.String), d.Procedure); err != nil {
+			return fmt.Errorf("decode procedure: %w", err)
+		}
+	}
+	return nil
+}
+
+// Document returns a document by ID.
+func (s *SQLiteStore) Document(ctx context.Context, id string) (Document, error) {
+	var d Document
+	if err := s.scanDocumentRow(s.db.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, id), &d); err != nil {
+		return Document{}, fmt.Errorf("sqlite: document %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// DocumentBySource returns a document by source.
+func (s *SQLiteStore) DocumentBySource(ctx context.Context, source string) (Document, error) {
+	var d Document
+	if err := s.scanDocumentRow(s.db.QueryRowContext(ctx, selectDocument+` WHERE source = ?`, source), &d); err != nil {
+		return Document{}, fmt.Errorf("sqlite: document %s: %w", source, err)
+	}
+	return d, nil
+}
+
+// Documents lists documents ordered by source, without their procedure records.
+func (s *SQLiteStore) Documents(ctx context.Context, kind Kind) ([]Document, error) {
+	const q = `SELECT id, source, title, kind, issuer, locality, number, dates, url, enabled, version, content_hash,
+		NULL, locked, created_at, updated_at FROM documents WHERE (? = '' OR kind = ?) ORDER BY source`
+	rows, err := s.db.QueryContext(ctx, q, string(kind), string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: documents: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		var d Document
+		if err := s.scanDocumentRow(rows, &d); err != nil {
+			return nil, fmt.Errorf("sqlite: documents: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: documents: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateDocument applies an operator's change to a document's metadata.
+func (s *SQLiteStore) UpdateDocument(ctx context.Context, id string, patch DocumentPatch) (Document, error) {
+	var out Document
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		var d Document
+		if err := s.scanDocumentRow(tx.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, id), &d); err != nil {
+			return err
+		}
+		wasEnabled := d.Enabled
+		if err := patch.apply(&d); err != nil {
+			return err
+		}
+		const q = `UPDATE documents SET title = ?, kind = ?, issuer = ?, locality = ?, locality_key = ?, number = ?, url = ?,
+			enabled = ?, locked = ?, updated_at = ? WHERE id = ?`
+		ts := now()
+		if _, err := tx.ExecContext(ctx, q, d.Title, string(d.Kind), d.Issuer, d.Locality, vietnamese.Key(d.Locality), d.Number, d.URL,
+			d.Enabled, jsonList(d.Locked), ts, id); err != nil {
+			return mapSQLiteErr(err)
+		}
+		d.UpdatedAt = fromMicro(ts)
+		switch {
+		case wasEnabled && !d.Enabled:
+			if _, err := tx.ExecContext(ctx, `DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`, id); err != nil {
+				return mapSQLiteErr(err)
+			}
+		case !wasEnabled && d.Enabled:
+			if _, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (rowid, head, body) SELECT id, head_terms, body_terms FROM chunks WHERE document_id = ?`, id); err != nil {
+				return mapSQLiteErr(err)
+			}
+		}
+		out = d
+		return nil
+	})
+	if err != nil {
+		return Document{}, fmt.Errorf("sqlite: update document %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// apply sets the patch's fields on d and records them as locked.
+func (p DocumentPatch) apply(d *Document) error {
+	lock := func(f string) {
+		if !slices.Contains(d.Locked, f) {
+			d.Locked = append(d.Locked, f)
+		}
+	}
+	if p.Title != nil {
+		if strings.TrimSpace(*p.Title) == "" {
+			return fmt.Errorf("%w: title must not be empty", ErrInvalid)
+		}
+		d.Title = strings.TrimSpace(*p.Title)
+		lock("title")
+	}
+	if p.Kind != nil {
+		if !p.Kind.Valid() {
+			return fmt.Errorf("%w: unknown kind %q", ErrInvalid, *p.Kind)
+		}
+		d.Kind = *p.Kind
+		lock("kind")
+	}
+	if p.Issuer != nil {
+		d.Issuer = strings.TrimSpace(*p.Issuer)
+		lock("issuer")
+	}
+	if p.Locality != nil {
+		d.Locality = strings.TrimSpace(*p.Locality)
+		lock("locality")
+	}
+	if p.Number != nil {
+		d.Number = strings.TrimSpace(*p.Number)
+		lock("number")
+	}
+	if p.URL != nil {
+		d.URL = strings.TrimSpace(*p.URL)
+		lock("url")
+	}
+	if p.Enabled != nil {
+		d.Enabled = *p.Enabled
+		lock("enabled")
+	}
+	sort.Strings(d.Locked)
+	return nil
+}
+
+// DeleteDocument removes a document and its chunks.
+func (s *SQLiteStore) DeleteDocument(ctx context.Context, id string) error {
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		if err := s.deleteChunks(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete document %s: %w", id, err)
+	}
+	return nil
+}
+
+// DocumentChunks returns a document's chunks in order.
+func (s *SQLiteStore) DocumentChunks(ctx context.Context, documentID string) ([]Chunk, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, ord, section, text, head_terms, body_terms FROM chunks
+		WHERE document_id = ? ORDER BY ord`, documentID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: chunks: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	var out []Chunk
+	for rows.Next() {
+		var c Chunk
+		if err := rows.Scan(&c.ID, &c.DocumentID, &c.Ord, &c.Section, &c.Text, &c.HeadTerms, &c.BodyTerms); err != nil {
+			return nil, fmt.Errorf("sqlite: chunks: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: chunks: %w", err)
+	}
+	return out, nil
+}
+
+// filterSQL returns the WHERE conditions (on documents d) and arguments for f.
+func filterSQL(f Filters) (string, []any) {
+	var conds []string
+	var args []any
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	kinds := make([]string, len(f.Kinds))
+	for i, k := range f.Kinds {
+		kinds[i] = string(k)
+	}
+	in("d.kind", kinds)
+	in("d.source", f.Sources)
+	in("d.id", f.DocumentIDs)
+	if f.Locality != "" {
+		if f.LocalityOrNational {
+			conds = append(conds, "(d.locality_key = ? OR d.locality_key = '')")
+		} else {
+			conds = append(conds, "d.locality_key = ?")
+		}
+		args = append(args, vietnamese.Key(f.Locality))
+	}
+	conds = append(conds, "d.enabled = 1")
+	return strings.Join(conds, " AND "), args
+}
+
+// ftsQuery ORs the terms as FTS5 phrases; characters outside terms cannot form query syntax.
+func ftsQuery(terms []string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if t == "" || seen[t] || !strings.ContainsFunc(t, isTermRune) {
+			continue
+		}
+		seen[t] = true
+		parts = append(parts, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+	}
+	return strings.Join(parts, " OR ")
+}
+
+func isTermRune(r rune) bool {
+	return r > 0x7f || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+}
+
+// SearchLexical returns passages containing any of the terms, best BM25 first.
+func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filters, limit int) ([]Hit, error) {
+	match := ftsQuery(terms)
+	if match == "" || limit <= 0 {
+		return nil, nil
+	}
+	where, args := filterSQL(f)
+	// The full-text query runs first and alone (its best matches by BM25 with the head column
+	// weighted up); the join then filters. A generous inner limit keeps filtered searches full.
+	q := `WITH m AS (SELECT rowid AS id, bm25(chunks_fts, 2.0, 1.0) AS score FROM chunks_fts WHERE chunks_fts MATCH ?
+			ORDER BY score LIMIT ?)
+		SELECT c.id, c.document_id, c.ord, c.section, c.text, c.head_terms, c.body_terms,
+			d.id, d.source, d.title, d.kind, d.locality, d.number, d.url, -m.score
+		FROM m JOIN chunks c ON c.id = m.id JOIN documents d ON d.id = c.document_id
+		WHERE ` + where + ` ORDER BY m.score LIMIT ?`
+	inner := limit
+	if where != "d.enabled = 1" {
+		inner = limit * 20
+	}
+	all := append([]any{match, inner}, args...)
+	all = append(all, limit)
+	rows, err := s.db.QueryContext(ctx, q, all...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	return scanHits(rows)
+}
+
+func scanHits(rows *sql.Rows) ([]Hit, error) {
+	var out []Hit
+	for rows.Next() {
+		var h Hit
+		var kind string
+		if err := rows.Scan(&h.Chunk.ID, &h.Chunk.DocumentID, &h.Chunk.Ord, &h.Chunk.Section, &h.Chunk.Text, &h.Chunk.HeadTerms,
+			&h.Chunk.BodyTerms, &h.Doc.ID, &h.Doc.Source, &h.Doc.Title, &kind, &h.Doc.Locality, &h.Doc.Number, &h.Doc.URL, &h.Score); err != nil {
+			return nil, fmt.Errorf("sqlite: scan hit: %w", err)
+		}
+		h.Doc.Kind = Kind(kind)
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: scan hits: %w", err)
+	}
+	return out, nil
+}
+
+// SearchVector returns the passages nearest to vec by an exact scan of the in-memory vectors.
+func (s *SQLiteStore) SearchVector(ctx context.Context, vec []float32, f Filters, limit int) ([]Hit, error) {
+	if err := s.refreshVectors(ctx, false); err != nil {
+		return nil, err
+	}
+	top, err := s.vectors.search(vec, f, limit)
+	if err != nil || len(top) == 0 {
+		return nil, err
+	}
+	ids := make([]any, len(top))
+	for i, t := range top {
+		ids[i] = t.id
+	}
+	q := `SELECT c.id, c.document_id, c.ord, c.section, c.text, c.head_terms, c.body_terms,
+			d.id, d.source, d.title, d.kind, d.locality, d.number, d.url, 0.0
+		FROM chunks c JOIN documents d ON d.id = c.document_id
+		WHERE d.enabled = 1 AND c.id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`
+	rows, err := s.db.QueryContext(ctx, q, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: vector search: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	hits, err := scanHits(rows)
+	if err != nil {
+		return nil, err
+	}
+	score := make(map[int64]float64, len(top))
+	for _, t := range top {
+		score[t.id] = t.score
+	}
+	for i := range hits {
+		hits[i].Score = score[hits[i].Chunk.ID]
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	return hits, nil
+}
+
+// Stats returns corpus statistics over enabled documents.
+func (s *SQLiteStore) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	var head, body sql.NullFloat64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), avg(c.head_len), avg(c.body_len) FROM chunks c
+		JOIN documents d ON d.id = c.document_id WHERE d.enabled = 1`).Scan(&st.Chunks, &head, &body)
+	if err != nil {
+		return Stats{}, fmt.Errorf("sqlite: stats: %w", mapSQLiteErr(err))
+	}
+	st.AvgHeadLen, st.AvgBodyLen = head.Float64, body.Float64
+	rows, err := s.db.QueryContext(ctx, `SELECT term, doc FROM chunks_vocab`)
+	if err != nil {
+		return Stats{}, fmt.Errorf("sqlite: stats: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	st.DF = make(map[string]int32, 1<<14)
+	for rows.Next() {
+		var term string
+		var n int32
+		if err := rows.Scan(&term, &n); err != nil {
+			return Stats{}, fmt.Errorf("sqlite: stats: %w", err)
+		}
+		st.DF[term] = n
+	}
+	if err := rows.Err(); err != nil {
+		return Stats{}, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	return st, nil
+}
+
+// Generation returns the change counter.
+func (s *SQLiteStore) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	if err := s.db.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'`).Scan(&g); err != nil {
+		return 0, fmt.Errorf("sqlite: generation: %w", mapSQLiteErr(err))
+	}
+	return g, nil
+}
+
+// IndexInfo returns the embedder that built the stored vectors.
+func (s *SQLiteStore) IndexInfo(ctx context.Context) (IndexInfo, error) {
+	var info IndexInfo
+	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM meta WHERE key IN ('embedder', 'dim')`)
+	if err != nil {
+		return info, fmt.Errorf("sqlite: index info: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return info, fmt.Errorf("sqlite: index info: %w", err)
+		}
+		if k == "embedder" {
+			info.Embedder = v
+		} else {
+			info.Dim, _ = strconv.Atoi(v)
+		}
+	}
+	return info, rows.Err()
+}
+
+// ResetEmbeddings records a new embedder and clears every vector.
+func (s *SQLiteStore) ResetEmbeddings(ctx context.Context, info IndexInfo) error {
+	if info.Embedder == "" || info.Dim <= 0 {
+		return fmt.Errorf("sqlite: reset embeddings: %w: embedder name and dimension required", ErrInvalid)
+	}
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		for _, kv := range [][2]string{{"embedder", info.Embedder}, {"dim", strconv.Itoa(info.Dim)}} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], kv[1]); err != nil {
+				return mapSQLiteErr(err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE chunks SET embedding = NULL WHERE embedding IS NOT NULL`)
+		return mapSQLiteErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: reset embeddings: %w", err)
+	}
+	s.vectors.reset()
+	return nil
+}
+
+// ChunksWithoutEmbedding returns chunks that have no vector yet.
+func (s *SQLiteStore) ChunksWithoutEmbedding(ctx context.Context, limit int) ([]Chunk, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, ord, section, text, head_terms, body_terms FROM chunks
+		WHERE embedding IS NULL ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: chunks without embedding: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	var out []Chunk
+	for rows.Next() {
+		var c Chunk
+		if err := rows.Scan(&c.ID, &c.DocumentID, &c.Ord, &c.Section, &c.Text, &c.HeadTerms, &c.BodyTerms); err != nil {
+			return nil, fmt.Errorf("sqlite: chunks without embedding: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SetEmbeddings stores vectors by chunk ID.
+func (s *SQLiteStore) SetEmbeddings(ctx context.Context, vecs map[int64][]float32) error {
+	info, err := s.IndexInfo(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, true, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE chunks SET embedding = ? WHERE id = ?`)
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		defer st.Close()
+		for id, v := range vecs {
+			if len(v) != info.Dim {
+				return fmt.Errorf("%w: vector of %d dimensions for an index of %d", ErrInvalid, len(v), info.Dim)
+			}
+			if _, err := st.ExecContext(ctx, encodeVector(v), id); err != nil {
+				return mapSQLiteErr(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set embeddings: %w", err)
+	}
+	return nil
+}
+
+func encodeVector(v []float32) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+func decodeVector(b []byte, dst []float32) {
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+}
+
+func jsonList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func marshalProcedure(p *extract.Procedure) (sql.NullString, error) {
+	if p == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return sql.NullString{}, fmt.Errorf("encode procedure: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}

@@ -1,0 +1,271 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// eventRetention is how long ClaimEvent remembers a platform event.
+const eventRetention = 30 * 24 * time.Hour
+
+// CreateSession stores a new session.
+func (s *SQLiteStore) CreateSession(ctx context.Context, sess *Session) error {
+	if sess.ID == "" {
+		sess.ID = uuid.NewString()
+	}
+	if len(sess.State) == 0 {
+		sess.State = json.RawMessage(`{}`)
+	}
+	if sess.Audience == "" {
+		sess.Audience = "citizen"
+	}
+	ts := now()
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts)
+		return mapSQLiteErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create session: %w", err)
+	}
+	sess.CreatedAt, sess.UpdatedAt = fromMicro(ts), fromMicro(ts)
+	return nil
+}
+
+const selectSession = `SELECT id, channel, user_key, audience, state, operator, created_at, updated_at FROM sessions`
+
+func scanSession(row rowScanner) (Session, error) {
+	var sess Session
+	var state string
+	var created, updated int64
+	if err := row.Scan(&sess.ID, &sess.Channel, &sess.UserKey, &sess.Audience, &state, &sess.Operator, &created, &updated); err != nil {
+		return Session{}, mapSQLiteErr(err)
+	}
+	sess.State = json.RawMessage(state)
+	sess.CreatedAt, sess.UpdatedAt = fromMicro(created), fromMicro(updated)
+	return sess, nil
+}
+
+// Session returns a session by ID.
+func (s *SQLiteStore) Session(ctx context.Context, id string) (Session, error) {
+	sess, err := scanSession(s.db.QueryRowContext(ctx, selectSession+` WHERE id = ?`, id))
+	if err != nil {
+		return Session{}, fmt.Errorf("sqlite: session: %w", err)
+	}
+	return sess, nil
+}
+
+// SessionByUser returns the session of a platform user on a channel.
+func (s *SQLiteStore) SessionByUser(ctx context.Context, channel, userKey string) (Session, error) {
+	if userKey == "" {
+		return Session{}, fmt.Errorf("sqlite: session by user: %w", ErrNotFound)
+	}
+	sess, err := scanSession(s.db.QueryRowContext(ctx, selectSession+` WHERE channel = ? AND user_key = ?`, channel, userKey))
+	if err != nil {
+		return Session{}, fmt.Errorf("sqlite: session by user: %w", err)
+	}
+	return sess, nil
+}
+
+// UpdateSession saves a session's audience, state and operator.
+func (s *SQLiteStore) UpdateSession(ctx context.Context, sess Session) error {
+	if len(sess.State) == 0 {
+		sess.State = json.RawMessage(`{}`)
+	}
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET audience = ?, state = ?, operator = ?, updated_at = ? WHERE id = ?`,
+			sess.Audience, string(sess.State), sess.Operator, now(), sess.ID)
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: update session: %w", err)
+	}
+	return nil
+}
+
+// AddMessage appends a message to its session.
+func (s *SQLiteStore) AddMessage(ctx context.Context, m *Message) error {
+	if m.ID == "" {
+		m.ID = uuid.NewString()
+	}
+	if m.Status == "" {
+		m.Status = StatusComplete
+	}
+	cites, err := json.Marshal(nonNilCitations(m.Citations))
+	if err != nil {
+		return fmt.Errorf("sqlite: add message: %w", err)
+	}
+	ts := now()
+	err = s.write(ctx, false, func(tx *sql.Tx) error {
+		var seq int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE session_id = ?`, m.SessionID).Scan(&seq); err != nil {
+			return mapSQLiteErr(err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.SessionID, seq, m.Role, m.Text, m.Grounded, string(cites), m.Status, m.Detail, ts)
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		m.Seq = seq
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET updated_at = ? WHERE id = ?`, ts, m.SessionID)
+		return mapSQLiteErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: add message: %w", err)
+	}
+	m.CreatedAt = fromMicro(ts)
+	return nil
+}
+
+func nonNilCitations(c []Citation) []Citation {
+	if c == nil {
+		return []Citation{}
+	}
+	return c
+}
+
+// UpdateMessage replaces a message's content and status.
+func (s *SQLiteStore) UpdateMessage(ctx context.Context, m Message) error {
+	cites, err := json.Marshal(nonNilCitations(m.Citations))
+	if err != nil {
+		return fmt.Errorf("sqlite: update message: %w", err)
+	}
+	err = s.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET text = ?, grounded = ?, citations = ?, status = ?, detail = ? WHERE id = ?`,
+			m.Text, m.Grounded, string(cites), m.Status, m.Detail, m.ID)
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: update message: %w", err)
+	}
+	return nil
+}
+
+const selectMessage = `SELECT id, session_id, seq, role, text, grounded, citations, status, detail, created_at FROM messages`
+
+func scanMessage(row rowScanner) (Message, error) {
+	var m Message
+	var cites string
+	var created int64
+	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &created); err != nil {
+		return Message{}, mapSQLiteErr(err)
+	}
+	if err := json.Unmarshal([]byte(cites), &m.Citations); err != nil {
+		return Message{}, fmt.Errorf("decode citations: %w", err)
+	}
+	m.CreatedAt = fromMicro(created)
+	return m, nil
+}
+
+// Message returns one message.
+func (s *SQLiteStore) Message(ctx context.Context, id string) (Message, error) {
+	m, err := scanMessage(s.db.QueryRowContext(ctx, selectMessage+` WHERE id = ?`, id))
+	if err != nil {
+		return Message{}, fmt.Errorf("sqlite: message: %w", err)
+	}
+	return m, nil
+}
+
+// Messages returns the last limit messages of a session in order.
+func (s *SQLiteStore) Messages(ctx context.Context, sessionID string, limit int) ([]Message, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT * FROM (`+selectMessage+` WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, sessionID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: messages: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: messages: %w", err)
+	}
+	return out, nil
+}
+
+// AddFeedback records or replaces the rating of a message.
+func (s *SQLiteStore) AddFeedback(ctx context.Context, f Feedback) error {
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO feedback (message_id, rating, comment, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (message_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, created_at = excluded.created_at`,
+			f.MessageID, f.Rating, f.Comment, now())
+		return mapSQLiteErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: add feedback: %w", err)
+	}
+	return nil
+}
+
+// ClaimEvent records a platform event and reports whether it is new.
+func (s *SQLiteStore) ClaimEvent(ctx context.Context, channel, eventID string) (bool, error) {
+	var first bool
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		ts := now()
+		res, err := tx.ExecContext(ctx, `INSERT INTO connector_events (channel, event_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, channel, eventID, ts)
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		n, _ := res.RowsAffected()
+		first = n == 1
+		if first && ts%64 == 0 { // forget old claims now and then
+			_, err = tx.ExecContext(ctx, `DELETE FROM connector_events WHERE created_at < ?`, ts-eventRetention.Microseconds())
+		}
+		return mapSQLiteErr(err)
+	})
+	if err != nil {
+		return false, fmt.Errorf("sqlite: claim event: %w", err)
+	}
+	return first, nil
+}
+
+// Setting returns a stored connector setting.
+func (s *SQLiteStore) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("sqlite: setting %s: %w", key, ErrNotFound)
+		}
+		return "", fmt.Errorf("sqlite: setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// PutSetting stores a connector setting.
+func (s *SQLiteStore) PutSetting(ctx context.Context, key, value string) error {
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now())
+		return mapSQLiteErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put setting %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,283 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
+)
+
+// maxBodyBytes bounds JSON request bodies; a chat message over the assistant's own limit gets
+// 413 from the assistant, a body over this one from the decoder.
+const maxBodyBytes = 256 << 10
+
+// apiError is the JSON error body: {"error": {"code": "...", "message": "..."}}.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	var e apiError
+	e.Error.Code, e.Error.Message = code, msg
+	writeJSON(w, status, e)
+}
+
+// decode reads a JSON body into v, answering 413 or 400 itself when it cannot.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body over %d bytes", maxBodyBytes))
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "bad_json", "request body is not valid JSON for this endpoint: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// chatRequest is the body of POST /api/v1/chat.
+type chatRequest struct {
+	Message   string `json:"message"`
+	SessionID string `json:"session_id"`
+	Audience  string `json:"audience"`
+}
+
+// ChatReply is the JSON answer of the chat API and of the websocket's answer frame.
+type ChatReply struct {
+	SessionID string               `json:"session_id"`
+	MessageID string               `json:"message_id"`
+	Answer    string               `json:"answer"`
+	Grounded  bool                 `json:"grounded"`
+	Citations []knowledge.Citation `json:"citations"`
+	Handover  bool                 `json:"handover,omitempty"`
+}
+
+func chatReply(r assistant.Reply) ChatReply {
+	c := r.Citations
+	if c == nil {
+		c = []knowledge.Citation{}
+	}
+	return ChatReply{SessionID: r.SessionID, MessageID: r.MessageID, Answer: r.Answer, Grounded: r.Grounded, Citations: c, Handover: r.Handover}
+}
+
+// askErrorStatus maps the assistant's request errors to HTTP statuses and codes.
+func askErrorStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, assistant.ErrInvalidRequest):
+		return http.StatusBadRequest, "invalid_request"
+	case errors.Is(err, assistant.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, "message_too_large"
+	case errors.Is(err, assistant.ErrUnknownSession):
+		return http.StatusNotFound, "unknown_session"
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+func (h *Handler) handleChat(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if strings.TrimSpace(req.Message) == "" {
+		writeError(w, http.StatusBadRequest, "invalid_request", "message is required")
+		return
+	}
+	aud, err := assistant.ParseAudience(req.Audience)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", `audience must be "citizen" or "staff"`)
+		return
+	}
+	reply, err := h.assistant.Ask(r.Context(), assistant.Request{Message: req.Message, SessionID: req.SessionID, Audience: aud, Channel: "api"}, nil)
+	if err != nil {
+		status, code := askErrorStatus(err)
+		if status == http.StatusInternalServerError {
+			h.logger.ErrorContext(r.Context(), "chat failed", slog.Any("error", err))
+			writeError(w, status, code, "internal error")
+			return
+		}
+		writeError(w, status, code, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, chatReply(reply))
+}
+
+// feedbackRequest is the body of POST /api/v1/feedback and of the websocket's feedback frame.
+type feedbackRequest struct {
+	MessageID string `json:"message_id"`
+	Rating    string `json:"rating"`
+	Comment   string `json:"comment"`
+}
+
+// maxCommentRunes bounds a feedback comment.
+const maxCommentRunes = 2000
+
+// errFeedback is a feedback request the caller must fix; its message is shown to them.
+type errFeedback struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *errFeedback) Error() string { return e.msg }
+
+// saveFeedback validates and records feedback on an assistant message.
+func (h *Handler) saveFeedback(r *http.Request, req feedbackRequest) error {
+	if req.MessageID == "" {
+		return &errFeedback{http.StatusBadRequest, "invalid_request", "message_id is required"}
+	}
+	if req.Rating != "up" && req.Rating != "down" {
+		return &errFeedback{http.StatusBadRequest, "invalid_request", `rating must be "up" or "down"`}
+	}
+	if !utf8.ValidString(req.Comment) || utf8.RuneCountInString(req.Comment) > maxCommentRunes {
+		return &errFeedback{http.StatusBadRequest, "invalid_request", fmt.Sprintf("comment must be valid text of at most %d characters", maxCommentRunes)}
+	}
+	m, err := h.store.Message(r.Context(), req.MessageID)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return &errFeedback{http.StatusNotFound, "unknown_message", "no such message"}
+	}
+	if err != nil {
+		return err
+	}
+	if m.Role != knowledge.RoleAssistant {
+		return &errFeedback{http.StatusBadRequest, "invalid_request", "feedback is given on the assistant's answers"}
+	}
+	return h.store.AddFeedback(r.Context(), knowledge.Feedback{MessageID: req.MessageID, Rating: req.Rating, Comment: assistant.MaskPersonalData(strings.TrimSpace(req.Comment))})
+}
+
+func (h *Handler) handleFeedback(w http.ResponseWriter, r *http.Request) {
+	var req feedbackRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if err := h.saveFeedback(r, req); err != nil {
+		var fe *errFeedback
+		if errors.As(err, &fe) {
+			writeError(w, fe.status, fe.code, fe.msg)
+			return
+		}
+		h.logger.ErrorContext(r.Context(), "feedback failed", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// searchRequest is the body of POST /api/v1/search.
+type searchRequest struct {
+	Query   string        `json:"query"`
+	K       int           `json:"k"`
+	Filters searchFilters `json:"filters"`
+}
+
+type searchFilters struct {
+	Kind     stringList `json:"kind"`
+	Locality string     `json:"locality"`
+	Source   stringList `json:"source"`
+}
+
+// stringList accepts a JSON string or array of strings.
+type stringList []string
+
+func (s *stringList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		if one != "" {
+			*s = []string{one}
+		}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return errors.New("expected a string or an array of strings")
+	}
+	*s = many
+	return nil
+}
+
+type searchResult struct {
+	Source     string  `json:"source"`
+	Title      string  `json:"title"`
+	Snippet    string  `json:"snippet"`
+	Score      float64 `json:"score"`
+	DocumentID string  `json:"document_id"`
+	ChunkID    int64   `json:"chunk_id"`
+	Section    string  `json:"section"`
+	URL        string  `json:"url,omitempty"`
+	Kind       string  `json:"kind"`
+}
+
+// maxSearchK bounds the results of one search.
+const maxSearchK = 50
+
+func (h *Handler) handleSearch(w http.ResponseWriter, r *http.Request) {
+	var req searchRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	req.Query = strings.TrimSpace(req.Query)
+	switch {
+	case req.Query == "":
+		writeError(w, http.StatusBadRequest, "invalid_request", "query is required")
+		return
+	case utf8.RuneCountInString(req.Query) > h.cfg.MaxQueryRunes:
+		writeError(w, http.StatusRequestEntityTooLarge, "query_too_large", fmt.Sprintf("query over %d characters", h.cfg.MaxQueryRunes))
+		return
+	case req.K < 0 || req.K > maxSearchK:
+		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("k must be between 1 and %d", maxSearchK))
+		return
+	}
+	if req.K == 0 {
+		req.K = 5
+	}
+	f := knowledge.Filters{Locality: req.Filters.Locality, Sources: req.Filters.Source}
+	for _, k := range req.Filters.Kind {
+		if !knowledge.Kind(k).Valid() {
+			writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("unknown kind %q (plan, procedure, faq, other)", k))
+			return
+		}
+		f.Kinds = append(f.Kinds, knowledge.Kind(k))
+	}
+	results, err := h.index.Search(r.Context(), knowledge.Query{Text: req.Query, K: req.K, Filters: f, PerDocument: 2})
+	if err != nil {
+		h.logger.ErrorContext(r.Context(), "search failed", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		return
+	}
+	out := make([]searchResult, 0, len(results))
+	for _, res := range results {
+		out = append(out, searchResult{
+			Source: res.Doc.Source, Title: res.Doc.Title, Snippet: res.Snippet, Score: res.Score, DocumentID: res.Doc.ID,
+			ChunkID: res.Chunk.ID, Section: res.Chunk.Section, URL: res.Doc.URL, Kind: string(res.Doc.Kind),
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+}
+
+func (h *Handler) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.store.Generation(r.Context()); err != nil {
+		h.logger.ErrorContext(r.Context(), "health check: store unreachable", slog.Any("error", err))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
