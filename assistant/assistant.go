@@ -13,6 +13,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/extract"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -202,10 +203,37 @@ func (a *Assistant) retrieve(ctx context.Context, r resolved, audience Audience)
 	}
 	if procedureIntent(r.Cues) {
 		q.Kinds = []knowledge.Kind{knowledge.KindProcedure, knowledge.KindFAQ}
+		q.Sections = intentSections(r.Cues.Intents)
 	} else if audience == Staff {
 		q.Kinds = []knowledge.Kind{knowledge.KindPlan, knowledge.KindOther, knowledge.KindFAQ}
 	}
 	return a.index.Search(ctx, q)
+}
+
+// intentSections are the sections of a procedure record that answer the intents.
+func intentSections(intents []Intent) []string {
+	var out []string
+	for _, i := range intents {
+		switch i {
+		case IntentFee, IntentTime, IntentOnline:
+			out = append(out, extract.SectionChannels)
+		case IntentPapers:
+			out = append(out, extract.SectionPapers)
+		case IntentPlace:
+			out = append(out, extract.SectionAgency, extract.SectionAddress)
+		case IntentSteps:
+			out = append(out, extract.SectionSteps)
+		case IntentConditions:
+			out = append(out, extract.SectionConditions)
+		case IntentResult:
+			out = append(out, extract.SectionResults)
+		case IntentLegal:
+			out = append(out, extract.SectionLegal)
+		case IntentSubjects:
+			out = append(out, extract.SectionSubjects)
+		}
+	}
+	return out
 }
 
 func procedureIntent(c Cues) bool {

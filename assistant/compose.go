@@ -130,33 +130,33 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 	for _, in := range intents {
 		switch in {
 		case IntentFee:
-			fields += c.channelLines(&d, p, r.Cues.Channel, "Lệ phí", feeText, true, cite("Cách thức"))
+			fields += c.channelLines(&d, p, r.Cues.Channel, "Lệ phí", feeText, true, cite(extract.SectionChannels))
 		case IntentTime:
-			fields += c.channelLines(&d, p, r.Cues.Channel, "Thời hạn giải quyết", func(ch extract.Channel) string { return ch.Time }, false, cite("Cách thức"))
+			fields += c.channelLines(&d, p, r.Cues.Channel, "Thời hạn giải quyết", func(ch extract.Channel) string { return ch.Time }, false, cite(extract.SectionChannels))
 		case IntentPapers:
-			fields += c.papersLines(&d, p, cite("Thành phần hồ sơ"))
+			fields += c.papersLines(&d, p, cite(extract.SectionPapers))
 		case IntentPlace:
-			fields += c.placeLines(&d, p, cite("Cơ quan thực hiện"))
+			fields += c.placeLines(&d, p, cite(extract.SectionAgency))
 		case IntentSteps:
-			fields += c.listLines(&d, "Trình tự thực hiện:", p.Steps, 5, cite("Trình tự"))
+			fields += c.listLines(&d, "Trình tự thực hiện:", p.Steps, 5, cite(extract.SectionSteps))
 		case IntentOnline:
-			fields += c.onlineLines(&d, p, cite("Cách thức"))
+			fields += c.onlineLines(&d, p, cite(extract.SectionChannels))
 		case IntentConditions:
 			if p.Conditions != "" && !noInfo(p.Conditions) {
-				d.lines = append(d.lines, fmt.Sprintf("Yêu cầu, điều kiện: %s [%d]", truncateRunes(p.Conditions, 300), cite("Yêu cầu")))
+				d.lines = append(d.lines, fmt.Sprintf("Yêu cầu, điều kiện: %s [%d]", truncateRunes(p.Conditions, 300), cite(extract.SectionConditions)))
 				fields++
 			}
 		case IntentResult:
-			fields += c.listLines(&d, "Kết quả:", p.Results, 4, cite("Kết quả"))
+			fields += c.listLines(&d, "Kết quả:", p.Results, 4, cite(extract.SectionResults))
 		case IntentLegal:
 			var docs []string
 			for _, l := range p.LegalBasis {
 				docs = append(docs, strings.TrimSpace(l.Title))
 			}
-			fields += c.listLines(&d, "Căn cứ pháp lý:", docs, 5, cite("Căn cứ"))
+			fields += c.listLines(&d, "Căn cứ pháp lý:", docs, 5, cite(extract.SectionLegal))
 		case IntentSubjects:
 			if p.Subjects != "" {
-				d.lines = append(d.lines, fmt.Sprintf("Đối tượng thực hiện: %s [%d]", p.Subjects, cite("Đối tượng")))
+				d.lines = append(d.lines, fmt.Sprintf("Đối tượng thực hiện: %s [%d]", p.Subjects, cite(extract.SectionSubjects)))
 				fields++
 			}
 		}
@@ -166,7 +166,7 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 	}
 	if fields == 0 && !strong {
 		// Nothing specific asked (or the record lacks it): a short overview.
-		n := cite("Cách thức")
+		n := cite(extract.SectionChannels)
 		if sentence != "" && len(intents) > 0 {
 			d.lines = append(d.lines, fmt.Sprintf("%s [%d]", sentence, d.cite(sentenceRes, sentence)))
 		}
@@ -196,11 +196,11 @@ func fieldSection(intents []Intent, section string) bool {
 	for _, in := range intents {
 		switch in {
 		case IntentFee, IntentTime, IntentOnline:
-			if strings.HasPrefix(section, "Cách thức") {
+			if strings.HasPrefix(section, extract.SectionChannels) {
 				return true
 			}
 		case IntentPapers:
-			if strings.HasPrefix(section, "Thành phần hồ sơ") {
+			if strings.HasPrefix(section, extract.SectionPapers) {
 				return true
 			}
 		}

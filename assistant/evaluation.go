@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -242,4 +243,82 @@ func (r EvalReport) Print(w io.Writer, verbose bool) {
 	fmt.Fprintf(w, "grounded in-scope answers:          %s\n", pct(s.GroundedInScope, s.InScope))
 	fmt.Fprintf(w, "latency p50 %s, p95 %s\n", s.P50.Round(10*time.Microsecond), s.P95.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "median answer length: %d characters\n", s.MedianAnswerRunes)
+}
+
+// RetrievalResult is how retrieval did on one question, before any answer is composed.
+type RetrievalResult struct {
+	Item, Question string
+	Rank           int  // 1-based rank of the first passage from an expected document; 0 when absent
+	FactsInTop3    bool // the expected facts appear in the text of the top three passages
+	HasFacts       bool
+	Latency        time.Duration
+}
+
+// EvaluateRetrieval searches every in-scope question of the items (follow-ups with the previous
+// question as context) and checks where the expected documents and facts rank among k passages.
+func (a *Assistant) EvaluateRetrieval(ctx context.Context, items []EvalItem, k int) ([]RetrievalResult, error) {
+	var out []RetrievalResult
+	for _, it := range items {
+		prev := ""
+		for _, t := range it.Turns {
+			if t.Grounded != nil && !*t.Grounded {
+				continue
+			}
+			start := time.Now()
+			results, err := a.index.Search(ctx, knowledge.Query{Text: t.Q, Context: prev, K: k})
+			if err != nil {
+				return out, fmt.Errorf("item %s: %w", it.ID, err)
+			}
+			res := RetrievalResult{Item: it.ID, Question: t.Q, Latency: time.Since(start), HasFacts: len(t.Any)+len(t.All) > 0}
+			prev = t.Q
+			want := t.Docs
+			if t.Doc != "" {
+				want = append(want, t.Doc)
+			}
+			var top3 strings.Builder
+			for i, r := range results {
+				if i < 3 {
+					top3.WriteString(r.Chunk.Text + "\n")
+				}
+				for _, w := range want {
+					if res.Rank == 0 && (r.Doc.Source == w || strings.HasSuffix(r.Doc.Source, "/"+w)) {
+						res.Rank = i + 1
+					}
+				}
+			}
+			res.FactsInTop3 = res.HasFacts && factsStated(top3.String(), t.Any, t.All)
+			out = append(out, res)
+		}
+	}
+	return out, nil
+}
+
+// PrintRetrieval writes the retrieval results and their figures.
+func PrintRetrieval(w io.Writer, rs []RetrievalResult, k int) {
+	found, facts, withFacts := 0, 0, 0
+	var lat []time.Duration
+	for _, r := range rs {
+		status := "ok"
+		if r.Rank == 0 {
+			status = "MISS"
+		} else {
+			found++
+		}
+		if r.HasFacts {
+			withFacts++
+			if r.FactsInTop3 {
+				facts++
+			} else {
+				status += " (facts not in top 3)"
+			}
+		}
+		lat = append(lat, r.Latency)
+		fmt.Fprintf(w, "%-6s rank %-2d %-24s %8s  %s\n", r.Item, r.Rank, status, r.Latency.Round(10*time.Microsecond), r.Question)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	fmt.Fprintf(w, "\nexpected document in the top %d passages: %s\n", k, pct(found, len(rs)))
+	fmt.Fprintf(w, "expected facts in the top 3 passages:    %s\n", pct(facts, withFacts))
+	if len(lat) > 0 {
+		fmt.Fprintf(w, "search latency p50 %s, p95 %s\n", lat[len(lat)/2].Round(10*time.Microsecond), lat[min(len(lat)-1, (len(lat)*95+99)/100-1)].Round(10*time.Microsecond))
+	}
 }

@@ -57,6 +57,9 @@ type Query struct {
 	Locality string
 	// Kinds softly prefers documents of these kinds.
 	Kinds []Kind
+	// Sections softly prefers passages whose section path starts with one of these (the
+	// section a question asks about: "Cách thức thực hiện" for a fee).
+	Sections []string
 	// Context is earlier conversation text whose terms help with low weight (follow-ups).
 	Context string
 	// PerDocument caps the passages of one document in the results (0: no cap).
@@ -189,6 +192,12 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		if len(q.Kinds) > 0 && !containsKind(q.Kinds, r.Doc.Kind) {
 			s *= 0.8
+		}
+		for _, sec := range q.Sections {
+			if strings.HasPrefix(r.Chunk.Section, sec) {
+				s *= 1.3
+				break
+			}
 		}
 		r.Score = s
 	}

@@ -98,6 +98,8 @@ func evaluate(ctx context.Context, a *app, args []string, stdout io.Writer) erro
 	var files multiFlag
 	fs.Var(&files, "questions", "question set file (JSON lines); repeat for several")
 	verbose := fs.Bool("v", false, "print every answer")
+	retrieval := fs.Bool("retrieval", false, "evaluate retrieval only: rank of the expected document and facts in the top passages")
+	k := fs.Int("k", 5, "passages retrieved with -retrieval")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2, err}
 	}
@@ -108,6 +110,16 @@ func evaluate(ctx context.Context, a *app, args []string, stdout io.Writer) erro
 		items, err := assistant.ReadEvalSet(f)
 		if err != nil {
 			return err
+		}
+		if *retrieval {
+			rs, err := a.assistant.EvaluateRetrieval(ctx, items, *k)
+			if err != nil {
+				return fmt.Errorf("eval %s: %w", f, err)
+			}
+			fmt.Fprintf(stdout, "== %s retrieval (store: %s, embedder: %s)\n", f, a.cfg.storeName(), a.cfg.EmbeddingProvider)
+			assistant.PrintRetrieval(stdout, rs, *k)
+			fmt.Fprintln(stdout)
+			continue
 		}
 		rep, err := a.assistant.Evaluate(ctx, items)
 		if err != nil {
