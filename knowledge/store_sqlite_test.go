@@ -10,9 +10,11 @@ import (
 	"github.com/trolyao/trolyao/knowledge"
 )
 
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 func openSQLite(t *testing.T) knowledge.Store {
 	t.Helper()
-	s, err := knowledge.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "kb.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := knowledge.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "kb.db"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,163 @@
+package knowledge_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newIngester(t *testing.T, s knowledge.Store) *knowledge.Ingester {
+	t.Helper()
+	a := vietnamese.NewAnalyzer(nil)
+	emb := knowledge.NewHashEmbedder(a, 64)
+	if err := knowledge.EnsureEmbeddings(context.Background(), s, emb, emb.Info(), quiet); err != nil {
+		t.Fatal(err)
+	}
+	return knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)
+}
+
+func outcomes(rep knowledge.Report) map[string]knowledge.Outcome {
+	m := map[string]knowledge.Outcome{}
+	for _, f := range rep.Files {
+		m[f.Source] = f.Outcome
+	}
+	return m
+}
+
+func TestIngestPaths(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "kb", "ke-hoach.md"), "# Kế hoạch\n\nTỷ lệ hồ sơ trực tuyến đạt 50%.\n")
+	writeFile(t, filepath.Join(dir, "kb", "thu-tuc", "a.txt"), "Thủ tục A\n\nNộp hồ sơ tại Ủy ban nhân dân cấp xã.\n")
+	writeFile(t, filepath.Join(dir, "kb", ".hidden", "x.txt"), "Không được đọc\n\nTệp ẩn.\n")
+	writeFile(t, filepath.Join(dir, "rieng.txt"), "Tệp riêng\n\nMột tệp đưa trực tiếp.\n")
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			var s knowledge.Store
+			if backend == "sqlite" {
+				s = openSQLite(t)
+			} else {
+				s = openPostgres(t)
+			}
+			in := newIngester(t, s)
+			rep, err := in.IngestPaths(ctx, []string{filepath.Join(dir, "kb"), filepath.Join(dir, "rieng.txt")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := outcomes(rep)
+			want := map[string]knowledge.Outcome{"ke-hoach.md": knowledge.Added, "thu-tuc/a.txt": knowledge.Added, "rieng.txt": knowledge.Added}
+			if len(got) != len(want) {
+				t.Fatalf("outcomes = %v, want %v", got, want)
+			}
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s: %s, want %s", k, got[k], v)
+				}
+			}
+			first, err := s.DocumentBySource(ctx, "thu-tuc/a.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// Unchanged files do nothing; a changed file replaces its document.
+			gen, _ := s.Generation(ctx)
+			writeFile(t, filepath.Join(dir, "kb", "thu-tuc", "a.txt"), "Thủ tục A\n\nNộp hồ sơ tại Công an cấp xã.\n")
+			rep, err = in.IngestPaths(ctx, []string{filepath.Join(dir, "kb")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = outcomes(rep)
+			if got["ke-hoach.md"] != knowledge.Unchanged || got["thu-tuc/a.txt"] != knowledge.Updated {
+				t.Fatalf("second run outcomes = %v", got)
+			}
+			second, err := s.DocumentBySource(ctx, "thu-tuc/a.txt")
+			if err != nil || second.ID != first.ID || second.Version != 2 {
+				t.Fatalf("replaced document = %+v, %v (first %s)", second, err, first.ID)
+			}
+			chunks, _ := s.DocumentChunks(ctx, second.ID)
+			if len(chunks) != 1 || !strings.Contains(chunks[0].Text, "Công an") {
+				t.Errorf("chunks after update = %+v", chunks)
+			}
+			gen2, _ := s.Generation(ctx)
+			rep, _ = in.IngestPaths(ctx, []string{filepath.Join(dir, "kb")})
+			gen3, _ := s.Generation(ctx)
+			if rep.Count(knowledge.Unchanged) != 2 || gen3 != gen2 || gen2 == gen {
+				t.Errorf("third run: %d unchanged, generations %d %d %d", rep.Count(knowledge.Unchanged), gen, gen2, gen3)
+			}
+		})
+	}
+}
+
+func TestIngestBadInput(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "tot.txt"), "Tài liệu tốt\n\nNội dung hợp lệ.\n")
+	writeFile(t, filepath.Join(dir, "rong.txt"), "")
+	writeFile(t, filepath.Join(dir, "khoang-trang.txt"), "  \n\t\n")
+	writeFile(t, filepath.Join(dir, "hong.json"), `{"ten_thu_tuc": "Thiếu ngoặc"`)
+	writeFile(t, filepath.Join(dir, "nhi-phan.txt"), "\x00\x01\x02\xff\xfe garbage \x00")
+	writeFile(t, filepath.Join(dir, "lon.txt"), "Tệp lớn\n\n"+strings.Repeat("Nội dung rất dài. ", 200))
+	writeFile(t, filepath.Join(dir, "hong.docx"), "PK\x03\x04 not really a zip")
+	writeFile(t, filepath.Join(dir, "anh.png"), "\x89PNG\r\n\x1a\n")
+	s := openSQLite(t)
+	in := newIngester(t, s)
+	in.MaxFileSize = 1000
+	rep, err := in.IngestPaths(ctx, []string{dir, filepath.Join(dir, "khong-ton-tai.txt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]error{
+		"rong.txt":          extract.ErrEmpty,
+		"khoang-trang.txt":  extract.ErrEmpty,
+		"hong.json":         extract.ErrMalformed,
+		"nhi-phan.txt":      extract.ErrEncoding,
+		"lon.txt":           knowledge.ErrFileTooLarge,
+		"hong.docx":         extract.ErrMalformed,
+		"anh.png":           extract.ErrUnsupported,
+		"khong-ton-tai.txt": os.ErrNotExist,
+	}
+	for _, f := range rep.Files {
+		if f.Source == "tot.txt" {
+			if f.Outcome != knowledge.Added || f.Err != nil {
+				t.Errorf("good file: %s %v", f.Outcome, f.Err)
+			}
+			continue
+		}
+		w, ok := want[f.Source]
+		if !ok {
+			t.Errorf("unexpected file %s", f.Source)
+			continue
+		}
+		delete(want, f.Source)
+		if f.Outcome != knowledge.Failed || !errors.Is(f.Err, w) || f.Err.Error() == "" {
+			t.Errorf("%s: %s %v, want failed with %v", f.Source, f.Outcome, f.Err, w)
+		}
+		if _, err := s.DocumentBySource(ctx, f.Source); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Errorf("%s: something was stored for a failed file (%v)", f.Source, err)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no result for %v", want)
+	}
+	docs, _ := s.Documents(ctx, "")
+	if len(docs) != 1 {
+		t.Errorf("%d documents stored, want only the good one", len(docs))
+	}
+}
