@@ -1,0 +1,254 @@
+// Package connectortest provides what the connector packages' tests share: a fake assistant
+// that keeps real sessions and messages in a store, a recorder for fake platform servers, a
+// logger into the test output, and latency percentiles for the acknowledgement benchmarks.
+package connectortest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
+)
+
+// Answer is the fake assistant's default answer: Vietnamese with citations.
+const Answer = "Để đăng ký khai sinh cho trẻ, cha hoặc mẹ nộp Tờ khai đăng ký khai sinh và Giấy chứng sinh " +
+	"tại Ủy ban nhân dân cấp xã nơi cư trú [1]. Thủ tục được miễn lệ phí khi đăng ký đúng hạn (trong 60 ngày) [2]."
+
+// Citations are the sources of Answer.
+var Citations = []knowledge.Citation{
+	{N: 1, Title: "Thủ tục đăng ký khai sinh", Source: "procedures/1.001193.md", URL: "https://dichvucong.gov.vn/p/home/dvc-tthc-chi-tiet.html?ma_thu_tuc=1.001193"},
+	{N: 2, Title: "Thông tư số 85/2019/TT-BTC hướng dẫn về phí và lệ phí thuộc thẩm quyền của HĐND tỉnh", Source: "plans/85-2019-TT-BTC.pdf", URL: "https://vanban.chinhphu.vn/?pageid=27160&docid=198588"},
+}
+
+// OpenStore opens a SQLite store at path (a file in t.TempDir() when path is ""), closed at
+// the end of the test.
+func OpenStore(t testing.TB, path string) *knowledge.SQLiteStore {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "trolyao.db")
+	}
+	s, err := knowledge.OpenSQLite(context.Background(), path, Logger(t))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Logger logs into the test's output (shown with -v or on failure).
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// Assistant is a fake assistant. Like the real one, it keeps one session per channel and user
+// key and stores the question and the answer as messages, so connectors can mark the answer
+// undelivered. Set its fields before the handler runs.
+type Assistant struct {
+	Store *knowledge.SQLiteStore
+	// Delay is how long each answer takes.
+	Delay time.Duration
+	// Answer and Citations are the reply (defaults: the package's Answer and Citations).
+	Answer    string
+	Citations []knowledge.Citation
+	// Handover makes the reply an operator-handover notice.
+	Handover bool
+	// Err, when set, is returned instead of a reply.
+	Err error
+
+	mu       sync.Mutex
+	requests []assistant.Request
+}
+
+// Ask implements the connectors' Assistant interface.
+func (a *Assistant) Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error) {
+	a.mu.Lock()
+	a.requests = append(a.requests, req)
+	a.mu.Unlock()
+	if a.Delay > 0 {
+		select {
+		case <-time.After(a.Delay):
+		case <-ctx.Done():
+			return assistant.Reply{}, ctx.Err()
+		}
+	}
+	if a.Err != nil {
+		return assistant.Reply{}, a.Err
+	}
+	if a.Store == nil {
+		return assistant.Reply{Answer: a.answer(), Citations: a.cites(), Handover: a.Handover}, nil
+	}
+	sess, err := a.Store.SessionByUser(ctx, req.Channel, req.UserKey)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		sess = knowledge.Session{Channel: req.Channel, UserKey: req.UserKey, Audience: string(req.Audience)}
+		err = a.Store.CreateSession(ctx, &sess)
+	}
+	if err != nil {
+		return assistant.Reply{}, err
+	}
+	if err := a.Store.AddMessage(ctx, &knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleUser,
+		Text: req.Message, Status: knowledge.StatusComplete}); err != nil {
+		return assistant.Reply{}, err
+	}
+	m := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Text: a.answer(),
+		Citations: a.cites(), Grounded: true, Status: knowledge.StatusComplete}
+	if err := a.Store.AddMessage(ctx, &m); err != nil {
+		return assistant.Reply{}, err
+	}
+	if onDelta != nil {
+		onDelta(m.Text)
+	}
+	return assistant.Reply{SessionID: sess.ID, MessageID: m.ID, Answer: m.Text, Grounded: true,
+		Citations: m.Citations, Handover: a.Handover}, nil
+}
+
+func (a *Assistant) answer() string {
+	if a.Answer != "" {
+		return a.Answer
+	}
+	return Answer
+}
+
+func (a *Assistant) cites() []knowledge.Citation {
+	if a.Citations != nil {
+		return a.Citations
+	}
+	return Citations
+}
+
+// Requests returns the questions asked so far.
+func (a *Assistant) Requests() []assistant.Request {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.requests)
+}
+
+// Call is one request a fake platform server received.
+type Call struct {
+	Method string
+	Path   string
+	Query  string
+	Header http.Header
+	Body   string
+	At     time.Time
+}
+
+// Recorder records the calls to a fake platform server.
+type Recorder struct {
+	mu    sync.Mutex
+	calls []Call
+}
+
+// Record reads r's body and records the call; it returns the body.
+func (rec *Recorder) Record(r *http.Request) []byte {
+	body, _ := io.ReadAll(r.Body)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.calls = append(rec.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: string(body), At: time.Now()})
+	return body
+}
+
+// Calls returns the recorded calls whose path ends with suffix ("" for all).
+func (rec *Recorder) Calls(suffix string) []Call {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var out []Call
+	for _, c := range rec.calls {
+		if strings.HasSuffix(c.Path, suffix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Post sends body to url with headers and returns the status code.
+func Post(t testing.TB, url string, body []byte, header map[string]string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// Latencies collects acknowledgement times and reports their percentiles.
+type Latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+// Add records one latency.
+func (l *Latencies) Add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+// Percentile returns the p-th percentile (0 < p <= 100).
+func (l *Latencies) Percentile(p float64) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return 0
+	}
+	s := slices.Clone(l.d)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// Report reports p50 and p99 in milliseconds on b, as name-p50-ms and name-p99-ms.
+func (l *Latencies) Report(b *testing.B, name string) {
+	b.ReportMetric(float64(l.Percentile(50).Microseconds())/1000, name+"-p50-ms")
+	b.ReportMetric(float64(l.Percentile(99).Microseconds())/1000, name+"-p99-ms")
+}
+
+// Timed wraps h to record how long it takes to answer each request into l.
+func Timed(h http.Handler, l *Latencies) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		l.Add(time.Since(start))
+	})
+}
+
+// LastAnswer returns the last message of the session of a user on a channel, which the
+// connector tests expect to be the assistant's answer.
+func LastAnswer(t testing.TB, store *knowledge.SQLiteStore, channel, userKey string) knowledge.Message {
+	t.Helper()
+	sess, err := store.SessionByUser(context.Background(), channel, userKey)
+	if err != nil {
+		t.Fatalf("session of the user: %v", err)
+	}
+	msgs, err := store.Messages(context.Background(), sess.ID, 0)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("messages: %d, %v", len(msgs), err)
+	}
+	last := msgs[len(msgs)-1]
+	if last.Role != knowledge.RoleAssistant {
+		t.Fatalf("last message is from %s, want the assistant", last.Role)
+	}
+	return last
+}
