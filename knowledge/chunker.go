@@ -43,6 +43,7 @@ func (c *Chunker) Chunks(doc *extract.Document) []Chunk {
 		levels  []int
 		pending []piece
 		size    int
+		heads   = map[string]string{} // head terms by section: every passage of a section shares them
 	)
 	section := func() string { return strings.Join(path, SectionSep) }
 	flush := func() {
@@ -56,7 +57,7 @@ func (c *Chunker) Chunks(doc *extract.Document) []Chunk {
 			}
 			b.WriteString(p.text)
 		}
-		out = append(out, c.chunk(doc.Title, section(), b.String()))
+		out = append(out, c.chunk(doc.Title, section(), b.String(), heads))
 		pending, size = pending[:0], 0
 	}
 	add := func(p piece) {
@@ -92,20 +93,25 @@ func (c *Chunker) Chunks(doc *extract.Document) []Chunk {
 	}
 	flush()
 	if len(out) == 0 && doc.Title != "" {
-		out = append(out, c.chunk(doc.Title, "", doc.Title))
+		out = append(out, c.chunk(doc.Title, "", doc.Title, heads))
 	}
 	return out
 }
 
-func (c *Chunker) chunk(title, section, text string) Chunk {
-	head := title
-	if section != "" {
-		head += "\n" + section
+func (c *Chunker) chunk(title, section, text string, heads map[string]string) Chunk {
+	head, ok := heads[section]
+	if !ok {
+		h := title
+		if section != "" {
+			h += "\n" + section
+		}
+		head = vietnamese.IndexText(c.analyzer.Terms(h))
+		heads[section] = head
 	}
 	return Chunk{
 		Section:   section,
 		Text:      text,
-		HeadTerms: vietnamese.IndexText(c.analyzer.Terms(head)),
+		HeadTerms: head,
 		BodyTerms: vietnamese.IndexText(c.analyzer.Terms(text)),
 	}
 }

@@ -1,9 +1,10 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
-	"hash/fnv"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
@@ -88,24 +89,24 @@ func featureWeight(term string) float64 {
 }
 
 func (e *HashEmbedder) embedIndexText(head, body string) []float32 {
-	acc := make(map[string]float64, 256)
-	for _, t := range strings.Fields(body) {
-		acc[t] += featureWeight(t)
-	}
-	for _, t := range strings.Fields(head) {
-		acc[t] += 0.5 * featureWeight(t)
-	}
+	// Collect (hash, weight) per occurrence, then sum by hash: the same as summing by term, as
+	// distinct terms colliding on 64 bits are vanishingly rare.
+	feats := make([]feature, 0, 512)
+	feats = appendFeatures(feats, body, 1)
+	feats = appendFeatures(feats, head, 0.5)
+	slices.SortFunc(feats, func(a, b feature) int { return cmp.Compare(a.hash, b.hash) })
 	v := make([]float64, e.dim)
-	for term, w := range acc {
-		h := fnv.New64a()
-		h.Write([]byte(term))
-		x := h.Sum64()
+	for i := 0; i < len(feats); {
+		h, w := feats[i].hash, 0.0
+		for ; i < len(feats) && feats[i].hash == h; i++ {
+			w += feats[i].weight
+		}
 		sign := 1.0
-		if x>>63 == 1 {
+		if h>>63 == 1 {
 			sign = -1
 		}
 		// Frequency dampening: repeated terms count logarithmically.
-		v[x%uint64(e.dim)] += sign * math.Log1p(w)
+		v[h%uint64(e.dim)] += sign * math.Log1p(w)
 	}
 	var n float64
 	for _, x := range v {
@@ -120,4 +121,37 @@ func (e *HashEmbedder) embedIndexText(head, body string) []float32 {
 		out[i] = float32(x * inv)
 	}
 	return out
+}
+
+type feature struct {
+	hash   uint64
+	weight float64
+}
+
+// appendFeatures adds the hashed terms of an index text with their weights.
+func appendFeatures(feats []feature, text string, scale float64) []feature {
+	for text != "" {
+		i := strings.IndexByte(text, ' ')
+		term := text
+		if i >= 0 {
+			term, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if term == "" {
+			continue
+		}
+		feats = append(feats, feature{hash: fnv64a(term), weight: scale * featureWeight(term)})
+	}
+	return feats
+}
+
+// fnv64a is the 64-bit FNV-1a hash of s.
+func fnv64a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
