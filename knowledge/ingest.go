@@ -130,16 +130,17 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 	}
 	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].source < inputs[j].source })
 
-	// Prepare files concurrently; write each as soon as it is ready.
+	// Workers read and prepare files concurrently; one writer stores them, several documents
+	// per transaction when they come faster than they are written.
 	jobs := make(chan input)
-	results := make(chan FileResult)
+	prepared := make(chan pending, 2*max(in.Workers, 1))
 	var wg sync.WaitGroup
 	for range max(in.Workers, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for f := range jobs {
-				results <- in.ingestFile(ctx, f)
+				prepared <- in.prepareFile(ctx, f)
 			}
 		}()
 	}
@@ -155,28 +156,122 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 	}()
 	go func() {
 		wg.Wait()
-		close(results)
+		close(prepared)
 	}()
-	for r := range results {
-		if r.Err != nil {
-			in.logger.WarnContext(ctx, "ingest failed", slog.String("source", r.Source), slog.Any("error", r.Err))
+	for batch := range batches(prepared, maxBatch) {
+		for _, r := range in.write(ctx, batch) {
+			if r.Err != nil {
+				in.logger.WarnContext(ctx, "ingest failed", slog.String("source", r.Source), slog.Any("error", r.Err))
+			}
+			rep.Files = append(rep.Files, r)
 		}
-		rep.Files = append(rep.Files, r)
 	}
 	sort.SliceStable(rep.Files, func(i, j int) bool { return rep.Files[i].Source < rep.Files[j].Source })
 	return rep, ctx.Err()
 }
 
-func (in *Ingester) ingestFile(ctx context.Context, f input) FileResult {
-	res := FileResult{Path: f.path, Source: f.source, Outcome: Failed}
+// maxBatch is the most documents written in one transaction.
+const maxBatch = 32
+
+// pending is a prepared file waiting to be written, or its result when there is nothing to
+// write (unchanged or failed).
+type pending struct {
+	result FileResult
+	doc    *Document
+	chunks []Chunk
+}
+
+// batches groups what arrives on in: whatever is ready, up to max, without waiting for more.
+// The returned channel is closed after in is.
+func batches(in <-chan pending, max int) <-chan []pending {
+	out := make(chan []pending)
+	go func() {
+		defer close(out)
+		for p := range in {
+			batch := []pending{p}
+		fill:
+			for len(batch) < max {
+				select {
+				case q, ok := <-in:
+					if !ok {
+						break fill
+					}
+					batch = append(batch, q)
+				default:
+					break fill
+				}
+			}
+			out <- batch
+		}
+	}()
+	return out
+}
+
+// batchWriter is implemented by stores that can write several documents in one transaction
+// (each document still replaced atomically).
+type batchWriter interface {
+	PutDocuments(ctx context.Context, docs []*Document, chunks [][]Chunk) error
+}
+
+// write stores the prepared documents of a batch and returns the results of all its files.
+func (in *Ingester) write(ctx context.Context, batch []pending) []FileResult {
+	var todo []int
+	out := make([]FileResult, len(batch))
+	for i, p := range batch {
+		out[i] = p.result
+		if p.doc != nil {
+			todo = append(todo, i)
+		}
+	}
+	if bw, ok := in.store.(batchWriter); ok && len(todo) > 1 {
+		docs, chunks := make([]*Document, len(todo)), make([][]Chunk, len(todo))
+		for k, i := range todo {
+			docs[k], chunks[k] = batch[i].doc, batch[i].chunks
+		}
+		if err := bw.PutDocuments(ctx, docs, chunks); err == nil {
+			for _, i := range todo {
+				out[i] = written(out[i], batch[i].doc, len(batch[i].chunks))
+			}
+			return out
+		}
+		// One bad document fails the whole transaction: write them one by one to find it.
+	}
+	for _, i := range todo {
+		if err := in.store.PutDocument(ctx, batch[i].doc, batch[i].chunks); err != nil {
+			out[i].Outcome, out[i].Err = Failed, err
+			continue
+		}
+		out[i] = written(out[i], batch[i].doc, len(batch[i].chunks))
+	}
+	return out
+}
+
+func written(r FileResult, doc *Document, chunks int) FileResult {
+	r.Outcome, r.Chunks, r.Err = Added, chunks, nil
+	if doc.Version > 1 {
+		r.Outcome = Updated
+	}
+	return r
+}
+
+// prepareFile reads, extracts, chunks and embeds one file, unless it is unchanged.
+func (in *Ingester) prepareFile(ctx context.Context, f input) pending {
+	p := pending{result: FileResult{Path: f.path, Source: f.source, Outcome: Failed}}
 	data, err := readLimited(f.path, in.MaxFileSize)
 	if err != nil {
-		res.Err = err
-		return res
+		p.result.Err = err
+		return p
 	}
-	outcome, n, err := in.Ingest(ctx, f.source, data)
-	res.Outcome, res.Chunks, res.Err = outcome, n, err
-	return res
+	doc, chunks, unchanged, err := in.prepare(ctx, f.source, data)
+	switch {
+	case err != nil:
+		p.result.Err = err
+	case unchanged:
+		p.result.Outcome = Unchanged
+	default:
+		p.doc, p.chunks = &doc, chunks
+	}
+	return p
 }
 
 func readLimited(path string, limit int64) ([]byte, error) {
@@ -198,31 +293,41 @@ func readLimited(path string, limit int64) ([]byte, error) {
 // Ingest adds or replaces the document source with the content data (a file's bytes, format
 // detected from the source's extension and the content). Unchanged content does nothing.
 func (in *Ingester) Ingest(ctx context.Context, source string, data []byte) (Outcome, int, error) {
+	doc, chunks, unchanged, err := in.prepare(ctx, source, data)
+	switch {
+	case err != nil:
+		return Failed, 0, err
+	case unchanged:
+		return Unchanged, 0, nil
+	}
+	if err := in.store.PutDocument(ctx, &doc, chunks); err != nil {
+		return Failed, 0, err
+	}
+	r := written(FileResult{}, &doc, len(chunks))
+	return r.Outcome, r.Chunks, nil
+}
+
+// prepare turns content into a document with embedded passages, or reports it unchanged.
+func (in *Ingester) prepare(ctx context.Context, source string, data []byte) (Document, []Chunk, bool, error) {
 	sum := sha256.Sum256(append([]byte(pipelineVersion+"\x00"), data...))
 	hash := hex.EncodeToString(sum[:])
 	existing, err := in.store.DocumentBySource(ctx, source)
 	switch {
 	case err == nil && existing.ContentHash == hash:
-		return Unchanged, 0, nil
+		return Document{}, nil, true, nil
 	case err != nil && !errors.Is(err, ErrNotFound):
-		return Failed, 0, err
+		return Document{}, nil, false, err
 	}
 	ex, err := extract.File(source, data)
 	if err != nil {
-		return Failed, 0, err
+		return Document{}, nil, false, err
 	}
 	doc, chunks, err := in.Prepare(ctx, ex)
 	if err != nil {
-		return Failed, 0, err
+		return Document{}, nil, false, err
 	}
 	doc.Source, doc.ContentHash = source, hash
-	if err := in.store.PutDocument(ctx, &doc, chunks); err != nil {
-		return Failed, 0, err
-	}
-	if doc.Version > 1 {
-		return Updated, len(chunks), nil
-	}
-	return Added, len(chunks), nil
+	return doc, chunks, false, nil
 }
 
 // Prepare turns an extracted document into a knowledge-base document with embedded passages.

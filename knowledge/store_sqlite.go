@@ -179,13 +179,27 @@ func termCount(terms string) int {
 
 // PutDocument inserts or atomically replaces a document and its chunks.
 func (s *SQLiteStore) PutDocument(ctx context.Context, doc *Document, chunks []Chunk) error {
-	if doc.Source == "" || doc.Title == "" || !doc.Kind.Valid() {
-		return fmt.Errorf("%w: document needs a source, a title and a known kind", ErrInvalid)
+	return s.PutDocuments(ctx, []*Document{doc}, [][]Chunk{chunks})
+}
+
+// PutDocuments writes several documents (each as PutDocument would) in one transaction: all are
+// stored or none. Ingestion batches documents this way to spare the full-text index a flush per
+// document.
+func (s *SQLiteStore) PutDocuments(ctx context.Context, docs []*Document, chunks [][]Chunk) error {
+	if len(docs) != len(chunks) {
+		return fmt.Errorf("sqlite: put documents: %w: %d documents, %d chunk lists", ErrInvalid, len(docs), len(chunks))
 	}
-	var dim int
-	for _, c := range chunks {
-		if len(c.Embedding) > 0 {
-			if dim == 0 {
+	dim := -1
+	procedures := make([]sql.NullString, len(docs))
+	for i, doc := range docs {
+		if doc.Source == "" || doc.Title == "" || !doc.Kind.Valid() {
+			return fmt.Errorf("sqlite: put document %q: %w: document needs a source, a title and a known kind", doc.Source, ErrInvalid)
+		}
+		for _, c := range chunks[i] {
+			if len(c.Embedding) == 0 {
+				continue
+			}
+			if dim < 0 {
 				info, err := s.IndexInfo(ctx)
 				if err != nil {
 					return err
@@ -193,63 +207,74 @@ func (s *SQLiteStore) PutDocument(ctx context.Context, doc *Document, chunks []C
 				dim = info.Dim
 			}
 			if len(c.Embedding) != dim {
-				return fmt.Errorf("%w: embedding has %d dimensions, the index %d", ErrInvalid, len(c.Embedding), dim)
+				return fmt.Errorf("sqlite: put document %s: %w: embedding has %d dimensions, the index %d", doc.Source, ErrInvalid, len(c.Embedding), dim)
 			}
 		}
+		p, err := marshalProcedure(doc.Procedure)
+		if err != nil {
+			return fmt.Errorf("sqlite: put document %s: %w", doc.Source, err)
+		}
+		procedures[i] = p
 	}
-	procedure, err := marshalProcedure(doc.Procedure)
-	if err != nil {
-		return err
-	}
-	err = s.write(ctx, true, func(tx *sql.Tx) error {
-		ts := now()
-		var (
-			oldID      string
-			oldVersion int
-			created    int64
-			lockedJSON string
-		)
-		err := tx.QueryRowContext(ctx, `SELECT id, version, created_at, locked FROM documents WHERE source = ?`, doc.Source).
-			Scan(&oldID, &oldVersion, &created, &lockedJSON)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			doc.ID = uuid.NewString()
-			doc.Version = 1
-			doc.CreatedAt = fromMicro(ts)
-			doc.Locked = nil
-			const insertDoc = `INSERT INTO documents (id, source, title, kind, issuer, locality, locality_key, number, dates, url,
-				enabled, version, content_hash, procedure, locked, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?)`
-			if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
-				vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, procedure, ts, ts); err != nil {
-				return mapSQLiteErr(err)
-			}
-		case err != nil:
-			return mapSQLiteErr(err)
-		default:
-			var stored Document
-			if err := s.scanDocumentRow(tx.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, oldID), &stored); err != nil {
-				return err
-			}
-			applyLocked(doc, stored)
-			doc.ID, doc.Version, doc.CreatedAt = oldID, oldVersion+1, fromMicro(created)
-			if err := s.deleteChunks(ctx, tx, oldID); err != nil {
-				return err
-			}
-			const updateDoc = `UPDATE documents SET title = ?, kind = ?, issuer = ?, locality = ?, locality_key = ?, number = ?,
-				dates = ?, url = ?, enabled = ?, version = ?, content_hash = ?, procedure = ?, updated_at = ? WHERE id = ?`
-			if _, err := tx.ExecContext(ctx, updateDoc, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality, vietnamese.Key(doc.Locality),
-				doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, procedure, ts, doc.ID); err != nil {
-				return mapSQLiteErr(err)
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		for i, doc := range docs {
+			if err := s.putDocument(ctx, tx, doc, chunks[i], procedures[i]); err != nil {
+				return fmt.Errorf("%s: %w", doc.Source, err)
 			}
 		}
-		doc.UpdatedAt = fromMicro(ts)
-		return s.insertChunks(ctx, tx, doc, chunks)
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: put document %s: %w", doc.Source, err)
+		return fmt.Errorf("sqlite: put documents: %w", err)
 	}
 	return nil
+}
+
+// putDocument writes one document and its chunks within tx.
+func (s *SQLiteStore) putDocument(ctx context.Context, tx *sql.Tx, doc *Document, chunks []Chunk, procedure sql.NullString) error {
+	ts := now()
+	var (
+		oldID      string
+		oldVersion int
+		created    int64
+		lockedJSON string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, version, created_at, locked FROM documents WHERE source = ?`, doc.Source).
+		Scan(&oldID, &oldVersion, &created, &lockedJSON)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		doc.ID = uuid.NewString()
+		doc.Version = 1
+		doc.CreatedAt = fromMicro(ts)
+		doc.Locked = nil
+		const insertDoc = `INSERT INTO documents (id, source, title, kind, issuer, locality, locality_key, number, dates, url,
+			enabled, version, content_hash, procedure, locked, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?)`
+		if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
+			vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, procedure, ts, ts); err != nil {
+			return mapSQLiteErr(err)
+		}
+	case err != nil:
+		return mapSQLiteErr(err)
+	default:
+		var stored Document
+		if err := s.scanDocumentRow(tx.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, oldID), &stored); err != nil {
+			return err
+		}
+		applyLocked(doc, stored)
+		doc.ID, doc.Version, doc.CreatedAt = oldID, oldVersion+1, fromMicro(created)
+		if err := s.deleteChunks(ctx, tx, oldID); err != nil {
+			return err
+		}
+		const updateDoc = `UPDATE documents SET title = ?, kind = ?, issuer = ?, locality = ?, locality_key = ?, number = ?,
+			dates = ?, url = ?, enabled = ?, version = ?, content_hash = ?, procedure = ?, updated_at = ? WHERE id = ?`
+		if _, err := tx.ExecContext(ctx, updateDoc, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality, vietnamese.Key(doc.Locality),
+			doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, procedure, ts, doc.ID); err != nil {
+			return mapSQLiteErr(err)
+		}
+	}
+	doc.UpdatedAt = fromMicro(ts)
+	return s.insertChunks(ctx, tx, doc, chunks)
 }
 
 // applyLocked copies the operator-set fields of stored into doc.

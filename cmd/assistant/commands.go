@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/connectors/messenger"
+	"github.com/trolyao/trolyao/connectors/telegram"
+	"github.com/trolyao/trolyao/connectors/zalo"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/sample"
 	"github.com/trolyao/trolyao/web"
@@ -155,6 +158,32 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	mux := http.NewServeMux()
 	webHandler := web.New(web.Config{}, a.assistant, a.index, a.logger)
 	webHandler.Register(mux)
+	// Connectors drain their queues after the server has stopped taking deliveries.
+	var drains []func(context.Context) error
+	if a.cfg.Zalo.Enabled() {
+		h, err := zalo.New(a.cfg.Zalo, a.assistant, a.store, a.logger)
+		if err != nil {
+			return fmt.Errorf("zalo connector: %w", err)
+		}
+		h.Register(mux)
+		drains = append(drains, h.Close)
+	}
+	if a.cfg.Messenger.Enabled() {
+		h, err := messenger.New(a.cfg.Messenger, a.assistant, a.store, a.logger)
+		if err != nil {
+			return fmt.Errorf("messenger connector: %w", err)
+		}
+		h.Register(mux)
+		drains = append(drains, h.Close)
+	}
+	if a.cfg.Telegram.Enabled() {
+		h, err := telegram.New(a.cfg.Telegram, a.assistant, a.store, a.logger)
+		if err != nil {
+			return fmt.Errorf("telegram connector: %w", err)
+		}
+		h.Register(mux)
+		drains = append(drains, h.Close)
+	}
 
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,
@@ -178,7 +207,13 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	err = srv.Shutdown(shutdown)
+	for _, drain := range drains {
+		if derr := drain(shutdown); derr != nil {
+			a.logger.Error("connector queue not drained", slog.Any("error", derr))
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil

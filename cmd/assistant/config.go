@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trolyao/trolyao/connectors/messenger"
+	"github.com/trolyao/trolyao/connectors/telegram"
+	"github.com/trolyao/trolyao/connectors/zalo"
 )
 
 // config is the whole program's configuration, read from the environment once in run.
@@ -38,6 +42,11 @@ type config struct {
 	MaxFileSize    int64 // bytes
 	AllowedOrigins []string
 	Starters       []string
+
+	// Messaging connectors; each is enabled when its secrets are set.
+	Zalo      zalo.Config
+	Messenger messenger.Config
+	Telegram  telegram.Config
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -108,6 +117,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("%s must be an http(s) URL", u.name))
 		}
 	}
+	if c.Zalo, err = zalo.LoadConfig(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Messenger, err = messenger.LoadConfig(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Telegram, err = telegram.LoadConfig(getenv); err != nil {
+		errs = append(errs, err)
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -121,6 +139,9 @@ func (c config) LogValue() slog.Value {
 		slog.String("llm_model", c.LLMModel),
 		slog.String("llm_api_key", mask(c.LLMAPIKey)),
 		slog.String("embedding_api_key", mask(c.EmbeddingAPIKey)),
+		slog.Bool("zalo", c.Zalo.Enabled()),
+		slog.Bool("messenger", c.Messenger.Enabled()),
+		slog.Bool("telegram", c.Telegram.Enabled()),
 	)
 }
 
