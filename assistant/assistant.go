@@ -21,9 +21,10 @@ import (
 type Config struct {
 	// MaxMessageRunes is the longest question accepted; longer ones get ErrTooLarge.
 	MaxMessageRunes int
-	// MinCoverage is the relevance threshold: the best passage must contain at least this
-	// share of the question's informative weight, or the assistant says it does not know.
-	MinCoverage float64
+	// MinRelevance is the relevance threshold: one of the leading passages must cover at least
+	// this share of the question (knowledge.Result.Relevance), or the assistant says it does not
+	// know.
+	MinRelevance float64
 	// Organization names the body running the assistant in its replies ("UBND tỉnh …").
 	Organization string
 	// Hotline and Portal tell people where to ask what the assistant cannot answer.
@@ -39,7 +40,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		MaxMessageRunes: 2000,
-		MinCoverage:     0.2,
+		MinRelevance:    0.3,
 		Hotline:         "Tổng đài dịch vụ công 1900 1096",
 		Portal:          "https://dichvucong.gov.vn",
 		LLMTimeout:      30 * time.Second,
@@ -128,8 +129,9 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	if req.Locality != "" && cues.Locality == "" {
 		cues.Locality = req.Locality
 	}
-	// Personal data is not what the question is about: it is answered without it.
-	ans, r := a.answer(ctx, withoutPlaceholders(masked), cues, mem, audience, onDelta)
+	// Personal data, markup and attempts to change the assistant's instructions are not what
+	// the question is about: it is answered without them.
+	ans, r := a.answer(ctx, questionText(withoutPlaceholders(masked)), cues, mem, audience, onDelta)
 	if cues.Injection {
 		a.logger.InfoContext(ctx, "instruction-changing request answered as a question", slog.String("session", sess.ID))
 	}
@@ -181,7 +183,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	if faq, ok := a.faqAnswer(results, r); ok {
 		return emit(faq), r
 	}
-	if !a.relevant(results) {
+	if !a.relevant(results) || !namesProcedure(results) {
 		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
 	}
 	ev := a.evidence(ctx, results)
@@ -253,7 +255,24 @@ func (a *Assistant) relevant(results []knowledge.Result) bool {
 		if i == 3 {
 			break
 		}
-		if r.Lexical > 0 && r.Coverage >= a.cfg.MinCoverage {
+		if r.Lexical > 0 && r.Relevance() >= a.cfg.MinRelevance {
+			return true
+		}
+	}
+	return false
+}
+
+// namesProcedure guards answers built from a procedure record: when the best passage belongs
+// to a procedure, the question must name it (a good part of its title) or match the passage
+// closely. Citizens ask about procedures by their names; a question that only shares common
+// words with a procedure ("số điện thoại", "bão") is about something else.
+func namesProcedure(results []knowledge.Result) bool {
+	lead := results[0]
+	if lead.Doc.Kind != knowledge.KindProcedure || lead.TitleCoverage >= 0.3 {
+		return true
+	}
+	for _, r := range results {
+		if r.Doc.ID == lead.Doc.ID && r.Relevance() >= 0.6 {
 			return true
 		}
 	}

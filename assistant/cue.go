@@ -89,7 +89,7 @@ var intentPhrases = []struct {
 	{IntentNumber, []string{"bao nhieu", "may"}},
 	{IntentDocument, []string{"so may", "so bao nhieu", "nghi dinh nao", "quyet dinh nao", "thong tu nao", "van ban nao", "ke hoach nao", "ke hoach so", "quyet dinh so", "so hieu", "la van ban"}},
 	{IntentAgency, []string{"co quan nao", "don vi nao", "ai chu tri", "so nao", "ban nao", "bo nao", "ai phu trach", "dau moi", "giao cho", "chu tri"}},
-	{IntentWhen, []string{"khi nao", "nam nao", "bao gio", "den nam", "thoi diem", "han chot"}},
+	{IntentWhen, []string{"khi nao", "nam nao", "ngay nao", "thang nao", "luc nao", "bao gio", "den nam", "thoi diem", "han chot", "tu ngay", "hieu luc"}},
 	{IntentList, []string{"nhung gi", "gom nhung", "nhung nao", "cac nao", "nao"}},
 }
 
@@ -234,4 +234,25 @@ func focusWords(key string) []string {
 		return out
 	}
 	return nil
+}
+
+var reMarkup = regexp.MustCompile(`</?[a-zA-Z_][^<>]{0,200}>`)
+
+// questionText is what of a message the assistant answers: markup is removed, and so are the
+// sentences that try to change its instructions ("Bỏ qua hướng dẫn…") when the message also
+// asks something else. A message that is only such an attempt is kept whole: it is then
+// answered like any question, and refused for want of anything relevant.
+func questionText(msg string) string {
+	msg = strings.TrimSpace(reMarkup.ReplaceAllString(msg, " "))
+	sents := vietnamese.Sentences(msg)
+	var keep []string
+	for _, s := range sents {
+		if !ExtractCues(s).Injection {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 0 || len(keep) == len(sents) {
+		return msg
+	}
+	return strings.Join(keep, " ")
 }

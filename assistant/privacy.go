@@ -24,9 +24,11 @@ func MaskPersonalData(s string) string {
 	return s
 }
 
-var rePlaceholder = regexp.MustCompile(`\[(?:email|số điện thoại|số giấy tờ)\]`)
+// rePlaceholder matches a placeholder MaskPersonalData leaves with the words that label it
+// ("số CCCD", "điện thoại", "email là").
+var rePlaceholder = regexp.MustCompile(`(?i)(?:(?:số|sđt|sdt|điện thoại|đt|email|e-mail|thư điện tử|cccd|cmnd|căn cước|công dân|hộ chiếu|định danh|của tôi|của mình|là|:)\s*){0,5}\[(?:email|số điện thoại|số giấy tờ)\]`)
 
-// withoutPlaceholders removes the placeholders MaskPersonalData leaves.
+// withoutPlaceholders removes the placeholders MaskPersonalData leaves, with their labels.
 func withoutPlaceholders(s string) string {
 	return strings.Join(strings.Fields(rePlaceholder.ReplaceAllString(s, " ")), " ")
 }

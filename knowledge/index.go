@@ -77,6 +77,9 @@ type Result struct {
 	// that this passage contains; the assistant uses it to decide whether the knowledge base
 	// answers the question at all.
 	Coverage float64
+	// PhraseCoverage is the same share counting only the question's word pairs (IDF-weighted
+	// bigrams of content words): phrases say more about relevance than single syllables.
+	PhraseCoverage float64
 	// TitleCoverage is the share of the document title's content terms the question names.
 	TitleCoverage float64
 	Lexical       float64 // BM25F score
@@ -100,6 +103,7 @@ type queryTerm struct {
 	weight  float64
 	idf     float64
 	content bool // counts toward coverage
+	phrase  bool // a content bigram: counts toward phrase coverage
 }
 
 // Search returns the passages that best answer q.
@@ -159,13 +163,13 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	var maxLex float64
 	titleCov := map[string]float64{}
 	for _, c := range cands {
-		lex, cov := scoreBM25F(c.hit.Chunk, terms, st)
+		lex, cov, phr := scoreBM25F(c.hit.Chunk, terms, st)
 		tc, ok := titleCov[c.hit.Doc.ID]
 		if !ok {
 			tc = x.titleCoverage(c.hit.Doc.Title, terms)
 			titleCov[c.hit.Doc.ID] = tc
 		}
-		results = append(results, Result{Chunk: c.hit.Chunk, Doc: c.hit.Doc, Lexical: lex, Coverage: cov, TitleCoverage: tc, Vector: c.vecScore})
+		results = append(results, Result{Chunk: c.hit.Chunk, Doc: c.hit.Doc, Lexical: lex, Coverage: cov, PhraseCoverage: phr, TitleCoverage: tc, Vector: c.vecScore})
 		maxLex = max(maxLex, lex)
 	}
 	// Ranks by each signal, then reciprocal-rank fusion.
@@ -226,6 +230,11 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	return out, nil
 }
 
+// Relevance is how much of the question a passage covers, by words and by word pairs: the
+// measure the assistant compares with its threshold to decide whether the knowledge base
+// answers a question at all.
+func (r Result) Relevance() float64 { return (r.Coverage + r.PhraseCoverage) / 2 }
+
 func containsKind(ks []Kind, k Kind) bool {
 	for _, x := range ks {
 		if x == k {
@@ -273,9 +282,11 @@ func (x *Index) queryTerms(text, context string, st *statsSnapshot) []queryTerm 
 		if qt, ok := byText[t.Text]; ok {
 			qt.weight = max(qt.weight, w)
 			qt.content = qt.content || (scale == 1 && isContent(t))
+			qt.phrase = qt.phrase || (scale == 1 && isContent(t) && t.Class == vietnamese.Bigram)
 			return
 		}
-		byText[t.Text] = &queryTerm{text: t.Text, weight: w, idf: idf(st, t.Text), content: scale == 1 && isContent(t)}
+		byText[t.Text] = &queryTerm{text: t.Text, weight: w, idf: idf(st, t.Text), content: scale == 1 && isContent(t),
+			phrase: scale == 1 && isContent(t) && t.Class == vietnamese.Bigram}
 		order = append(order, t.Text)
 	}
 	for _, t := range x.analyzer.Terms(text) {
@@ -346,14 +357,14 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 
 // scoreBM25F scores a passage for the question and returns the share of the question's
 // informative weight it contains.
-func scoreBM25F(c Chunk, terms []queryTerm, st *statsSnapshot) (score, coverage float64) {
+func scoreBM25F(c Chunk, terms []queryTerm, st *statsSnapshot) (score, coverage, phrases float64) {
 	head := countTerms(c.HeadTerms)
 	body := countTerms(c.BodyTerms)
 	headLen, bodyLen := float64(termCount(c.HeadTerms)), float64(termCount(c.BodyTerms))
 	avgHead, avgBody := max(st.AvgHeadLen, 1), max(st.AvgBodyLen, 1)
 	normHead := 1 - bm25BHead + bm25BHead*headLen/avgHead
 	normBody := 1 - bm25BBody + bm25BBody*bodyLen/avgBody
-	var covered, total float64
+	var covered, total, pCovered, pTotal float64
 	for _, t := range terms {
 		tf := headWeight*float64(head[t.text])/normHead + float64(body[t.text])/normBody
 		if tf > 0 {
@@ -365,11 +376,20 @@ func scoreBM25F(c Chunk, terms []queryTerm, st *statsSnapshot) (score, coverage 
 				covered += t.weight * t.idf
 			}
 		}
+		if t.phrase {
+			pTotal += t.idf
+			if tf > 0 {
+				pCovered += t.idf
+			}
+		}
 	}
 	if total > 0 {
 		coverage = covered / total
 	}
-	return score, coverage
+	if pTotal > 0 {
+		phrases = pCovered / pTotal
+	}
+	return score, coverage, phrases
 }
 
 func countTerms(s string) map[string]int {

@@ -89,7 +89,8 @@ func search(ctx context.Context, a *app, args []string, stdout io.Writer) error 
 			fmt.Fprintf(stdout, "   § %s\n", r.Chunk.Section)
 		}
 		fmt.Fprintf(stdout, "   %s\n", strings.ReplaceAll(r.Snippet, "\n", " "))
-		fmt.Fprintf(stdout, "   (bm25f %.2f, vector %.2f, coverage %.2f, title %.2f)\n", r.Lexical, r.Vector, r.Coverage, r.TitleCoverage)
+		fmt.Fprintf(stdout, "   (relevance %.2f: coverage %.2f, phrases %.2f; bm25f %.2f, vector %.2f, title %.2f)\n",
+			r.Relevance(), r.Coverage, r.PhraseCoverage, r.Lexical, r.Vector, r.TitleCoverage)
 	}
 	fmt.Fprintf(stdout, "%s\n", took.Round(10*time.Microsecond))
 	return nil

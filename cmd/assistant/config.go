@@ -37,7 +37,7 @@ type config struct {
 	Organization   string
 	Hotline        string
 	Portal         string
-	MinCoverage    float64
+	MinRelevance   float64
 	MaxMessage     int   // runes
 	MaxFileSize    int64 // bytes
 	AllowedOrigins []string
@@ -77,8 +77,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.LLMTimeout, err = envDuration(getenv, "LLM_TIMEOUT", 30*time.Second); err != nil {
 		errs = append(errs, err)
 	}
-	if c.MinCoverage, err = envFloat(getenv, "ASSISTANT_MIN_COVERAGE", 0.2); err != nil || c.MinCoverage < 0 || c.MinCoverage > 1 {
-		errs = append(errs, fmt.Errorf("ASSISTANT_MIN_COVERAGE must be a number between 0 and 1"))
+	if c.MinRelevance, err = envFloat(getenv, "ASSISTANT_MIN_RELEVANCE", 0.3); err != nil || c.MinRelevance < 0 || c.MinRelevance > 1 {
+		errs = append(errs, fmt.Errorf("ASSISTANT_MIN_RELEVANCE must be a number between 0 and 1"))
 	}
 	if c.MaxMessage, err = envInt(getenv, "ASSISTANT_MAX_MESSAGE", 2000); err != nil || c.MaxMessage < 1 {
 		errs = append(errs, fmt.Errorf("ASSISTANT_MAX_MESSAGE must be a positive number of characters"))

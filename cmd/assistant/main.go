@@ -150,7 +150,7 @@ func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 	ingester := knowledge.NewIngester(store, knowledge.NewChunker(analyzer), embedder, logger)
 	ingester.MaxFileSize = cfg.MaxFileSize
 	acfg := assistant.DefaultConfig()
-	acfg.MaxMessageRunes, acfg.MinCoverage, acfg.LLMTimeout = cfg.MaxMessage, cfg.MinCoverage, cfg.LLMTimeout
+	acfg.MaxMessageRunes, acfg.MinRelevance, acfg.LLMTimeout = cfg.MaxMessage, cfg.MinRelevance, cfg.LLMTimeout
 	acfg.Organization, acfg.Hotline, acfg.Portal = cfg.Organization, cfg.Hotline, cfg.Portal
 	asst := assistant.New(acfg, index, model, logger)
 	return &app{cfg: cfg, logger: logger, store: store, analyzer: analyzer, index: index, ingester: ingester, assistant: asst}, nil

@@ -69,8 +69,9 @@ func (a *Analyzer) terms(toks []Token) []Term {
 			break
 		}
 	}
+	questionWords := questionPhraseTokens(toks)
 	for i, t := range toks {
-		stop := !t.Part && isStopword(t, marked)
+		stop := !t.Part && (isStopword(t, marked) || questionWords[i])
 		if t.Text != t.Fold {
 			out = append(out, Term{Text: t.Text, Class: Exact, Pos: t.Pos, Stop: stop, Part: t.Part})
 		}
@@ -103,7 +104,7 @@ func (a *Analyzer) terms(toks []Token) []Term {
 		if t2.Pos != t1.Pos+1 || t1.Kind == Code || t2.Kind == Code {
 			continue
 		}
-		stop := isStopword(t1, marked) || isStopword(t2, marked)
+		stop := isStopword(t1, marked) || isStopword(t2, marked) || questionWords[main[k]] || questionWords[main[k+1]]
 		out = append(out, Term{Text: t1.Fold + BigramSep + t2.Fold, Class: Bigram, Pos: t1.Pos, Stop: stop})
 	}
 	// Expansion written out in the text: add the abbreviation's key.
@@ -205,6 +206,45 @@ func setOf(words ...string) map[string]struct{} {
 		m[w] = struct{}{}
 	}
 	return m
+}
+
+// questionPhrases are the ways Vietnamese asks (how long, how much, where, how…, and the
+// framing of questions about targets: "đặt mục tiêu", "phấn đấu"), as folded words. As phrases they are unambiguous with or without diacritics ("bao lâu" is never "báo
+// lâu"), so their words count as stop words even where each word alone could be content.
+var questionPhrases = [][]string{
+	{"bao", "lau"}, {"bao", "nhieu"}, {"bao", "gio"}, {"o", "dau"}, {"the", "nao"}, {"ra", "sao"},
+	{"la", "gi"}, {"lam", "sao"}, {"nhu", "nao"}, {"may", "ngay"}, {"duoc", "khong"}, {"co", "phai"},
+	{"hay", "khong"}, {"khong", "a"}, {"the", "a"}, {"vay", "a"}, {"phan", "tram"},
+	{"dat", "muc", "tieu"}, {"phan", "dau"}, {"de", "ra"},
+}
+
+// questionPhraseTokens marks the tokens that belong to a question phrase.
+func questionPhraseTokens(toks []Token) map[int]bool {
+	var marks map[int]bool
+	for i := range toks {
+		for _, p := range questionPhrases {
+			if i+len(p) > len(toks) {
+				continue
+			}
+			ok := true
+			for k, w := range p {
+				if toks[i+k].Part || toks[i+k].Kind != Word || toks[i+k].Fold != w {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			if marks == nil {
+				marks = map[int]bool{}
+			}
+			for k := range p {
+				marks[i+k] = true
+			}
+		}
+	}
+	return marks
 }
 
 // IsStopTerm reports whether an index term (lower case, as produced by Terms) is a stop word:
