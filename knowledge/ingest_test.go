@@ -43,13 +43,13 @@ func outcomes(rep knowledge.Report) map[string]knowledge.Outcome {
 
 func TestIngestPaths(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "kb", "ke-hoach.md"), "# Kế hoạch\n\nTỷ lệ hồ sơ trực tuyến đạt 50%.\n")
-	writeFile(t, filepath.Join(dir, "kb", "thu-tuc", "a.txt"), "Thủ tục A\n\nNộp hồ sơ tại Ủy ban nhân dân cấp xã.\n")
-	writeFile(t, filepath.Join(dir, "kb", ".hidden", "x.txt"), "Không được đọc\n\nTệp ẩn.\n")
-	writeFile(t, filepath.Join(dir, "rieng.txt"), "Tệp riêng\n\nMột tệp đưa trực tiếp.\n")
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "kb", "ke-hoach.md"), "# Kế hoạch\n\nTỷ lệ hồ sơ trực tuyến đạt 50%.\n")
+			writeFile(t, filepath.Join(dir, "kb", "thu-tuc", "a.txt"), "Thủ tục A\n\nNộp hồ sơ tại Ủy ban nhân dân cấp xã.\n")
+			writeFile(t, filepath.Join(dir, "kb", ".hidden", "x.txt"), "Không được đọc\n\nTệp ẩn.\n")
+			writeFile(t, filepath.Join(dir, "rieng.txt"), "Tệp riêng\n\nMột tệp đưa trực tiếp.\n")
 			var s knowledge.Store
 			if backend == "sqlite" {
 				s = openSQLite(t)
