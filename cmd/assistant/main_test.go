@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/pgtest"
+)
+
+// env is a test environment for run: variables over an empty environment.
+type env map[string]string
+
+func (e env) get(k string) string { return e[k] }
+
+func runCmd(t *testing.T, e env, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, e.get, &out, &errOut)
+	if err != nil {
+		t.Logf("stderr: %s", errOut.String())
+	}
+	return out.String(), err
+}
+
+func exitCode(err error) int {
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+const kbDir = "../../assistant/testdata/kb"
+
+func TestUsageAndConfigurationErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  env
+		args []string
+		code int
+		msg  string
+	}{
+		{"no command", env{}, nil, 2, "no command"},
+		{"unknown command", env{"ASSISTANT_DATA_DIR": t.TempDir()}, []string{"frobnicate"}, 2, "unknown command"},
+		{"bad embedder", env{"EMBEDDING_PROVIDER": "magic"}, []string{"search", "x"}, 2, "EMBEDDING_PROVIDER"},
+		{"model without name", env{"LLM_PROVIDER": "openai"}, []string{"search", "x"}, 2, "LLM_MODEL"},
+		{"bad threshold", env{"ASSISTANT_MIN_RELEVANCE": "2"}, []string{"search", "x"}, 2, "ASSISTANT_MIN_RELEVANCE"},
+		{"bad base URL", env{"LLM_PROVIDER": "ollama", "LLM_MODEL": "m", "LLM_BASE_URL": "ftp://x"}, []string{"search", "x"}, 2, "LLM_BASE_URL"},
+		{"partial connector secrets", env{"TELEGRAM_BOT_TOKEN": "123:abc"}, []string{"search", "x"}, 2, "TELEGRAM"},
+		{"ingest without paths", env{"ASSISTANT_DATA_DIR": t.TempDir()}, []string{"ingest"}, 2, "no files"},
+		{"search without question", env{"ASSISTANT_DATA_DIR": t.TempDir()}, []string{"search"}, 2, "no question"},
+		{"eval without questions", env{"ASSISTANT_DATA_DIR": t.TempDir()}, []string{"eval"}, 2, "-questions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runCmd(t, tt.env, tt.args...)
+			if exitCode(err) != tt.code || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("err = %v (exit %d), want exit %d mentioning %q", err, exitCode(err), tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestIngestSearchEval(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			e := env{"ASSISTANT_DATA_DIR": t.TempDir()}
+			if backend == "postgres" {
+				e["DATABASE_URL"] = pgtest.Database(t)
+			}
+			out, err := runCmd(t, e, "ingest", kbDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, "added      thu-tuc/cap-phep-bien-quang-cao.json") || !strings.Contains(out, "5 files: 5 added") {
+				t.Fatalf("ingest output:\n%s", out)
+			}
+			out, err = runCmd(t, e, "ingest", kbDir)
+			if err != nil || !strings.Contains(out, "5 unchanged") {
+				t.Fatalf("second ingest: %v\n%s", err, out)
+			}
+
+			out, err = runCmd(t, e, "search", "-k", "2", "lệ phí treo biển quảng cáo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(out, "1. [") || !strings.Contains(out, "thu-tuc/cap-phep-bien-quang-cao.json — Cấp giấy phép treo biển quảng cáo") {
+				t.Fatalf("search output:\n%s", out)
+			}
+
+			questions := filepath.Join(t.TempDir(), "q.jsonl")
+			writeLines(t, questions,
+				`{"id": "a", "audience": "citizen", "turns": [{"q": "Lệ phí cấp giấy phép treo biển quảng cáo trực tuyến?", "docs": ["thu-tuc/cap-phep-bien-quang-cao.json"], "any": ["60.000"]}]}`,
+				`{"id": "b", "audience": "staff", "turns": [{"q": "Lâm Đồng đặt tỷ lệ hồ sơ trực tuyến cấp sở bao nhiêu?", "doc": "ke-hoach-lam-dong.txt", "any": ["85%"]}, {"q": "còn cấp xã?", "doc": "ke-hoach-lam-dong.txt", "any": ["35%"]}]}`,
+				`{"id": "c", "audience": "citizen", "turns": [{"q": "Giá vàng hôm nay?", "grounded": false}]}`,
+			)
+			out, err = runCmd(t, e, "eval", "-questions", questions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"expected source in top-5 citations: 3/3 (100%)", "expected facts in the answer:       3/3 (100%)",
+				"correct refusals:                   1/1 (100%)", "grounded in-scope answers:          3/3 (100%)", "latency p50"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("eval output lacks %q:\n%s", want, out)
+				}
+			}
+			out, err = runCmd(t, e, "eval", "-retrieval", "-questions", questions)
+			if err != nil || !strings.Contains(out, "expected document in the top 5 passages: 3/3 (100%)") {
+				t.Errorf("retrieval eval: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+func writeLines(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIngestFailuresExitCode(t *testing.T) {
+	dir := t.TempDir()
+	writeLines(t, filepath.Join(dir, "tot.txt"), "Tài liệu tốt", "", "Nội dung hợp lệ.")
+	writeLines(t, filepath.Join(dir, "hong.json"), `{"ten_thu_tuc": `)
+	e := env{"ASSISTANT_DATA_DIR": t.TempDir()}
+	out, err := runCmd(t, e, "ingest", dir)
+	if exitCode(err) != 3 || !strings.Contains(out, "failed     hong.json:") || !strings.Contains(out, "1 added") {
+		t.Fatalf("exit %d (%v), output:\n%s", exitCode(err), err, out)
+	}
+}
+
+// fakeEmbeddings serves OpenAI's /embeddings and Ollama's /api/embed with deterministic vectors
+// of dim dimensions, counting the texts it embedded.
+func fakeEmbeddings(t *testing.T, dim int) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	vec := func(s string) []float32 {
+		v := make([]float32, dim)
+		for _, w := range strings.Fields(strings.ToLower(s)) {
+			h := fnv.New32a()
+			h.Write([]byte(w))
+			v[h.Sum32()%uint32(dim)]++
+		}
+		v[0] += 0.01
+		return v
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/embeddings", "/v1/embeddings":
+			var req struct {
+				Input []string `json:"input"`
+			}
+			if err := json.Unmarshal(body, &req); err != nil {
+				http.Error(w, err.Error(), 400)
+				return
+			}
+			type item struct {
+				Embedding []float32 `json:"embedding"`
+				Index     int       `json:"index"`
+			}
+			var data []item
+			for i, s := range req.Input {
+				data = append(data, item{vec(s), i})
+				n.Add(1)
+			}
+			json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": "fake"})
+		case "/api/embed":
+			var req struct {
+				Input string `json:"input"`
+			}
+			if err := json.Unmarshal(body, &req); err != nil {
+				http.Error(w, err.Error(), 400)
+				return
+			}
+			n.Add(1)
+			json.NewEncoder(w).Encode(map[string]any{"embeddings": [][]float32{vec(req.Input)}})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func TestEmbeddingServersAndSwitching(t *testing.T) {
+	srv, calls := fakeEmbeddings(t, 24)
+	dir := t.TempDir()
+	ctx := context.Background()
+	info := func() knowledge.IndexInfo {
+		s, err := knowledge.OpenSQLite(ctx, filepath.Join(dir, "knowledge.db"), quiet())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		i, err := s.IndexInfo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return i
+	}
+	steps := []struct {
+		name string
+		env  env
+		want knowledge.IndexInfo
+	}{
+		{"openai-compatible server", env{"EMBEDDING_PROVIDER": "openai", "EMBEDDING_BASE_URL": srv.URL + "/v1", "EMBEDDING_MODEL": "fake-embed"},
+			knowledge.IndexInfo{Embedder: "openai:fake-embed", Dim: 24}},
+		{"ollama server", env{"EMBEDDING_PROVIDER": "ollama", "EMBEDDING_BASE_URL": srv.URL, "EMBEDDING_MODEL": "fake-ollama"},
+			knowledge.IndexInfo{Embedder: "ollama:fake-ollama", Dim: 24}},
+		{"back to the built-in embedder", env{"EMBEDDING_DIM": "64"}, knowledge.IndexInfo{Embedder: knowledge.HashEmbedderName, Dim: 64}},
+	}
+	for i, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			st.env["ASSISTANT_DATA_DIR"] = dir
+			before := calls.Load()
+			if i == 0 {
+				if _, err := runCmd(t, st.env, "ingest", kbDir); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := runCmd(t, st.env, "search", "lệ phí treo biển quảng cáo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, "cap-phep-bien-quang-cao.json") {
+				t.Errorf("search output:\n%s", out)
+			}
+			if got := info(); got != st.want {
+				t.Errorf("index built by %+v, want %+v", got, st.want)
+			}
+			if st.env["EMBEDDING_PROVIDER"] != "" && calls.Load()-before < 5 {
+				t.Errorf("embedding server called %d times: the passages were not re-embedded", calls.Load()-before)
+			}
+		})
+	}
+}
+
+func TestEmbeddingServerDown(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }))
+	defer srv.Close()
+	e := env{"ASSISTANT_DATA_DIR": t.TempDir(), "EMBEDDING_PROVIDER": "openai", "EMBEDDING_BASE_URL": srv.URL, "EMBEDDING_MODEL": "x"}
+	_, err := runCmd(t, e, "search", "x")
+	if err == nil || !strings.Contains(err.Error(), "does not answer") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeSample(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := env{"ASSISTANT_DATA_DIR": t.TempDir(), "ASSISTANT_ADDR": "127.0.0.1:0"}
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "-sample"}, e.get, &out, &errOut) }()
+	var base string
+	deadline := time.Now().Add(30 * time.Second)
+	for base == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start; stderr:\n%s", errOut.String())
+		}
+		sc := bufio.NewScanner(strings.NewReader(out.String()))
+		for sc.Scan() {
+			if i := strings.Index(sc.Text(), "http://"); i >= 0 {
+				base = strings.TrimSuffix(sc.Text()[i:], "/")
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.Post(base+"/api/v1/chat", "application/json", strings.NewReader(`{"message": "Đăng ký khai sinh có mất phí không?"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reply struct {
+		Answer    string               `json:"answer"`
+		Grounded  bool                 `json:"grounded"`
+		Citations []knowledge.Citation `json:"citations"`
+	}
+	json.NewDecoder(resp.Body).Decode(&reply)
+	resp.Body.Close()
+	if !reply.Grounded || !strings.Contains(reply.Answer, "Miễn phí") || len(reply.Citations) == 0 || reply.Citations[0].Source != "mau/thu-tuc/dang-ky-khai-sinh.json" {
+		t.Fatalf("sample answer = %+v", reply)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
