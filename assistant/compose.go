@@ -119,7 +119,7 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 	fields := 0
 	// A sentence of the passages that states what the question asks, beyond the record's
 	// fields ("trước khi hết hạn 15 ngày…").
-	sentence, sentenceRes, strong := c.bestSentence(r, ev[:1], lead.doc.Title)
+	sentence, sentenceRes, strong := c.bestSentence(r, sameDocument(ev, lead.result.Doc.ID), lead.doc.Title)
 	if strong && fieldSection(intents, sentenceRes.Chunk.Section) {
 		strong = false // the structured field below says it better
 	}
@@ -188,6 +188,17 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 		d.lines = append(d.lines, "Chi tiết và nộp hồ sơ: "+p.URL)
 	}
 	return d
+}
+
+// sameDocument returns the evidence from one document, in rank order.
+func sameDocument(ev []evidence, docID string) []evidence {
+	var out []evidence
+	for _, e := range ev {
+		if e.result.Doc.ID == docID {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // fieldSection reports whether a passage's section is the one a structured field renders for
