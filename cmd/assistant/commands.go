@@ -157,7 +157,7 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 			slog.Int("unchanged", rep.Count(knowledge.Unchanged)))
 	}
 	mux := http.NewServeMux()
-	webHandler := web.New(web.Config{}, a.assistant, a.index, a.logger)
+	webHandler := web.New(a.cfg.Web, a.assistant, a.index, a.logger)
 	webHandler.Register(mux)
 	// Connectors drain their queues after the server has stopped taking deliveries.
 	var drains []func(context.Context) error
@@ -209,6 +209,11 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdown)
+	// Websockets are hijacked connections Shutdown does not wait for: close them, letting the
+	// answers still running finish and be stored.
+	if werr := webHandler.Close(shutdown); werr != nil {
+		a.logger.Error("web chat not closed cleanly", slog.Any("error", werr))
+	}
 	for _, drain := range drains {
 		if derr := drain(shutdown); derr != nil {
 			a.logger.Error("connector queue not drained", slog.Any("error", derr))

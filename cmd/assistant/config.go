@@ -12,6 +12,7 @@ import (
 	"github.com/trolyao/trolyao/connectors/messenger"
 	"github.com/trolyao/trolyao/connectors/telegram"
 	"github.com/trolyao/trolyao/connectors/zalo"
+	"github.com/trolyao/trolyao/web"
 )
 
 // config is the whole program's configuration, read from the environment once in run.
@@ -33,15 +34,15 @@ type config struct {
 	LLMAPIKey   string
 	LLMTimeout  time.Duration
 
-	Abbreviations  string // file of extra abbreviations
-	Organization   string
-	Hotline        string
-	Portal         string
-	MinRelevance   float64
-	MaxMessage     int   // runes
-	MaxFileSize    int64 // bytes
-	AllowedOrigins []string
-	Starters       []string
+	Abbreviations string // file of extra abbreviations
+	Organization  string
+	Hotline       string
+	Portal        string
+	MinRelevance  float64
+	MaxMessage    int   // runes
+	MaxFileSize   int64 // bytes
+	// Web is the web chat's configuration (page, websocket limits).
+	Web web.Config
 
 	// Messaging connectors; each is enabled when its secrets are set.
 	Zalo      zalo.Config
@@ -66,8 +67,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Organization:      getenv("ASSISTANT_ORGANIZATION"),
 		Hotline:           envOr(getenv, "ASSISTANT_HOTLINE", "Tổng đài dịch vụ công 1900 1096"),
 		Portal:            envOr(getenv, "ASSISTANT_PORTAL", "https://dichvucong.gov.vn"),
-		AllowedOrigins:    splitList(getenv("ASSISTANT_ALLOWED_ORIGINS"), ","),
-		Starters:          splitList(getenv("ASSISTANT_STARTERS"), "|"),
+		Web: web.Config{
+			Title:          getenv("ASSISTANT_TITLE"),
+			Color:          getenv("ASSISTANT_COLOR"),
+			AllowedOrigins: splitList(getenv("ASSISTANT_ALLOWED_ORIGINS"), ","),
+			Starters:       splitList(getenv("ASSISTANT_STARTERS"), "|"),
+			RealIPHeader:   getenv("ASSISTANT_REAL_IP_HEADER"),
+		},
 	}
 	var errs []error
 	var err error
@@ -88,6 +94,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("ASSISTANT_MAX_FILE_SIZE must be a positive number of bytes"))
 	}
 	c.MaxFileSize = int64(maxFile)
+	errs = append(errs, loadWebLimits(getenv, &c.Web)...)
+	if err := c.Web.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(envOr(getenv, "ASSISTANT_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("ASSISTANT_LOG_LEVEL must be debug, info, warn or error"))
 	}
@@ -212,6 +222,56 @@ func envDuration(getenv func(string) string, key string, def time.Duration) (tim
 		return def, fmt.Errorf("%s: %q is not a duration such as 30s", key, v)
 	}
 	return d, nil
+}
+
+// loadWebLimits reads the websocket and answer limits; unset ones keep the web defaults.
+func loadWebLimits(getenv func(string) string, w *web.Config) []error {
+	var errs []error
+	ints := []struct {
+		key string
+		dst *int
+	}{
+		{"ASSISTANT_WS_MAX_CONNS_PER_IP", &w.MaxConnsPerIP}, {"ASSISTANT_WS_MESSAGE_BURST", &w.MessageBurst},
+		{"ASSISTANT_WS_SEND_QUEUE", &w.SendQueue}, {"ASSISTANT_HISTORY_LIMIT", &w.HistoryLimit}, {"ASSISTANT_MAX_ANSWERS", &w.MaxAnswers},
+	}
+	for _, f := range ints {
+		n, err := envInt(getenv, f.key, *f.dst)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		*f.dst = n
+	}
+	frame, err := envInt(getenv, "ASSISTANT_WS_MAX_FRAME_BYTES", 0)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	w.MaxFrameBytes = int64(frame)
+	if w.MessageRate, err = envFloat(getenv, "ASSISTANT_WS_MESSAGE_RATE", 0); err != nil {
+		errs = append(errs, err)
+	}
+	durations := []struct {
+		key string
+		dst *time.Duration
+	}{
+		{"ASSISTANT_WS_IDLE_TIMEOUT", &w.IdleTimeout}, {"ASSISTANT_WS_MAX_LIFETIME", &w.MaxLifetime},
+		{"ASSISTANT_WS_PING_INTERVAL", &w.PingInterval}, {"ASSISTANT_WS_WRITE_TIMEOUT", &w.WriteTimeout},
+		{"ASSISTANT_ANSWER_TIMEOUT", &w.AnswerTimeout},
+	}
+	for _, f := range durations {
+		d, err := envDuration(getenv, f.key, 0)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		*f.dst = d
+	}
+	switch v := strings.TrimSpace(getenv("ASSISTANT_DEBUG_VARS")); v {
+	case "", "0", "false":
+	case "1", "true":
+		w.DebugVars = true
+	default:
+		errs = append(errs, fmt.Errorf("ASSISTANT_DEBUG_VARS must be true or false, not %q", v))
+	}
+	return errs
 }
 
 func splitList(s, sep string) []string {

@@ -1,0 +1,399 @@
+// Chat page of the assistant: talks to /ws/chat (see web/PROTOCOL.md). Answer text is put in
+// the page as text nodes only, never as HTML.
+(() => {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props, ...kids) => {
+    const e = Object.assign(document.createElement(tag), props);
+    e.append(...kids);
+    return e;
+  };
+  const KEY = 'trolyao.session';
+  const store = {
+    get: () => { try { return localStorage.getItem(KEY) || ''; } catch { return ''; } },
+    set: (v) => { try { v ? localStorage.setItem(KEY, v) : localStorage.removeItem(KEY); } catch { /* storage blocked */ } },
+  };
+  const reduced = matchMedia('(prefers-reduced-motion: reduce)');
+  const log = $('log'), list = $('messages'), intro = $('intro'), q = $('q'), send = $('send'), live = $('live');
+  const statusBox = $('status'), statusText = $('status-text'), retry = $('retry');
+  const ERRORS = {
+    rate_limited: 'Bạn gửi hơi nhanh. Vui lòng đợi một lát rồi gửi lại.',
+    busy: 'Vui lòng chờ câu trả lời trước.',
+    message_too_large: 'Câu hỏi quá dài (tối đa 2000 ký tự).',
+    unknown_session: 'Cuộc trò chuyện cũ không còn lưu; bắt đầu cuộc trò chuyện mới.',
+    unavailable: 'Hệ thống đang quá tải. Vui lòng thử lại sau ít phút.',
+    internal: 'Hệ thống gặp sự cố. Vui lòng thử lại sau.',
+  };
+
+  // Embedded by widget.js: title and colour come from the host page's script tag.
+  const params = new URLSearchParams(location.search);
+  const embed = params.has('embed');
+  if (embed) {
+    document.documentElement.classList.add('embed');
+    const t = (params.get('title') || '').slice(0, 80);
+    if (t) $('title').textContent = document.title = t;
+    const c = params.get('color') || '';
+    if (/^#([0-9a-f]{3}){1,2}$/i.test(c)) setAccent(c);
+    const close = () => parent.postMessage({ trolyao: 'close' }, '*');
+    $('close').hidden = false;
+    $('close').onclick = close;
+    addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+  }
+
+  function setAccent(c) {
+    const hex = c.length === 4 ? c.replace(/\w/g, '$&$&') : c;
+    const lum = [1, 3, 5].map((i) => parseInt(hex.substr(i, 2), 16) / 255)
+      .map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+      .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const root = document.documentElement.style;
+    root.setProperty('--accent', c);
+    root.setProperty('--on-accent', lum > 0.179 ? '#000' : '#fff');
+    root.setProperty('--accent-ink', lum <= 0.16 ? c : '#1f1f1f');
+  }
+
+  // ---- connection -------------------------------------------------------------------------
+  let ws = null, ready = false, sid = store.get(), attempt = 0, timer = 0, outbox = '', pending = null, lastPong = 0, idle = false;
+
+  let statusKind = '';
+  function setStatus(kind, text) {
+    statusKind = kind;
+    statusBox.hidden = kind === 'open';
+    statusBox.className = 'status' + (kind === 'error' ? ' err' : '');
+    statusText.textContent = text || '';
+    retry.hidden = kind !== 'reconnecting' && kind !== 'error';
+  }
+
+  function connect() {
+    clearTimeout(timer);
+    if (ws) return;
+    if (!navigator.onLine) return setStatus('offline', 'Bạn đang ngoại tuyến. Trò chuyện sẽ tiếp tục khi có mạng.');
+    idle = false;
+    ready = false;
+    setStatus('connecting', attempt ? 'Đang kết nối lại…' : 'Đang kết nối…');
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/chat' + (sid ? '?session_id=' + encodeURIComponent(sid) : '');
+    const s = new WebSocket(url);
+    ws = s;
+    lastPong = Date.now();
+    s.onmessage = (e) => { let f; try { f = JSON.parse(e.data); } catch { return; } lastPong = Date.now(); handle(f); };
+    s.onclose = (e) => { if (ws === s) dropped(e.code, e.reason); };
+  }
+
+  function dropped(code, reason) {
+    ws = null;
+    ready = false;
+    if (pending) pending.wait('Mất kết nối, câu trả lời sẽ hiện khi kết nối lại');
+    if (code === 1000 && reason === 'idle') {
+      idle = true;
+      return setStatus('idle', 'Đã tạm ngắt kết nối do lâu không hoạt động; sẽ kết nối lại khi bạn gửi câu hỏi.');
+    }
+    if (!navigator.onLine) return setStatus('offline', 'Bạn đang ngoại tuyến. Trò chuyện sẽ tiếp tục khi có mạng.');
+    const delay = Math.round(Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2)) + (code === 1008 ? 30000 : 0);
+    attempt++;
+    setStatus(code === 1008 ? 'error' : 'reconnecting',
+      (code === 1008 ? 'Kết nối bị đóng do gửi quá nhiều yêu cầu.' : 'Mất kết nối.') + ' Thử lại sau ' + Math.ceil(delay / 1000) + ' giây.');
+    timer = setTimeout(connect, delay);
+  }
+
+  // Every 25 s the page pings; a connection silent for 60 s is presumed dead.
+  setInterval(() => {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - lastPong > 60000) {
+      const s = ws;
+      ws = null;
+      s.onclose = null;
+      s.close();
+      return dropped(1006, '');
+    }
+    ws.send('{"type":"ping"}');
+  }, 25000);
+  addEventListener('online', connect);
+  addEventListener('offline', () => { if (!ws) setStatus('offline', 'Bạn đang ngoại tuyến. Trò chuyện sẽ tiếp tục khi có mạng.'); });
+  document.addEventListener('visibilitychange', () => { if (!document.hidden && !ws && !idle) connect(); });
+  retry.onclick = () => { attempt = 0; connect(); };
+
+  function handle(f) {
+    switch (f.type) {
+      case 'session':
+        attempt = 0;
+        setStatus('open');
+        if (sid && f.session_id !== sid) clearConversation();
+        sid = f.session_id;
+        store.set(sid);
+        ready = true;
+        if (!sid) flush(); // a new conversation: no history follows
+        break;
+      case 'history':
+        clearConversation();
+        for (const m of f.messages) {
+          if (m.role === 'user') addUser(m.text);
+          else {
+            const b = bot(m.id);
+            if (m.status === 'streaming') { b.append(m.text); pending = b; b.wait(''); }
+            else if (m.status === 'interrupted') b.fail('Câu trả lời bị gián đoạn. Vui lòng hỏi lại.');
+            else b.done(m.text, m.citations || [], !!m.id);
+          }
+        }
+        flush();
+        scrollDown(true);
+        break;
+      case 'delta':
+        (byId(f.message_id) || claim(f.message_id)).append(f.text);
+        scrollDown();
+        break;
+      case 'answer': {
+        const b = byId(f.message_id) || claim(f.message_id);
+        if (b === pending) pending = null;
+        b.done(f.answer, f.citations || [], !!f.message_id);
+        live.textContent = 'Trợ lý trả lời: ' + f.answer.replace(/\[\d+\]/g, '');
+        if (statusKind === 'notice') setStatus('open');
+        scrollDown();
+        break;
+      }
+      case 'feedback_saved': {
+        const b = byId(f.message_id);
+        if (b) b.thanked();
+        break;
+      }
+      case 'error':
+        if (f.message_id && byId(f.message_id) || (pending && ['unavailable', 'internal', 'message_too_large', 'invalid_request'].includes(f.code))) {
+          (byId(f.message_id) || pending).fail(ERRORS[f.code] || f.message);
+          pending = null;
+        } else if (f.code === 'busy' || f.code === 'rate_limited') {
+          if (pending && !pending.id) { // not taken: give the question back
+            pending.remove();
+            pending = null;
+            if (lastUser) lastUser.li.remove();
+            if (lastUser && !q.value) q.value = lastUser.text;
+          }
+          notice(ERRORS[f.code]);
+        } else {
+          notice(ERRORS[f.code] || f.message);
+        }
+        break;
+    }
+  }
+
+  function notice(text) {
+    setStatus('notice', text);
+    live.textContent = text;
+  }
+
+  // ---- conversation -----------------------------------------------------------------------
+  const bubbles = new Map();
+  const byId = (id) => (id ? bubbles.get(id) : null);
+
+  function clearConversation() {
+    list.textContent = '';
+    bubbles.clear();
+    pending = null;
+    intro.hidden = false;
+  }
+
+  let lastUser = null;
+  function addUser(text) {
+    intro.hidden = true;
+    const li = el('li', { className: 'msg user' }, el('span', { className: 'sr-only' }, 'Bạn: '), el('div', { className: 'bubble' }, text));
+    list.append(li);
+    lastUser = { li, text };
+  }
+
+  // claim attaches a message ID to the answer the page is waiting for (or a new bubble).
+  function claim(id) {
+    const b = pending && !pending.id ? pending : bot('');
+    if (id) { b.id = id; bubbles.set(id, b); }
+    return b;
+  }
+
+  // bot adds an answer bubble and returns its controller.
+  function bot(id) {
+    intro.hidden = true;
+    const text = el('div', { className: 'bubble streaming' });
+    const li = el('li', { className: 'msg bot' }, el('span', { className: 'who' }, 'Trợ lý'), text);
+    li.setAttribute('aria-busy', 'true');
+    list.append(li);
+    let streamed = '';
+    const b = {
+      id,
+      append(t) {
+        if (!streamed) text.textContent = '';
+        streamed += t;
+        text.textContent = streamed;
+        text.classList.remove('wait');
+      },
+      wait(note) {
+        if (!streamed) text.textContent = note;
+        text.classList.add('wait');
+      },
+      done(answer, cites, canRate) {
+        li.removeAttribute('aria-busy');
+        text.classList.remove('streaming', 'wait');
+        render(text, answer, cites, li);
+        if (canRate && !li.querySelector('.fb')) li.append(feedback(b));
+      },
+      fail(msg) {
+        li.removeAttribute('aria-busy');
+        text.classList.remove('streaming', 'wait');
+        text.classList.add('failed');
+        text.textContent = msg;
+        live.textContent = msg;
+      },
+      thanked() {
+        const s = li.querySelector('.fbs');
+        if (s) s.textContent = 'Cảm ơn bạn đã góp ý!';
+      },
+      remove() { li.remove(); },
+    };
+    if (id) bubbles.set(id, b);
+    return b;
+  }
+
+  // render lays out answer text: paragraphs, "- " lines as a list, [n] as citation buttons
+  // that open source cards, and http(s) addresses as links.
+  function render(box, text, cites, li) {
+    box.textContent = '';
+    const old = li.querySelector('.cards');
+    if (old) old.remove();
+    const cards = el('ul', { className: 'cards' });
+    const byN = new Map(cites.map((c) => [String(c.n), c]));
+    let ul = null;
+    for (const line of text.split('\n')) {
+      const item = /^\s*[-•*+]\s+(.*)$/.exec(line);
+      if (item) {
+        if (!ul) box.append(ul = el('ul'));
+        ul.append(inline(el('li'), item[1], byN, cards));
+        continue;
+      }
+      ul = null;
+      if (line.trim()) box.append(inline(el('p'), line, byN, cards));
+    }
+    if (cards.childElementCount || cites.length) li.append(cards);
+  }
+
+  let seq = 0;
+  function inline(parent, s, byN, cards) {
+    const re = /\[(\d{1,2})\]|https?:\/\/[^\s<>"'()\]]+/g;
+    let at = 0, m;
+    while ((m = re.exec(s))) {
+      parent.append(s.slice(at, m.index));
+      let token = m[0];
+      const c = m[1] && byN.get(m[1]);
+      if (c) parent.append(citeButton(c, cards));
+      else if (m[1]) parent.append(token);
+      else {
+        token = token.replace(/[.,;:!?]+$/, '');
+        re.lastIndex = m.index + token.length;
+        parent.append(el('a', { href: token, target: '_blank', rel: 'noopener noreferrer' }, token));
+      }
+      at = re.lastIndex;
+    }
+    parent.append(s.slice(at));
+    return parent;
+  }
+
+  function citeButton(c, cards) {
+    const id = 'src' + ++seq;
+    const card = el('li', { className: 'card', id, hidden: true },
+      el('h3', {}, '[' + c.n + '] ' + (c.title || c.source)),
+      el('blockquote', {}, c.snippet || ''));
+    if (/^https?:\/\//i.test(c.url || '')) card.append(el('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer' }, 'Xem nguồn gốc'));
+    else if (c.source) card.append(el('span', {}, 'Tài liệu: ' + c.source));
+    cards.append(card);
+    const btn = el('button', { type: 'button', className: 'cite' }, '[' + c.n + ']');
+    btn.setAttribute('aria-label', 'Nguồn ' + c.n + ': ' + (c.title || c.source));
+    btn.setAttribute('aria-expanded', 'false');
+    btn.setAttribute('aria-controls', id);
+    btn.onclick = () => {
+      const open = card.hidden;
+      card.hidden = !open;
+      btn.setAttribute('aria-expanded', String(open));
+    };
+    return btn;
+  }
+
+  function feedback(b) {
+    const box = el('div', { className: 'fb', role: 'group' });
+    box.setAttribute('aria-label', 'Đánh giá câu trả lời');
+    const status = el('span', { className: 'fbs', role: 'status' });
+    const note = el('textarea', { maxLength: 2000 });
+    const form = el('form', { className: 'fbc', hidden: true },
+      el('label', {}, 'Góp ý thêm (không bắt buộc)', note),
+      el('button', { type: 'submit' }, 'Gửi góp ý'));
+    let rating = '';
+    const rate = (r, label, icon) => {
+      const btn = el('button', { type: 'button' }, el('span', { ariaHidden: 'true' }, icon + ' '), label);
+      btn.setAttribute('aria-pressed', 'false');
+      btn.onclick = () => {
+        rating = r;
+        for (const x of box.querySelectorAll('button[aria-pressed]')) x.setAttribute('aria-pressed', String(x === btn));
+        form.hidden = false;
+        post({ type: 'feedback', message_id: b.id, rating });
+      };
+      return btn;
+    };
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      if (rating) post({ type: 'feedback', message_id: b.id, rating, comment: note.value.trim() });
+      form.hidden = true;
+    };
+    box.append(el('span', {}, 'Câu trả lời có hữu ích không?'), rate('up', 'Có', '👍'), rate('down', 'Không', '👎'), status, form);
+    return box;
+  }
+
+  function post(f) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(f));
+    else notice('Chưa kết nối; vui lòng thử lại khi có kết nối.');
+  }
+
+  function scrollDown(force) {
+    if (force || log.scrollHeight - log.scrollTop - log.clientHeight < 160) {
+      log.scrollTo({ top: log.scrollHeight, behavior: reduced.matches || force ? 'auto' : 'smooth' });
+    }
+  }
+
+  // ---- asking -----------------------------------------------------------------------------
+  function ask(text) {
+    text = text.trim();
+    if (!text) return;
+    if (pending) return notice(ERRORS.busy);
+    q.value = '';
+    outbox = text;
+    if (ready) return flush();
+    waiting(text);
+    attempt = 0;
+    connect();
+  }
+
+  function waiting(text) {
+    addUser(text);
+    pending = bot('');
+    pending.wait('Đang soạn câu trả lời');
+    scrollDown(true);
+  }
+
+  // flush sends the question typed while the page was not connected.
+  function flush() {
+    if (!outbox || !ready) return;
+    const text = outbox;
+    outbox = '';
+    if (!pending) waiting(text);
+    ws.send(JSON.stringify({ type: 'message', text }));
+  }
+
+  $('ask').onsubmit = (e) => { e.preventDefault(); ask(q.value); };
+  q.addEventListener('focus', () => { if (idle) connect(); });
+  q.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); ask(q.value); }
+  });
+  for (const b of document.querySelectorAll('.starter')) b.onclick = () => ask(b.textContent);
+  $('new').onclick = () => {
+    sid = '';
+    store.set('');
+    clearConversation();
+    outbox = '';
+    if (ws) { const s = ws; ws = null; s.onclose = null; s.close(1000); }
+    connect();
+    q.focus();
+  };
+
+  connect();
+})();

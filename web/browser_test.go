@@ -1,0 +1,349 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/web"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// browser starts a headless Chromium for the test, or skips the test when there is none (it
+// fails instead under CI=true).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Chromium is required in CI: %v (apt-get install chromium)", err)
+		}
+		t.Skipf("no Chromium at %s (apt-get install chromium); skipping the browser test", chromiumPath)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(412, 900), // a phone
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 50*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// artifacts returns the folder screenshots go to: $ARTIFACTS_DIR, else a temporary one.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("ARTIFACTS_DIR")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func screenshot(t *testing.T, dir, name string) chromedp.Action[chromedp.Void] {
+	return screenshotOf(t, dir, name, chromedp.FullScreenshot(100)) // quality 100: PNG
+}
+
+func screenshotOf(t *testing.T, dir, name string, shot chromedp.Action[[]byte]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		buf, err := shot(ctx, tg)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, name+".png")
+		t.Logf("screenshot %s", path)
+		return os.WriteFile(path, buf, 0o644)
+	})
+}
+
+// value runs an action that returns a value as a step, storing the value in *dst.
+func value[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		v, err := a(ctx, tg)
+		*dst = v
+		return err
+	})
+}
+
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
+		if err != nil {
+			return fmt.Errorf("waiting for %s: %w", expr, err)
+		}
+		return nil
+	})
+}
+
+// onceGate holds the first answer after its first delta until released; later answers flow.
+type onceGate struct {
+	web.Asker
+	once    sync.Once
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (g *onceGate) Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error) {
+	n := 0
+	return g.Asker.Ask(ctx, req, func(d string) {
+		if n++; n == 2 {
+			g.once.Do(func() {
+				close(g.held)
+				<-g.release
+			})
+		}
+		onDelta(d)
+	})
+}
+
+func TestChatPageInBrowser(t *testing.T) {
+	ctx := browser(t)
+	dir := artifacts(t)
+	st := newStack(t)
+
+	// A portal on another origin embeds the widget; the assistant allows that origin. Its
+	// own aggressive styles must not reach the widget.
+	var assistantURL string
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="vi"><head><meta name="viewport" content="width=device-width,initial-scale=1">
+<style>button,div,iframe{background:lime!important;font-size:40px!important;display:inline!important}</style></head>
+<body><h1>Cổng thông tin điện tử tỉnh Thái Sơn</h1>
+<script src="%s/widget.js" data-title="Hỏi đáp thủ tục" data-color="#0b5394"></script></body></html>`, assistantURL)
+	}))
+	defer portal.Close()
+	gate := &onceGate{Asker: st.assistant, held: make(chan struct{}), release: make(chan struct{})}
+	srv, _ := st.serve(t, web.Config{
+		Title:          "Trợ lý ảo tỉnh Thái Sơn",
+		Starters:       []string{askBirthFee, askOnlineRate},
+		AllowedOrigins: []string{portal.URL},
+	}, gate)
+	assistantURL = srv.URL
+
+	t.Run("ask, stream, cite, rate, reload", func(t *testing.T) {
+		var text, session, live string
+		var href chromedp.AttributeResult
+		var cards, users, bots int
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`.starter`)),
+			chromedp.Click(chromedp.CSS(`.starter`)), // the first starter: askBirthFee
+			chromedp.WaitVisible(chromedp.CSS(`.msg.bot .bubble.streaming:not(.wait)`)),
+			value(chromedp.Text(chromedp.CSS(`.msg.bot .bubble`)), &text),
+			screenshot(t, dir, "1-streaming"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-gate.held
+		if text == "" || strings.Contains(text, "[1]") {
+			t.Fatalf("streaming text %q: want the first words only", text)
+		}
+		close(gate.release)
+		err = chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.CSS(`.msg.bot button.cite`)),
+			chromedp.Click(chromedp.CSS(`.msg.bot button.cite`)),
+			chromedp.WaitVisible(chromedp.CSS(`.card a`)),
+			value(chromedp.AttributeValue(chromedp.CSS(`.card a`), "href"), &href),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.card:not([hidden])').length`), &cards),
+			screenshot(t, dir, "2-citation"),
+			chromedp.Click(chromedp.CSS(`.fb button[aria-pressed]`)), // 👍 Có
+			chromedp.WaitVisible(chromedp.CSS(`.fbc textarea`)),
+			chromedp.SendKeys(chromedp.CSS(`.fbc textarea`), "Rõ ràng, cảm ơn"),
+			chromedp.Click(chromedp.CSS(`.fbc button`)),
+			waitFor(`document.querySelector('.fbs').textContent.includes('Cảm ơn')`),
+			value(chromedp.Evaluate[string](`localStorage.getItem('trolyao.session')`), &session),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cards != 1 || !strings.HasPrefix(href.Value, "https://dichvucong.gov.vn/") {
+			t.Errorf("%d open source cards, link %q", cards, href.Value)
+		}
+		last := waitStored(t, st, session)
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			rating, comment := st.feedback(t, last.ID)
+			if rating == "up" && comment == "Rõ ràng, cảm ơn" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("stored feedback %q %q", rating, comment)
+			}
+		}
+
+		// Keyboard only: type and press Enter; then reload and find the conversation.
+		err = chromedp.Do(ctx,
+			chromedp.Focus(chromedp.CSS(`#q`)),
+			chromedp.SendKeys(chromedp.CSS(`#q`), askResidenceFee+kb.Enter),
+			waitFor(`document.querySelectorAll('.msg.bot .cite').length >= 2`),
+			value(chromedp.Evaluate[string](`document.getElementById('live').textContent`), &live),
+			chromedp.Reload(),
+			waitFor(`document.querySelectorAll('.msg.bot .cite').length >= 2`),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.user').length`), &users),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.bot').length`), &bots),
+			screenshot(t, dir, "3-after-reload"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(live, "Trợ lý trả lời: Thủ tục «Đăng ký tạm trú»") {
+			t.Errorf("live region says %q, want the new answer", live)
+		}
+		if users != 2 || bots != 2 {
+			t.Errorf("after reload: %d questions and %d answers, want 2 and 2", users, bots)
+		}
+	})
+
+	t.Run("200% zoom and reduced motion", func(t *testing.T) {
+		// A 412 px phone at 200% zoom lays the page out in 206 CSS pixels.
+		var overflow int
+		var animation string
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(206, 450, chromedp.EmulateScale(2)),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+				})
+				return err
+			}),
+			chromedp.Navigate(srv.URL+"/"),
+			waitFor(`document.querySelectorAll('.msg.bot .cite').length >= 2`),
+			chromedp.Click(chromedp.CSS(`.msg.bot button.cite`)),
+			value(chromedp.Evaluate[int](`Math.max(...['html', '#log'].map((s) => { const e = document.querySelector(s); return e.scrollWidth - e.clientWidth; }))`), &overflow),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('.msg.bot .bubble').classList.add('wait')`),
+			value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.msg.bot .bubble'), '::after').animationName`), &animation),
+			screenshotOf(t, dir, "4-zoom-200", chromedp.CaptureScreenshot()),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('.msg.bot .bubble').classList.remove('wait')`),
+			chromedp.ResetViewport(),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if overflow > 0 {
+			t.Errorf("at 200%% zoom the page scrolls sideways by %d px", overflow)
+		}
+		if animation != "none" {
+			t.Errorf("with reduced motion the waiting animation is %q", animation)
+		}
+	})
+
+	t.Run("widget on another origin", func(t *testing.T) {
+		var answer, color string
+		button := chromedp.JSPath(`document.querySelector('[data-trolyao]').shadowRoot.querySelector('button')`)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(portal.URL),
+			chromedp.WaitVisible(button),
+			screenshot(t, dir, "5-portal"),
+			value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('[data-trolyao]').shadowRoot.querySelector('button')).backgroundColor`), &color),
+			chromedp.Click(button),
+			inFrame(srv.URL, `new Promise((ok, fail) => {
+				const t0 = Date.now();
+				(function wait() {
+					const s = document.querySelector('.starter');
+					if (s && document.getElementById('status').hidden) { s.click(); return ok(true); }
+					if (Date.now() - t0 > 10000) return fail(new Error('the embedded page never connected'));
+					setTimeout(wait, 50);
+				})();
+			})`, nil),
+			inFrame(srv.URL, `new Promise((ok, fail) => {
+				const t0 = Date.now();
+				(function wait() {
+					if (document.querySelector('.msg.bot .cite')) return ok(document.querySelector('.msg.bot .bubble').textContent);
+					if (Date.now() - t0 > 10000) return fail(new Error('no answer in the widget'));
+					setTimeout(wait, 50);
+				})();
+			})`, &answer),
+			screenshot(t, dir, "6-widget"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(answer, "Miễn phí") {
+			t.Errorf("widget answer %q", answer)
+		}
+		if color != "rgb(11, 83, 148)" { // data-color, not the portal's lime
+			t.Errorf("widget button background %s: the portal's styles leak in", color)
+		}
+	})
+}
+
+// inFrame evaluates a script (awaiting its promise) in the child frame whose URL starts with
+// prefix, in an isolated world that shares the frame's DOM, and decodes its value into res.
+func inFrame(prefix, script string, res any) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		var find func(*page.FrameTree) *cdp.Frame
+		find = func(ft *page.FrameTree) *cdp.Frame {
+			if ft.Frame.ParentID != "" && strings.HasPrefix(ft.Frame.URL, prefix) {
+				return ft.Frame
+			}
+			for _, c := range ft.ChildFrames {
+				if f := find(c); f != nil {
+					return f
+				}
+			}
+			return nil
+		}
+		var f *cdp.Frame
+		for deadline := time.Now().Add(10 * time.Second); f == nil; time.Sleep(50 * time.Millisecond) {
+			tree, err := cdp.Call(ctx, tg, page.GetFrameTree, cdp.Empty{})
+			if err != nil {
+				return err
+			}
+			if f = find(tree.FrameTree); f == nil && time.Now().After(deadline) {
+				return fmt.Errorf("no frame of %s", prefix)
+			}
+		}
+		world, err := cdp.Call(ctx, tg, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: f.ID, WorldName: "test"})
+		if err != nil {
+			return err
+		}
+		r, err := cdp.Call(ctx, tg, runtime.Evaluate, runtime.EvaluateParams{
+			Expression: script, ContextID: world.ExecutionContextID, AwaitPromise: new(true), ReturnByValue: new(true),
+		})
+		if err != nil {
+			return err
+		}
+		if r.ExceptionDetails != nil {
+			msg := r.ExceptionDetails.Text
+			if r.ExceptionDetails.Exception != nil {
+				msg = r.ExceptionDetails.Exception.Description
+			}
+			return fmt.Errorf("script in frame: %s", msg)
+		}
+		if res == nil {
+			return nil
+		}
+		return json.Unmarshal([]byte(r.Result.Value), res)
+	})
+}
