@@ -188,6 +188,9 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	}
 	ev := a.evidence(ctx, results)
 	d := a.compose.compose(r, ev, audience)
+	for n, text := range d.unquoted {
+		d.citations[n-1].Snippet = truncateRunes(a.index.Snippet(ctx, text, r.Text), 400)
+	}
 	ans := answer{text: d.text(), grounded: len(d.citations) > 0, citations: d.citations, remember: true}
 	if a.model != nil {
 		if llmAns, ok := a.generate(ctx, r, ev, audience, onDelta); ok {
@@ -199,7 +202,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 
 // retrieve searches the knowledge base with the question's cues as soft preferences.
 func (a *Assistant) retrieve(ctx context.Context, r resolved, audience Audience) ([]knowledge.Result, error) {
-	q := knowledge.Query{Text: r.Text, Context: r.Context, K: a.cfg.Passages, Locality: r.Cues.Locality, PerDocument: 3}
+	q := knowledge.Query{Text: r.Text, Context: r.Context, K: a.cfg.Passages, Locality: r.Cues.Locality, PerDocument: 3, SkipSnippets: true}
 	if r.Cues.Number != "" && !strings.Contains(r.Text, r.Cues.Number) {
 		q.Text += " " + r.Cues.Number
 	}

@@ -26,6 +26,8 @@ type draft struct {
 	lines     []string
 	citations []knowledge.Citation
 	byChunk   map[int64]int
+	// unquoted holds the passage text of citations that still need a snippet, by number.
+	unquoted map[int]string
 }
 
 // cite returns the citation number of a passage, adding it when new.
@@ -39,6 +41,12 @@ func (d *draft) cite(r knowledge.Result, snippet string) int {
 	n := len(d.citations) + 1
 	if snippet == "" {
 		snippet = r.Snippet
+	}
+	if snippet == "" {
+		if d.unquoted == nil {
+			d.unquoted = map[int]string{}
+		}
+		d.unquoted[n] = r.Chunk.Text
 	}
 	d.citations = append(d.citations, knowledge.Citation{
 		N: n, Source: r.Doc.Source, Title: r.Doc.Title, Snippet: truncateRunes(snippet, 400), URL: r.Doc.URL,
@@ -483,7 +491,7 @@ func (c composer) passageAnswer(r resolved, ev []evidence, audience Audience) dr
 	cands := c.sentences(r, ev, "")
 	if len(cands) == 0 {
 		n := d.cite(ev[0].result, "")
-		d.lines = append(d.lines, fmt.Sprintf("%s [%d]", truncateRunes(ev[0].result.Snippet, 350), n))
+		d.lines = append(d.lines, fmt.Sprintf("%s [%d]", truncateRunes(ev[0].result.Chunk.Text, 350), n))
 		return d
 	}
 	best := cands[0]

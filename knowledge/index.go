@@ -64,6 +64,9 @@ type Query struct {
 	Context string
 	// PerDocument caps the passages of one document in the results (0: no cap).
 	PerDocument int
+	// SkipSnippets leaves Result.Snippet empty, for callers that quote passages their own way
+	// (Snippet computes one on demand).
+	SkipSnippets bool
 }
 
 // Result is one ranked passage.
@@ -94,7 +97,7 @@ const (
 	headWeight  = 2.0
 	rrfK        = 60.0
 	lexicalPool = 150
-	vectorPool  = 60
+	vectorPool  = 40
 )
 
 // queryTerm is a distinct term of the question with its ranking weight.
@@ -159,11 +162,15 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 
 	// Score every candidate the same way whatever store proposed it.
+	termIndex := make(map[string]int, len(terms))
+	for i, t := range terms {
+		termIndex[t.text] = i
+	}
 	results := make([]Result, 0, len(cands))
 	var maxLex float64
 	titleCov := map[string]float64{}
 	for _, c := range cands {
-		lex, cov, phr := scoreBM25F(c.hit.Chunk, terms, st)
+		lex, cov, phr := scoreBM25F(c.hit.Chunk, terms, termIndex, st)
 		tc, ok := titleCov[c.hit.Doc.ID]
 		if !ok {
 			tc = x.titleCoverage(c.hit.Doc.Title, terms)
@@ -221,7 +228,9 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		perDoc[r.Doc.ID]++
 		r.Score = math.Round(r.Score/best*r.Coverage*1000) / 1000
-		r.Snippet = x.snippet(r.Chunk.Text, terms)
+		if !q.SkipSnippets {
+			r.Snippet = x.snippet(r.Chunk.Text, terms)
+		}
 		out = append(out, r)
 		if len(out) == q.K {
 			break
@@ -357,16 +366,15 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 
 // scoreBM25F scores a passage for the question and returns the share of the question's
 // informative weight it contains.
-func scoreBM25F(c Chunk, terms []queryTerm, st *statsSnapshot) (score, coverage, phrases float64) {
-	head := countTerms(c.HeadTerms)
-	body := countTerms(c.BodyTerms)
-	headLen, bodyLen := float64(termCount(c.HeadTerms)), float64(termCount(c.BodyTerms))
+func scoreBM25F(c Chunk, terms []queryTerm, index map[string]int, st *statsSnapshot) (score, coverage, phrases float64) {
+	head, headLen := countQueryTerms(c.HeadTerms, index)
+	body, bodyLen := countQueryTerms(c.BodyTerms, index)
 	avgHead, avgBody := max(st.AvgHeadLen, 1), max(st.AvgBodyLen, 1)
 	normHead := 1 - bm25BHead + bm25BHead*headLen/avgHead
 	normBody := 1 - bm25BBody + bm25BBody*bodyLen/avgBody
 	var covered, total, pCovered, pTotal float64
-	for _, t := range terms {
-		tf := headWeight*float64(head[t.text])/normHead + float64(body[t.text])/normBody
+	for i, t := range terms {
+		tf := headWeight*float64(head[i])/normHead + float64(body[i])/normBody
 		if tf > 0 {
 			score += t.weight * t.idf * tf / (bm25K1 + tf)
 		}
@@ -392,20 +400,28 @@ func scoreBM25F(c Chunk, terms []queryTerm, st *statsSnapshot) (score, coverage,
 	return score, coverage, phrases
 }
 
-func countTerms(s string) map[string]int {
-	m := make(map[string]int, 64)
+// countQueryTerms counts, in an index text, the occurrences of each question term (by its
+// position in index) and the text's length in terms.
+func countQueryTerms(s string, index map[string]int) ([]int, float64) {
+	counts := make([]int, len(index))
+	n := 0
 	for s != "" {
 		i := strings.IndexByte(s, ' ')
-		if i < 0 {
-			m[s]++
-			break
+		term := s
+		if i >= 0 {
+			term, s = s[:i], s[i+1:]
+		} else {
+			s = ""
 		}
-		if i > 0 {
-			m[s[:i]]++
+		if term == "" {
+			continue
 		}
-		s = s[i+1:]
+		n++
+		if k, ok := index[term]; ok {
+			counts[k]++
+		}
 	}
-	return m
+	return counts, float64(n)
 }
 
 // titleCoverage is the share of the title's content terms (words and bigrams, IDF-free) that the
@@ -432,6 +448,16 @@ func (x *Index) titleCoverage(title string, terms []queryTerm) float64 {
 		return 0
 	}
 	return hit / n
+}
+
+// Snippet returns the sentences of a passage's text that best match the question, up to about
+// 300 runes.
+func (x *Index) Snippet(ctx context.Context, text, question string) string {
+	st, err := x.currentStats(ctx)
+	if err != nil {
+		return truncateRunes(text, 300)
+	}
+	return x.snippet(text, x.queryTerms(question, "", st))
 }
 
 // snippet returns the passage's best-matching sentences, up to about 300 runes.
@@ -528,6 +554,12 @@ func (x *Index) loadStats(ctx context.Context, gen int64) (*statsSnapshot, error
 	x.stats = snap
 	x.statsMu.Unlock()
 	return snap, nil
+}
+
+// Warm loads what searches need (corpus statistics) ahead of the first question.
+func (x *Index) Warm(ctx context.Context) error {
+	_, err := x.currentStats(ctx)
+	return err
 }
 
 // RefreshStats reloads corpus statistics now (after an ingestion in this process).

@@ -167,7 +167,26 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 		}
 	}
 	sort.SliceStable(rep.Files, func(i, j int) bool { return rep.Files[i].Source < rep.Files[j].Source })
+	if rep.Count(Added)+rep.Count(Updated) > 0 {
+		if err := in.Optimize(ctx); err != nil {
+			in.logger.WarnContext(ctx, "optimize the index after ingestion", slog.Any("error", err))
+		}
+	}
 	return rep, ctx.Err()
+}
+
+// optimizer is implemented by stores whose indexes benefit from compaction after writes.
+type optimizer interface {
+	Optimize(ctx context.Context) error
+}
+
+// Optimize compacts the store's indexes when the store supports it; call it after a series of
+// Ingest calls (IngestPaths does it itself).
+func (in *Ingester) Optimize(ctx context.Context) error {
+	if o, ok := in.store.(optimizer); ok {
+		return o.Optimize(ctx)
+	}
+	return nil
 }
 
 // maxBatch is the most documents written in one transaction.

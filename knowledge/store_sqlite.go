@@ -42,6 +42,10 @@ type SQLiteStore struct {
 	// writeMu serialises this process's write transactions (SQLite has one writer).
 	writeMu sync.Mutex
 	vectors *vectorIndex
+	// stmts caches prepared read statements by their SQL: parsing SQL costs as much as running
+	// a small query.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 // OpenSQLite opens (creating when needed) the database file at path, applies migrations and
@@ -59,7 +63,7 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLiteS
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(0)
-	s := &SQLiteStore{db: db, logger: logger, vectors: newVectorIndex()}
+	s := &SQLiteStore{db: db, logger: logger, vectors: newVectorIndex(), stmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -72,7 +76,66 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLiteS
 }
 
 // Close closes the database.
-func (s *SQLiteStore) Close() error { return s.db.Close() }
+func (s *SQLiteStore) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
+
+// query runs a read query through the statement cache.
+func (s *SQLiteStore) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a single-row read query through the statement cache.
+func (s *SQLiteStore) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		// A statement that does not prepare fails the same way when run directly.
+		return s.db.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (s *SQLiteStore) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	if s.stmts == nil {
+		return nil, errors.New("sqlite: store closed")
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, mapSQLiteErr(err)
+	}
+	if len(s.stmts) < 256 { // filtered searches vary; keep the cache bounded
+		s.stmts[q] = st
+	}
+	return st, nil
+}
+
+// Optimize merges the full-text index's segments into one, which makes searches faster after
+// many small writes. Ingestion calls it at the end of a run.
+func (s *SQLiteStore) Optimize(ctx context.Context) error {
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')`)
+		return mapSQLiteErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: optimize: %w", err)
+	}
+	return nil
+}
 
 func (s *SQLiteStore) migrate(ctx context.Context) error {
 	s.writeMu.Lock()
@@ -378,7 +441,7 @@ func (s *SQLiteStore) scanDocumentRow(row rowScanner, d *Document) error {
 // Document returns a document by ID.
 func (s *SQLiteStore) Document(ctx context.Context, id string) (Document, error) {
 	var d Document
-	if err := s.scanDocumentRow(s.db.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, id), &d); err != nil {
+	if err := s.scanDocumentRow(s.queryRow(ctx, selectDocument+` WHERE id = ?`, id), &d); err != nil {
 		return Document{}, fmt.Errorf("sqlite: document %s: %w", id, err)
 	}
 	return d, nil
@@ -387,7 +450,7 @@ func (s *SQLiteStore) Document(ctx context.Context, id string) (Document, error)
 // DocumentBySource returns a document by source.
 func (s *SQLiteStore) DocumentBySource(ctx context.Context, source string) (Document, error) {
 	var d Document
-	if err := s.scanDocumentRow(s.db.QueryRowContext(ctx, selectDocument+` WHERE source = ?`, source), &d); err != nil {
+	if err := s.scanDocumentRow(s.queryRow(ctx, selectDocument+` WHERE source = ?`, source), &d); err != nil {
 		return Document{}, fmt.Errorf("sqlite: document %s: %w", source, err)
 	}
 	return d, nil
@@ -614,7 +677,7 @@ func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filte
 	}
 	all := append([]any{match, inner}, args...)
 	all = append(all, limit)
-	rows, err := s.db.QueryContext(ctx, q, all...)
+	rows, err := s.query(ctx, q, all...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
 	}
@@ -710,7 +773,7 @@ func (s *SQLiteStore) Stats(ctx context.Context) (Stats, error) {
 // Generation returns the change counter.
 func (s *SQLiteStore) Generation(ctx context.Context) (int64, error) {
 	var g int64
-	if err := s.db.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'`).Scan(&g); err != nil {
+	if err := s.queryRow(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'`).Scan(&g); err != nil {
 		return 0, fmt.Errorf("sqlite: generation: %w", mapSQLiteErr(err))
 	}
 	return g, nil

@@ -54,7 +54,7 @@ func scanSession(row rowScanner) (Session, error) {
 
 // Session returns a session by ID.
 func (s *SQLiteStore) Session(ctx context.Context, id string) (Session, error) {
-	sess, err := scanSession(s.db.QueryRowContext(ctx, selectSession+` WHERE id = ?`, id))
+	sess, err := scanSession(s.queryRow(ctx, selectSession+` WHERE id = ?`, id))
 	if err != nil {
 		return Session{}, fmt.Errorf("sqlite: session: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s *SQLiteStore) SessionByUser(ctx context.Context, channel, userKey string
 	if userKey == "" {
 		return Session{}, fmt.Errorf("sqlite: session by user: %w", ErrNotFound)
 	}
-	sess, err := scanSession(s.db.QueryRowContext(ctx, selectSession+` WHERE channel = ? AND user_key = ?`, channel, userKey))
+	sess, err := scanSession(s.queryRow(ctx, selectSession+` WHERE channel = ? AND user_key = ?`, channel, userKey))
 	if err != nil {
 		return Session{}, fmt.Errorf("sqlite: session by user: %w", err)
 	}
@@ -177,7 +177,7 @@ func scanMessage(row rowScanner) (Message, error) {
 
 // Message returns one message.
 func (s *SQLiteStore) Message(ctx context.Context, id string) (Message, error) {
-	m, err := scanMessage(s.db.QueryRowContext(ctx, selectMessage+` WHERE id = ?`, id))
+	m, err := scanMessage(s.queryRow(ctx, selectMessage+` WHERE id = ?`, id))
 	if err != nil {
 		return Message{}, fmt.Errorf("sqlite: message: %w", err)
 	}
@@ -189,7 +189,7 @@ func (s *SQLiteStore) Messages(ctx context.Context, sessionID string, limit int)
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT * FROM (`+selectMessage+` WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, sessionID, limit)
+	rows, err := s.query(ctx, `SELECT * FROM (`+selectMessage+` WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, sessionID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: messages: %w", mapSQLiteErr(err))
 	}

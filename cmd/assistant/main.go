@@ -147,6 +147,10 @@ func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	index := knowledge.NewIndex(store, analyzer, embedder, logger)
+	if err := index.Warm(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
 	ingester := knowledge.NewIngester(store, knowledge.NewChunker(analyzer), embedder, logger)
 	ingester.MaxFileSize = cfg.MaxFileSize
 	acfg := assistant.DefaultConfig()

@@ -117,6 +117,9 @@ type provinceForm struct {
 	alias bool
 }
 
+// forms holds every spelling of every province, built once; it is never written afterwards.
+var forms = provinceForms()
+
 // provinceForms returns every spelling, longest first so "Thừa Thiên Huế" wins over "Huế".
 func provinceForms() []provinceForm {
 	var forms []provinceForm
@@ -147,7 +150,6 @@ type provinceMention struct {
 // capitals (so "hòa bình", peace, is not Hòa Bình); strict names need a prefix or an alias.
 func findProvinces(s string) []provinceMention {
 	toks := tokenize(s)
-	forms := provinceForms()
 	var out []provinceMention
 	for i := 0; i < len(toks); i++ {
 		for _, f := range forms {

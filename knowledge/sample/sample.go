@@ -47,5 +47,8 @@ func Ingest(ctx context.Context, in *knowledge.Ingester) (knowledge.Report, erro
 		}
 		return nil
 	})
-	return rep, err
+	if err != nil {
+		return rep, err
+	}
+	return rep, in.Optimize(ctx)
 }
