@@ -122,6 +122,9 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	if err := a.store.AddMessage(ctx, &reply); err != nil {
 		return Reply{}, fmt.Errorf("ask: %w", err)
 	}
+	if req.OnStart != nil {
+		req.OnStart(sess.ID, reply.ID)
+	}
 
 	start := time.Now()
 	mem := loadMemory(sess.State)

@@ -51,6 +51,10 @@ type Request struct {
 	UserKey string
 	// Locality is a default place for questions that name none (a district's own channel).
 	Locality string
+	// OnStart, when set, is called once the question is recorded and before the answer is
+	// produced, with the session and the ID the answer message will have: streaming clients
+	// label deltas with it.
+	OnStart func(sessionID, messageID string)
 }
 
 // Reply is the assistant's answer.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -140,8 +141,9 @@ type errFeedback struct {
 
 func (e *errFeedback) Error() string { return e.msg }
 
-// saveFeedback validates and records feedback on an assistant message.
-func (h *Handler) saveFeedback(r *http.Request, req feedbackRequest) error {
+// saveFeedback validates and records feedback on an assistant message. When session is not
+// empty the message must belong to it (a websocket rates only its own conversation's answers).
+func (h *Handler) saveFeedback(ctx context.Context, req feedbackRequest, session string) error {
 	if req.MessageID == "" {
 		return &errFeedback{http.StatusBadRequest, "invalid_request", "message_id is required"}
 	}
@@ -151,8 +153,8 @@ func (h *Handler) saveFeedback(r *http.Request, req feedbackRequest) error {
 	if !utf8.ValidString(req.Comment) || utf8.RuneCountInString(req.Comment) > maxCommentRunes {
 		return &errFeedback{http.StatusBadRequest, "invalid_request", fmt.Sprintf("comment must be valid text of at most %d characters", maxCommentRunes)}
 	}
-	m, err := h.store.Message(r.Context(), req.MessageID)
-	if errors.Is(err, knowledge.ErrNotFound) {
+	m, err := h.store.Message(ctx, req.MessageID)
+	if errors.Is(err, knowledge.ErrNotFound) || err == nil && session != "" && m.SessionID != session {
 		return &errFeedback{http.StatusNotFound, "unknown_message", "no such message"}
 	}
 	if err != nil {
@@ -161,7 +163,7 @@ func (h *Handler) saveFeedback(r *http.Request, req feedbackRequest) error {
 	if m.Role != knowledge.RoleAssistant {
 		return &errFeedback{http.StatusBadRequest, "invalid_request", "feedback is given on the assistant's answers"}
 	}
-	return h.store.AddFeedback(r.Context(), knowledge.Feedback{MessageID: req.MessageID, Rating: req.Rating, Comment: assistant.MaskPersonalData(strings.TrimSpace(req.Comment))})
+	return h.store.AddFeedback(ctx, knowledge.Feedback{MessageID: req.MessageID, Rating: req.Rating, Comment: assistant.MaskPersonalData(strings.TrimSpace(req.Comment))})
 }
 
 func (h *Handler) handleFeedback(w http.ResponseWriter, r *http.Request) {
@@ -169,7 +171,7 @@ func (h *Handler) handleFeedback(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	if err := h.saveFeedback(r, req); err != nil {
+	if err := h.saveFeedback(r.Context(), req, ""); err != nil {
 		var fe *errFeedback
 		if errors.As(err, &fe) {
 			writeError(w, fe.status, fe.code, fe.msg)

@@ -425,8 +425,7 @@ func (s *socket) onFeedback(f inFrame) {
 		s.strike("rate_limited", "too many messages; wait a moment")
 		return
 	}
-	r := (&http.Request{}).WithContext(s.ctx) // saveFeedback uses only the context
-	err := s.h.saveFeedback(r, feedbackRequest{MessageID: f.MessageID, Rating: f.Rating, Comment: f.Comment})
+	err := s.h.saveFeedback(s.ctx, feedbackRequest{MessageID: f.MessageID, Rating: f.Rating, Comment: f.Comment}, s.session)
 	var fe *errFeedback
 	switch {
 	case errors.As(err, &fe):

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/trolyao/trolyao/assistant"
-	"github.com/trolyao/trolyao/knowledge"
 )
 
 // streams holds the answers being produced, at most one per session, so that a client that
@@ -157,16 +156,9 @@ func (h *Handler) answer(st *stream, req assistant.Request) {
 	case <-ctx.Done():
 		return
 	}
-	var (
-		id     string
-		looked bool
-	)
-	reply, err := h.assistant.Ask(ctx, req, func(text string) {
-		if !looked {
-			id, looked = h.streamingMessage(ctx, req.SessionID), true
-		}
-		st.delta(id, text)
-	})
+	var id string
+	req.OnStart = func(_, messageID string) { id = messageID }
+	reply, err := h.assistant.Ask(ctx, req, func(text string) { st.delta(id, text) })
 	if err != nil {
 		status, code := askErrorStatus(err)
 		if status == http.StatusInternalServerError {
@@ -181,18 +173,4 @@ func (h *Handler) answer(st *stream, req assistant.Request) {
 	}
 	h.answered.Add(1)
 	final = frame(answerFrame{Type: "answer", ChatReply: chatReply(reply)})
-}
-
-// streamingMessage returns the ID of the answer the assistant is writing for a session: the
-// session's last message. Deltas carry it so that clients can attach them before the answer
-// frame arrives.
-func (h *Handler) streamingMessage(ctx context.Context, session string) string {
-	msgs, err := h.store.Messages(ctx, session, 1)
-	if err != nil || len(msgs) == 0 {
-		return ""
-	}
-	if m := msgs[len(msgs)-1]; m.Role == knowledge.RoleAssistant && m.Status == knowledge.StatusStreaming {
-		return m.ID
-	}
-	return ""
 }
