@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -151,7 +152,7 @@ func TestReplyWithTypingAndSources(t *testing.T) {
 	reqs := f.asst.Requests()
 	want := assistant.Request{Message: question, Channel: "messenger", Audience: assistant.Citizen,
 		Locality: "Thành phố Đà Nẵng", UserKey: connectors.UserKey(keySecret, "messenger", psid)}
-	if len(reqs) != 1 || reqs[0] != want {
+	if len(reqs) != 1 || !reflect.DeepEqual(reqs[0], want) {
 		t.Fatalf("asked %+v\nwant %+v", reqs, want)
 	}
 	actions := f.graph.actions(t)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,7 +122,7 @@ func TestReplyHTMLWithSources(t *testing.T) {
 
 	want := assistant.Request{Message: question, Channel: "telegram", Audience: assistant.Citizen,
 		Locality: "Tỉnh Lào Cai", UserKey: userKey()}
-	if reqs := f.asst.Requests(); len(reqs) != 1 || reqs[0] != want {
+	if reqs := f.asst.Requests(); len(reqs) != 1 || !reflect.DeepEqual(reqs[0], want) {
 		t.Fatalf("asked %+v\nwant %+v", reqs, want)
 	}
 	sends := f.api.sends(t)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -141,7 +142,7 @@ func TestReplyInVietnameseWithSources(t *testing.T) {
 	}
 	want := assistant.Request{Message: question, Channel: "zalo", Audience: assistant.Staff,
 		Locality: "Phường Bến Nghé, Quận 1", UserKey: connectors.UserKey(keySecret, "zalo", userID)}
-	if reqs[0] != want {
+	if !reflect.DeepEqual(reqs[0], want) {
 		t.Fatalf("asked %+v\nwant %+v", reqs[0], want)
 	}
 	calls := f.zalo.Calls("/v3.0/oa/message/cs")
