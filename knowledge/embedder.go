@@ -1,10 +1,8 @@
 package knowledge
 
 import (
-	"cmp"
 	"context"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
@@ -25,7 +23,7 @@ type termEmbedder interface {
 
 // HashEmbedder is the built-in embedder: a deterministic feature-hashing vector of a passage's
 // folded syllables, syllable bigrams, accented forms and abbreviation expansions, weighted by
-// kind and dampened by frequency, L2-normalised. It needs no model and no network, and gives
+// kind, dampened by frequency (square root per dimension) and L2-normalised. It needs no model and no network, and gives
 // the vector half of hybrid search a bag-of-words view that tolerates missing diacritics.
 type HashEmbedder struct {
 	analyzer *vietnamese.Analyzer
@@ -34,7 +32,7 @@ type HashEmbedder struct {
 
 // HashEmbedderName identifies the built-in embedder's feature set in the index; change it when
 // the features change so that stored vectors are rebuilt.
-const HashEmbedderName = "builtin-hash-v1"
+const HashEmbedderName = "builtin-hash-v2"
 
 // NewHashEmbedder returns a built-in embedder of dim dimensions.
 func NewHashEmbedder(a *vietnamese.Analyzer, dim int) *HashEmbedder {
@@ -89,28 +87,19 @@ func featureWeight(term string) float64 {
 }
 
 func (e *HashEmbedder) embedIndexText(head, body string) []float32 {
-	// Collect (hash, weight) per occurrence, then sum by hash: the same as summing by term, as
-	// distinct terms colliding on 64 bits are vanishingly rare.
-	feats := make([]feature, 0, 512)
-	feats = appendFeatures(feats, body, 1)
-	feats = appendFeatures(feats, head, 0.5)
-	slices.SortFunc(feats, func(a, b feature) int { return cmp.Compare(a.hash, b.hash) })
 	v := make([]float64, e.dim)
-	for i := 0; i < len(feats); {
-		h, w := feats[i].hash, 0.0
-		for ; i < len(feats) && feats[i].hash == h; i++ {
-			w += feats[i].weight
-		}
-		sign := 1.0
-		if h>>63 == 1 {
-			sign = -1
-		}
-		// Frequency dampening: repeated terms count logarithmically.
-		v[h%uint64(e.dim)] += sign * math.Log1p(w)
-	}
+	e.addFeatures(v, body, 1)
+	e.addFeatures(v, head, 0.5)
+	// Frequency dampening: a dimension's weight grows with the square root of its count, so
+	// repeated words do not drown the others.
 	var n float64
-	for _, x := range v {
-		n += x * x
+	for i, x := range v {
+		if x < 0 {
+			v[i] = -math.Sqrt(-x)
+		} else {
+			v[i] = math.Sqrt(x)
+		}
+		n += v[i] * v[i]
 	}
 	out := make([]float32, e.dim)
 	if n == 0 {
@@ -123,13 +112,9 @@ func (e *HashEmbedder) embedIndexText(head, body string) []float32 {
 	return out
 }
 
-type feature struct {
-	hash   uint64
-	weight float64
-}
-
-// appendFeatures adds the hashed terms of an index text with their weights.
-func appendFeatures(feats []feature, text string, scale float64) []feature {
+// addFeatures adds the hashed terms of an index text to v with their weights, each term in
+// the dimension and with the sign its hash picks.
+func (e *HashEmbedder) addFeatures(v []float64, text string, scale float64) {
 	for text != "" {
 		i := strings.IndexByte(text, ' ')
 		term := text
@@ -141,9 +126,13 @@ func appendFeatures(feats []feature, text string, scale float64) []feature {
 		if term == "" {
 			continue
 		}
-		feats = append(feats, feature{hash: fnv64a(term), weight: scale * featureWeight(term)})
+		h := fnv64a(term)
+		w := scale * featureWeight(term)
+		if h>>63 == 1 {
+			w = -w
+		}
+		v[h%uint64(e.dim)] += w
 	}
-	return feats
 }
 
 // fnv64a is the 64-bit FNV-1a hash of s.

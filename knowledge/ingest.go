@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -33,11 +34,15 @@ type Ingester struct {
 	MaxFileSize int64
 	// Workers is how many files are prepared concurrently.
 	Workers int
+	// BulkThreshold is the number of files from which a run uses the store's bulk-load mode
+	// (indexes built once at the end rather than maintained after every write).
+	BulkThreshold int
 }
 
 // NewIngester returns an ingester writing to store.
 func NewIngester(store Store, chunker *Chunker, embedder Embedder, logger *slog.Logger) *Ingester {
-	return &Ingester{store: store, chunker: chunker, embedder: embedder, logger: logger, MaxFileSize: 20 << 20, Workers: 2}
+	return &Ingester{store: store, chunker: chunker, embedder: embedder, logger: logger, MaxFileSize: 20 << 20, Workers: runtime.GOMAXPROCS(0) + 1,
+		BulkThreshold: 500}
 }
 
 // Outcome says what ingestion did with one file.
@@ -129,11 +134,24 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 		}
 	}
 	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].source < inputs[j].source })
+	bl, bulk := in.store.(bulkLoader)
+	bulk = bulk && len(inputs) >= in.BulkThreshold
+	if bulk {
+		if err := bl.BeginBulk(ctx); err != nil {
+			return rep, fmt.Errorf("ingest: %w", err)
+		}
+		defer func() {
+			// The index must be rebuilt even when the run was cancelled.
+			if err := bl.EndBulk(context.WithoutCancel(ctx)); err != nil {
+				in.logger.ErrorContext(ctx, "rebuild indexes after ingestion", slog.Any("error", err))
+			}
+		}()
+	}
 
 	// Workers read and prepare files concurrently; one writer stores them, several documents
 	// per transaction when they come faster than they are written.
 	jobs := make(chan input)
-	prepared := make(chan pending, 2*max(in.Workers, 1))
+	prepared := make(chan pending, 4*maxBatch)
 	var wg sync.WaitGroup
 	for range max(in.Workers, 1) {
 		wg.Add(1)
@@ -167,12 +185,18 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 		}
 	}
 	sort.SliceStable(rep.Files, func(i, j int) bool { return rep.Files[i].Source < rep.Files[j].Source })
-	if rep.Count(Added)+rep.Count(Updated) > 0 {
+	if !bulk && rep.Count(Added)+rep.Count(Updated) > 0 { // a bulk run's end optimizes anyway
 		if err := in.Optimize(ctx); err != nil {
 			in.logger.WarnContext(ctx, "optimize the index after ingestion", slog.Any("error", err))
 		}
 	}
 	return rep, ctx.Err()
+}
+
+// bulkLoader is implemented by stores with a faster way to take many documents at once.
+type bulkLoader interface {
+	BeginBulk(ctx context.Context) error
+	EndBulk(ctx context.Context) error
 }
 
 // optimizer is implemented by stores whose indexes benefit from compaction after writes.

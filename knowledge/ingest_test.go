@@ -3,8 +3,10 @@ package knowledge_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,5 +161,71 @@ func TestIngestBadInput(t *testing.T) {
 	docs, _ := s.Documents(ctx, "")
 	if len(docs) != 1 {
 		t.Errorf("%d documents stored, want only the good one", len(docs))
+	}
+}
+
+func TestIngestBulkMatchesIncremental(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	topics := []string{"đăng ký khai sinh", "cấp hộ chiếu", "đăng ký tạm trú", "lệ phí trước bạ", "cấp phép xây dựng", "chứng thực bản sao"}
+	for i := range 24 {
+		topic := topics[i%len(topics)]
+		writeFile(t, filepath.Join(dir, "kb", fmt.Sprintf("tai-lieu-%02d.md", i)),
+			fmt.Sprintf("# Hướng dẫn %s số %d\n\n## Hồ sơ\n\nHồ sơ %s gồm tờ khai và giấy tờ tùy thân, nộp tại Ủy ban nhân dân cấp xã.\n\n## Lệ phí\n\nLệ phí %s là %d.000 đồng.\n", topic, i, topic, topic, 10+i))
+	}
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			open := openSQLite
+			if backend == "postgres" {
+				open = openPostgres
+			}
+			var stats []knowledge.Stats
+			var firsts [][]string
+			for _, threshold := range []int{1, 1 << 30} { // bulk, then incremental
+				s := open(t)
+				in := newIngester(t, s)
+				in.BulkThreshold = threshold
+				rep, err := in.IngestPaths(ctx, []string{filepath.Join(dir, "kb")})
+				if err != nil || rep.Count(knowledge.Added) != 24 {
+					t.Fatalf("threshold %d: %v, %d added", threshold, err, rep.Count(knowledge.Added))
+				}
+				st, err := s.Stats(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				stats = append(stats, st)
+				a := vietnamese.NewAnalyzer(nil)
+				idx := knowledge.NewIndex(s, a, knowledge.NewHashEmbedder(a, 64), quiet)
+				var got []string
+				for _, q := range []string{"lệ phí cấp hộ chiếu 11.000 đồng", "le phi dang ky tam tru 12.000 dong", "chứng thực bản sao lệ phí 15.000"} {
+					res, err := idx.Search(ctx, knowledge.Query{Text: q, K: 3})
+					if err != nil || len(res) == 0 {
+						t.Fatalf("search %q: %v", q, err)
+					}
+					got = append(got, res[0].Doc.Source)
+				}
+				firsts = append(firsts, got)
+				// Writes after a bulk run are counted again as usual.
+				if _, _, err := in.Ingest(ctx, "them.txt", []byte("Tài liệu thêm\n\nMột tài liệu về hộ chiếu.\n")); err != nil {
+					t.Fatal(err)
+				}
+				after, err := s.Stats(ctx)
+				if err != nil || after.DF["ho_chieu"] != st.DF["ho_chieu"]+1 {
+					t.Errorf("after one more document: df(ho_chieu) %d → %d, %v", st.DF["ho_chieu"], after.DF["ho_chieu"], err)
+				}
+			}
+			if stats[0].Chunks != stats[1].Chunks || len(stats[0].DF) != len(stats[1].DF) {
+				t.Fatalf("bulk stats %d chunks %d terms, incremental %d chunks %d terms", stats[0].Chunks, len(stats[0].DF), stats[1].Chunks, len(stats[1].DF))
+			}
+			for term, n := range stats[1].DF {
+				if stats[0].DF[term] != n {
+					t.Errorf("df(%s): bulk %d, incremental %d", term, stats[0].DF[term], n)
+				}
+			}
+			want := []string{"tai-lieu-01.md", "tai-lieu-02.md", "tai-lieu-05.md"}
+			if !slices.Equal(firsts[0], want) || !slices.Equal(firsts[1], want) {
+				t.Errorf("first results: bulk %v, incremental %v, want %v", firsts[0], firsts[1], want)
+			}
+		})
 	}
 }

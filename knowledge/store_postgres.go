@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,11 @@ type PostgresStore struct {
 	lastPurge atomic.Int64
 	// termStats caches the column statistics SearchLexical prunes with.
 	termStats atomic.Pointer[pgTermFrequencies]
+	// bulk is set between BeginBulk and EndBulk: the term statistics of new documents are
+	// summed in bulkDF and recorded by EndBulk in one change.
+	bulk   atomic.Bool
+	bulkMu sync.Mutex
+	bulkDF map[string]int32
 }
 
 var _ Store = (*PostgresStore)(nil)
@@ -73,6 +79,18 @@ func OpenPostgres(ctx context.Context, databaseURL string, logger *slog.Logger) 
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	// A bulk load that did not finish leaves the search indexes missing.
+	var n int
+	if err := pool.QueryRow(ctx, pgMissingIndexes).Scan(&n); err != nil {
+		pool.Close()
+		return nil, pgDBError("open", err)
+	}
+	if n < 2 {
+		if err := ensureSearchIndexes(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
 	return &PostgresStore{pool: pool, logger: logger}, nil
 }
@@ -311,76 +329,163 @@ var pgChunkCopyColumns = []string{"id", "document_id", "ord", "section", "text",
 // transaction, so that readers see either the old or the new version. It keeps the stored
 // values of the fields in the stored document's Locked, and fills doc and the chunks' IDs.
 func (s *PostgresStore) PutDocument(ctx context.Context, doc *Document, chunks []Chunk) error {
-	if doc.Source == "" || !doc.Kind.Valid() {
-		return fmt.Errorf("postgres: put document %q: %w: source and a known kind are required", doc.Source, ErrInvalid)
+	return s.PutDocuments(ctx, []*Document{doc}, [][]Chunk{chunks})
+}
+
+// PutDocuments writes several documents (each as PutDocument would) in one transaction: all are
+// stored or none. Ingestion batches documents this way to save round trips and commits.
+func (s *PostgresStore) PutDocuments(ctx context.Context, docs []*Document, chunks [][]Chunk) error {
+	if len(docs) != len(chunks) {
+		return fmt.Errorf("postgres: put documents: %w: %d documents, %d chunk lists", ErrInvalid, len(docs), len(chunks))
 	}
-	var proc []byte
-	if doc.Procedure != nil {
-		var err error
-		if proc, err = json.Marshal(doc.Procedure); err != nil {
-			return fmt.Errorf("postgres: put document %s: %w", doc.Source, err)
+	puts := make([]pgPut, len(docs))
+	for i, doc := range docs {
+		p, err := pgPreparePut(doc, chunks[i])
+		if err != nil {
+			return err
+		}
+		puts[i] = p
+	}
+	bulk := s.bulk.Load()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for i := range puts {
+			if err := puts[i].exec(ctx, tx, bulk); err != nil {
+				return fmt.Errorf("%s: %w", puts[i].doc.Source, err)
+			}
+		}
+		_, err := tx.Exec(ctx, pgBumpGeneration)
+		return err
+	})
+	if err != nil {
+		return pgDBError("put documents", err)
+	}
+	if late := s.countBulk(puts); late != nil {
+		terms, counts := pgDFArrays(late)
+		if _, err := s.pool.Exec(ctx, pgRecordDF, terms, counts); err != nil {
+			return pgDBError("put documents: term statistics", err)
 		}
 	}
-	rows := make([][]any, len(chunks))
+	for i := range puts {
+		p := &puts[i]
+		p.stored.Procedure = p.doc.Procedure
+		*p.doc = p.stored
+		for k := range chunks[i] {
+			chunks[i][k].ID, chunks[i][k].DocumentID, chunks[i][k].Ord = p.ids[k], p.stored.ID, k
+		}
+	}
+	return nil
+}
+
+// pgPut is one document being written: its rows, then what the database assigned.
+type pgPut struct {
+	doc    *Document
+	proc   []byte
+	rows   [][]any
+	df     map[string]int32 // chunks holding each term: the new version's share of term_df
+	stored Document
+	ids    []int64
+	// counted is set when exec left the new version's df to the caller (bulk mode).
+	counted bool
+}
+
+// pgPreparePut checks a document and builds the rows of its chunks.
+func pgPreparePut(doc *Document, chunks []Chunk) (pgPut, error) {
+	if doc.Source == "" || !doc.Kind.Valid() {
+		return pgPut{}, fmt.Errorf("postgres: put document %q: %w: source and a known kind are required", doc.Source, ErrInvalid)
+	}
+	p := pgPut{doc: doc}
+	if doc.Procedure != nil {
+		var err error
+		if p.proc, err = json.Marshal(doc.Procedure); err != nil {
+			return pgPut{}, fmt.Errorf("postgres: put document %s: %w", doc.Source, err)
+		}
+	}
+	p.rows = make([][]any, len(chunks))
+	p.df = make(map[string]int32, 512)
 	for i, c := range chunks {
 		var emb any
 		if len(c.Embedding) > 0 {
 			emb = pgvector.NewVector(c.Embedding)
 		}
-		rows[i] = []any{nil, nil, i, c.Section, c.Text, c.HeadTerms, c.BodyTerms,
-			len(strings.Fields(c.HeadTerms)), len(strings.Fields(c.BodyTerms)), pgTermVector(c.HeadTerms, c.BodyTerms), emb}
+		tsv := pgTermVector(c.HeadTerms, c.BodyTerms)
+		for _, l := range tsv.Lexemes {
+			p.df[l.Word]++
+		}
+		p.rows[i] = []any{nil, nil, i, c.Section, c.Text, c.HeadTerms, c.BodyTerms,
+			termCount(c.HeadTerms), termCount(c.BodyTerms), tsv, emb}
 	}
+	return p, nil
+}
 
-	var stored Document
-	var ids []int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var oldEnabled bool
-		b := &pgx.Batch{}
-		b.Queue(pgPutDocumentOld, doc.Source).QueryRow(func(row pgx.Row) error {
-			if err := row.Scan(&oldEnabled); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
+// exec writes the document within tx: upsert, new chunks copied in, old ones deleted, term
+// statistics recorded (unless in bulk mode).
+func (p *pgPut) exec(ctx context.Context, tx pgx.Tx, bulk bool) error {
+	doc, rows := p.doc, p.rows
+	var oldEnabled, oldExists bool
+	b := &pgx.Batch{}
+	b.Queue(pgPutDocumentOld, doc.Source).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&oldEnabled)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
-		})
-		b.Queue(pgPutDocumentUpsert, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
-			pgLocalityKey(doc.Locality), doc.Number, pgOrEmpty(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, proc,
-			pgOrEmpty(doc.Locked)).QueryRow(func(row pgx.Row) error {
-			var err error
-			stored, err = pgScanDocument(row, false)
-			return err
-		})
-		if len(rows) > 0 {
-			b.Queue(pgPutDocumentChunkIDs, len(rows)).Query(func(rows pgx.Rows) error {
-				var err error
-				ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-				return err
-			})
 		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
-		if len(rows) > 0 {
-			for i := range rows {
-				rows[i][0], rows[i][1] = ids[i], stored.ID
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, pgChunkCopyColumns, pgx.CopyFromRows(rows)); err != nil {
-				return err
-			}
-		}
-		b = &pgx.Batch{}
-		b.Queue(pgPutDocumentReplace, stored.ID, pgOrEmptyIDs(ids), pgWeight(oldEnabled, -1), pgWeight(stored.Enabled, 1))
-		b.Queue(pgBumpGeneration)
-		return tx.SendBatch(ctx, b).Close()
+		oldExists = err == nil
+		return err
 	})
-	if err != nil {
-		return pgDBError("put document "+doc.Source, err)
+	b.Queue(pgPutDocumentUpsert, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
+		pgLocalityKey(doc.Locality), doc.Number, pgOrEmpty(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, p.proc,
+		pgOrEmpty(doc.Locked)).QueryRow(func(row pgx.Row) error {
+		var err error
+		p.stored, err = pgScanDocument(row, false)
+		return err
+	})
+	if len(rows) > 0 {
+		b.Queue(pgPutDocumentChunkIDs, len(rows)).Query(func(r pgx.Rows) error {
+			var err error
+			p.ids, err = pgx.CollectRows(r, pgx.RowTo[int64])
+			return err
+		})
 	}
-	stored.Procedure = doc.Procedure
-	*doc = stored
-	for i := range chunks {
-		chunks[i].ID, chunks[i].DocumentID, chunks[i].Ord = ids[i], stored.ID, i
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
 	}
-	return nil
+	if len(rows) > 0 {
+		for i := range rows {
+			rows[i][0], rows[i][1] = p.ids[i], p.stored.ID
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, pgChunkCopyColumns, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+	}
+	if oldExists {
+		// A replacement: the server takes the old chunks' terms out of the statistics.
+		_, err := tx.Exec(ctx, pgPutDocumentReplace, p.stored.ID, pgOrEmptyIDs(p.ids), pgWeight(oldEnabled, -1), pgWeight(p.stored.Enabled, 1))
+		return err
+	}
+	// A new document: its terms were counted when its rows were built.
+	if !p.stored.Enabled || len(p.df) == 0 {
+		return nil
+	}
+	if bulk {
+		p.counted = true
+		return nil
+	}
+	terms, counts := pgDFArrays(p.df)
+	_, err := tx.Exec(ctx, pgRecordDF, terms, counts)
+	return err
+}
+
+// pgRecordDF appends a change of term statistics.
+const pgRecordDF = `INSERT INTO term_df_changes (terms, counts) VALUES ($1, $2)`
+
+// pgDFArrays returns the terms and counts of a df map as parallel arrays.
+func pgDFArrays(df map[string]int32) ([]string, []int32) {
+	terms := make([]string, 0, len(df))
+	counts := make([]int32, 0, len(df))
+	for t, n := range df {
+		terms = append(terms, t)
+		counts = append(counts, n)
+	}
+	return terms, counts
 }
 
 // pgLocalityKey is the folded form of a locality that filters compare.

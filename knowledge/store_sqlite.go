@@ -124,6 +124,47 @@ func (s *SQLiteStore) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// BeginBulk prepares the full-text index for a large ingestion: segments are no longer merged
+// after each write (which costs as much as the writes themselves), until EndBulk merges them
+// all at once. Searches stay correct meanwhile, only slower.
+func (s *SQLiteStore) BeginBulk(ctx context.Context) error {
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 0)`,
+			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('crisismerge', 256)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return mapSQLiteErr(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin bulk load: %w", err)
+	}
+	return nil
+}
+
+// EndBulk restores incremental merging and merges the full-text index into one segment.
+func (s *SQLiteStore) EndBulk(ctx context.Context) error {
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 4)`,
+			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('crisismerge', 16)`,
+			`INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return mapSQLiteErr(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: end bulk load: %w", err)
+	}
+	return nil
+}
+
 // Optimize merges the full-text index's segments into one, which makes searches faster after
 // many small writes. Ingestion calls it at the end of a run.
 func (s *SQLiteStore) Optimize(ctx context.Context) error {

@@ -13,8 +13,65 @@ const noInfo = "Không có thông tin"
 
 // ---- Trình tự thực hiện -------------------------------------------------------------------
 
-// reStep finds "Bước N" step markers, at the start of a line or after punctuation.
-var reStep = regexp.MustCompile(`(?:^|[\n.;:]\s*|\s)(?:[-+•]\s*)?(?:Bước|BƯỚC)\s*(\d{1,2})\s*[:.)\-–]?`)
+// stepMarker is a "Bước N" marker: where it starts (at its bullet, if any) and its number.
+type stepMarker struct {
+	start, n int
+}
+
+// stepMarkers finds the "Bước N" markers that stand at the start of the text, after white space
+// or after punctuation (".", ";", ":"), possibly behind a bullet. It scans for the word instead
+// of running a regular expression at every position: procedure texts are long.
+func stepMarkers(text string) []stepMarker {
+	var out []stepMarker
+	for from := 0; from < len(text); {
+		i := indexStepWord(text[from:])
+		if i < 0 {
+			break
+		}
+		pos := from + i
+		from = pos + len("Bước")
+		// The number: optional spaces, then one or two digits.
+		j := from
+		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
+			j++
+		}
+		k := j
+		for k < len(text) && k-j < 3 && text[k] >= '0' && text[k] <= '9' {
+			k++
+		}
+		if k == j || k-j > 2 {
+			continue
+		}
+		n, _ := strconv.Atoi(text[j:k])
+		// What precedes: optional spaces and a bullet, then the start, a space or punctuation.
+		start := pos
+		b := strings.TrimRight(text[:pos], " \t")
+		if strings.HasSuffix(b, "-") || strings.HasSuffix(b, "+") || strings.HasSuffix(b, "•") {
+			_, size := utf8.DecodeLastRuneInString(b)
+			start = len(b) - size
+			b = strings.TrimRight(b[:start], " \t")
+			if len(b) == start && start > 0 && !strings.ContainsRune("\n.;:", rune(b[len(b)-1])) {
+				continue // a bullet glued to a word
+			}
+		} else if start > 0 && len(b) == start && !strings.ContainsRune("\n.;:", rune(b[len(b)-1])) {
+			continue // "…xBước": no space or punctuation before
+		}
+		out = append(out, stepMarker{start: start, n: n})
+	}
+	return out
+}
+
+// indexStepWord returns the index of the first "Bước" or "BƯỚC" in s, or -1.
+func indexStepWord(s string) int {
+	i, j := strings.Index(s, "Bước"), strings.Index(s, "BƯỚC")
+	switch {
+	case i < 0:
+		return j
+	case j < 0 || i < j:
+		return i
+	}
+	return j
+}
 
 // parseSteps splits trinh_tu_thuc_hien into steps: at "Bước 1", "Bước 2", ... when the
 // numbers run in order, else at the items of the outermost list, else at paragraphs.
@@ -50,17 +107,11 @@ func parseSteps(s string) []string {
 func splitNumberedSteps(text string) []string {
 	var cuts []int // start of each step's marker
 	want := 1
-	for _, m := range reStep.FindAllStringSubmatchIndex(text, -1) {
-		n, _ := strconv.Atoi(text[m[2]:m[3]])
-		if n != want {
+	for _, m := range stepMarkers(text) {
+		if m.n != want {
 			continue
 		}
-		start := m[0]
-		for start < len(text) && !strings.HasPrefix(text[start:], "Bước") && !strings.HasPrefix(text[start:], "BƯỚC") &&
-			text[start] != '-' && text[start] != '+' && !strings.HasPrefix(text[start:], "•") {
-			start++
-		}
-		cuts = append(cuts, start)
+		cuts = append(cuts, m.start)
 		want++
 	}
 	if len(cuts) < 2 {

@@ -221,8 +221,11 @@ var questionPhrases = [][]string{
 // questionPhraseTokens marks the tokens that belong to a question phrase.
 func questionPhraseTokens(toks []Token) map[int]bool {
 	var marks map[int]bool
-	for i := range toks {
-		for _, p := range questionPhrases {
+	for i, t := range toks {
+		if t.Part || t.Kind != Word {
+			continue
+		}
+		for _, p := range questionPhrasesByFirst[t.Fold] {
 			if i+len(p) > len(toks) {
 				continue
 			}
@@ -246,6 +249,15 @@ func questionPhraseTokens(toks []Token) map[int]bool {
 	}
 	return marks
 }
+
+// questionPhrasesByFirst indexes questionPhrases by their first word.
+var questionPhrasesByFirst = func() map[string][][]string {
+	m := map[string][][]string{}
+	for _, p := range questionPhrases {
+		m[p[0]] = append(m[p[0]], p)
+	}
+	return m
+}()
 
 // IsStopTerm reports whether an index term (lower case, as produced by Terms) is a stop word:
 // a marked term by the marked list, an unmarked one by the list of words that are stop words

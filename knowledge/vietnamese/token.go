@@ -71,9 +71,17 @@ func Tokenize(text string) []Token {
 	return toks
 }
 
-func isTokenStart(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isTokenStart(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 func isTokenRune(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 

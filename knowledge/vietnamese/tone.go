@@ -17,9 +17,29 @@ type toned struct {
 
 // Tables built once at start-up from Unicode decompositions and never written afterwards.
 var (
-	vowelInfo = buildVowelInfo()   // every Vietnamese vowel letter in NFC → its parts
-	withTone  = buildToneCompose() // (vowel, tone) → precomposed letter, lower case
+	vowelTable = buildVowelTable()  // every Vietnamese vowel letter in NFC → its parts, by rune
+	withTone   = buildToneCompose() // (vowel, tone) → precomposed letter, lower case
 )
+
+// vowelTableSize covers every precomposed Vietnamese vowel (the last is U+1EF9).
+const vowelTableSize = 0x1F00
+
+func buildVowelTable() *[vowelTableSize]toned {
+	var t [vowelTableSize]toned
+	for r, info := range buildVowelInfo() {
+		t[r] = info
+	}
+	return &t
+}
+
+// vowel returns what a rune is as a Vietnamese vowel letter, and whether it is one.
+func vowel(r rune) (toned, bool) {
+	if r >= vowelTableSize {
+		return toned{}, false
+	}
+	info := vowelTable[r]
+	return info, info.vowel != 0
+}
 
 var baseVowels = []rune("aăâeêioôơuưy")
 
@@ -58,7 +78,7 @@ func canonicalTones(s string) string {
 	i := 0
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r < 0x80 && !unicode.IsLetter(r) {
+		if r < 0x80 && !('a' <= r|0x20 && r|0x20 <= 'z') {
 			if b != nil {
 				b.WriteByte(s[i])
 			}
@@ -77,7 +97,11 @@ func canonicalTones(s string) string {
 		n := 0
 		for j < len(s) {
 			r2, s2 := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r2) {
+			if r2 < 0x80 {
+				if !('a' <= r2|0x20 && r2|0x20 <= 'z') {
+					break
+				}
+			} else if !unicode.IsLetter(r2) {
 				break
 			}
 			if n < len(syl) {
@@ -86,7 +110,7 @@ func canonicalTones(s string) string {
 			n++
 			j += s2
 		}
-		if n <= len(syl) {
+		if n >= 2 && n <= len(syl) {
 			if fixed, changed := fixSyllable(syl[:n]); changed {
 				if b == nil {
 					b = &strings.Builder{}
@@ -117,7 +141,7 @@ func fixSyllable(syl []rune) ([]rune, bool) {
 	var tone rune
 	tones, at := 0, -1
 	for k, r := range syl {
-		if info, ok := vowelInfo[r]; ok && info.tone != 0 {
+		if info, ok := vowel(r); ok && info.tone != 0 {
 			tone = info.tone
 			tones++
 			at = k
@@ -132,9 +156,9 @@ func fixSyllable(syl []rune) ([]rune, bool) {
 	}
 	out := make([]rune, len(syl))
 	copy(out, syl)
-	bare := vowelInfo[syl[at]]
+	bare, _ := vowel(syl[at])
 	out[at] = caseOf(bare.vowel, bare.upper)
-	target := vowelInfo[out[pos]]
+	target, _ := vowel(out[pos])
 	out[pos] = caseOf(withTone[[2]rune{target.vowel, tone}], target.upper)
 	return out, true
 }
@@ -149,19 +173,16 @@ func caseOf(r rune, upper bool) rune {
 // tonePosition returns the index of the letter that carries the tone mark in the traditional
 // orthography, or -1 when the syllable has no vowel.
 func tonePosition(ls []rune) int {
-	vowel := func(k int) (toned, bool) {
-		info, ok := vowelInfo[ls[k]]
-		return info, ok
-	}
+	vowelAt := func(k int) (toned, bool) { return vowel(ls[k]) }
 	lower := func(k int) rune { return unicode.ToLower(ls[k]) }
 	start := -1
 	for k := range ls {
-		info, ok := vowel(k)
+		info, ok := vowelAt(k)
 		if !ok {
 			continue
 		}
 		if k == 1 && k+1 < len(ls) {
-			if _, next := vowel(k + 1); next {
+			if _, next := vowelAt(k + 1); next {
 				if (lower(0) == 'q' && info.vowel == 'u') || (lower(0) == 'g' && info.vowel == 'i') {
 					continue // consonantal u of "qu", i of "gi"
 				}
@@ -175,14 +196,14 @@ func tonePosition(ls []rune) int {
 	}
 	end := start
 	for end+1 < len(ls) {
-		if _, ok := vowel(end + 1); !ok {
+		if _, ok := vowelAt(end + 1); !ok {
 			break
 		}
 		end++
 	}
 	// A vowel with a hat, horn or breve takes the tone (the last one: ươ → ơ).
 	for k := end; k >= start; k-- {
-		switch info, _ := vowel(k); info.vowel {
+		switch info, _ := vowelAt(k); info.vowel {
 		case 'ă', 'â', 'ê', 'ô', 'ơ', 'ư':
 			return k
 		}

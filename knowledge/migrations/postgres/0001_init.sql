@@ -95,7 +95,7 @@ BEGIN
 	END IF;
 	DROP INDEX IF EXISTS chunks_embedding_idx;
 	EXECUTE format('ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(%s) USING NULL', p_dim);
-	CREATE INDEX chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops);
+	CREATE INDEX chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 40);
 	UPDATE knowledge_state SET embedder = p_embedder, dim = p_dim, generation = generation + 1;
 END
 $$;

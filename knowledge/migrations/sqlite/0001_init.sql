@@ -45,12 +45,13 @@ CREATE TABLE chunks (
 CREATE INDEX chunks_document ON chunks (document_id, ord);
 
 -- Full-text index over the analysed terms of enabled documents' chunks (rowid = chunks.id).
--- The terms are already analysed (vietnamese.Analyzer), so the tokenizer only splits on spaces:
--- every character a term may contain is a token character.
+-- The terms are already analysed (vietnamese.Analyzer) and lower case, so the tokenizer only
+-- splits on spaces: the ascii tokenizer takes every non-ASCII byte (Vietnamese letters) as part
+-- of a token, and tokenchars adds the punctuation terms may contain.
 CREATE VIRTUAL TABLE chunks_fts USING fts5 (
     head, body,
     content = '', contentless_delete = 1,
-    tokenize = "unicode61 remove_diacritics 0 tokenchars '/-.,&_%'"
+    tokenize = "ascii tokenchars '/-.,&_%'"
 );
 
 CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab (chunks_fts, 'row');

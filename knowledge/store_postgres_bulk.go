@@ -1,0 +1,112 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Bulk loading. Keeping the HNSW and GIN indexes up to date costs far more per passage than
+// building them once over all passages, so a large ingestion drops them first (BeginBulk) and
+// builds them at the end (EndBulk). Searches stay correct meanwhile (sequential scans), only
+// slower. A process that dies in between leaves the indexes missing: OpenPostgres rebuilds them.
+
+const (
+	pgDropSearchIndexes = `DROP INDEX IF EXISTS chunks_embedding_idx; DROP INDEX IF EXISTS chunks_terms_idx`
+	pgCreateTermsIndex  = `CREATE INDEX IF NOT EXISTS chunks_terms_idx ON chunks USING gin (terms)`
+	// The vector index needs a typed column: it exists once an embedder is recorded.
+	pgCreateVectorIndex = `CREATE INDEX IF NOT EXISTS chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 40)`
+	pgVectorDim         = `SELECT dim FROM knowledge_state`
+	pgMissingIndexes    = `SELECT count(*) FROM pg_indexes WHERE tablename = 'chunks' AND indexname IN ('chunks_terms_idx', 'chunks_embedding_idx')`
+)
+
+// BeginBulk drops the search indexes before a large ingestion; until EndBulk, this process's
+// writes leave the term statistics to be recomputed at the end.
+func (s *PostgresStore) BeginBulk(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, pgDropSearchIndexes); err != nil {
+		return pgDBError("begin bulk load", err)
+	}
+	s.bulkMu.Lock()
+	s.bulkDF = map[string]int32{}
+	s.bulkMu.Unlock()
+	s.bulk.Store(true)
+	s.logger.InfoContext(ctx, "search indexes dropped for a bulk load")
+	return nil
+}
+
+// EndBulk recomputes the term statistics and builds the search indexes again, with memory and
+// parallel workers for the build.
+func (s *PostgresStore) EndBulk(ctx context.Context) error {
+	start := time.Now()
+	s.bulk.Store(false)
+	s.bulkMu.Lock()
+	df := s.bulkDF
+	s.bulkDF = nil
+	s.bulkMu.Unlock()
+	if len(df) > 0 {
+		terms, counts := pgDFArrays(df)
+		if _, err := s.pool.Exec(ctx, pgRecordDF, terms, counts); err != nil {
+			return pgDBError("end bulk load: term statistics", err)
+		}
+	}
+	if err := ensureSearchIndexes(ctx, s.pool); err != nil {
+		return err
+	}
+	s.logger.InfoContext(ctx, "search indexes built", slog.Duration("took", time.Since(start)))
+	return nil
+}
+
+// countBulk adds to bulkDF the statistics of the new documents exec left uncounted. When
+// EndBulk has run meanwhile it returns them instead, for the caller to record.
+func (s *PostgresStore) countBulk(puts []pgPut) map[string]int32 {
+	s.bulkMu.Lock()
+	defer s.bulkMu.Unlock()
+	var late map[string]int32
+	for _, p := range puts {
+		if !p.counted {
+			continue
+		}
+		dst := s.bulkDF
+		if dst == nil {
+			if late == nil {
+				late = map[string]int32{}
+			}
+			dst = late
+		}
+		for t, n := range p.df {
+			dst[t] += n
+		}
+	}
+	return late
+}
+
+// ensureSearchIndexes creates the full-text and vector indexes when they are missing.
+func ensureSearchIndexes(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return pgDBError("build search indexes", err)
+	}
+	defer conn.Release()
+	var dim int
+	if err := conn.QueryRow(ctx, pgVectorDim).Scan(&dim); err != nil {
+		return pgDBError("build search indexes", err)
+	}
+	stmts := []string{
+		`SET maintenance_work_mem = '512MB'`,
+		`SET max_parallel_maintenance_workers = 2`,
+		pgCreateTermsIndex,
+	}
+	if dim > 0 {
+		stmts = append(stmts, pgCreateVectorIndex)
+	}
+	stmts = append(stmts, `ANALYZE chunks`, `RESET maintenance_work_mem`, `RESET max_parallel_maintenance_workers`)
+	for _, q := range stmts {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("postgres: build search indexes: %s: %w", q, err)
+		}
+	}
+	return nil
+}
