@@ -30,6 +30,10 @@ type Index struct {
 	stats     *statsSnapshot
 	loading   bool
 	checkedAt time.Time
+
+	// titles caches the content terms of document titles, by title.
+	titleMu sync.Mutex
+	titles  map[string][]string
 }
 
 type statsSnapshot struct {
@@ -96,7 +100,7 @@ const (
 	bm25BBody   = 0.75
 	headWeight  = 2.0
 	rrfK        = 60.0
-	lexicalPool = 150
+	lexicalPool = 100
 	vectorPool  = 40
 )
 
@@ -130,32 +134,38 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		vecRank  int
 		vecScore float64
 	}
-	cands := map[int64]*cand{}
+	// The vector half runs beside the lexical half: they wait on different indexes.
+	var (
+		vecHits []Hit
+		vecErr  error
+		wg      sync.WaitGroup
+	)
+	if x.embedder != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vecHits, vecErr = x.searchVector(ctx, q)
+		}()
+	}
 	lexHits, err := x.store.SearchLexical(ctx, lexTerms, q.Filters, lexicalPool)
+	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	if vecErr != nil {
+		return nil, fmt.Errorf("search: %w", vecErr)
+	}
+	cands := map[int64]*cand{}
 	for i, h := range lexHits {
 		cands[h.Chunk.ID] = &cand{hit: h, lexRank: i + 1}
 	}
-	if x.embedder != nil {
-		vec, err := x.embedder.EmbedQuery(ctx, q.Text)
-		if err != nil {
-			x.logger.WarnContext(ctx, "query embedding failed; lexical search only", slog.Any("error", err))
-		} else if !zeroVector(vec) {
-			vecHits, err := x.store.SearchVector(ctx, vec, q.Filters, vectorPool)
-			if err != nil && !errors.Is(err, ErrInvalid) {
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			for i, h := range vecHits {
-				c, ok := cands[h.Chunk.ID]
-				if !ok {
-					c = &cand{hit: h}
-					cands[h.Chunk.ID] = c
-				}
-				c.vecRank, c.vecScore = i+1, h.Score
-			}
+	for i, h := range vecHits {
+		c, ok := cands[h.Chunk.ID]
+		if !ok {
+			c = &cand{hit: h}
+			cands[h.Chunk.ID] = c
 		}
+		c.vecRank, c.vecScore = i+1, h.Score
 	}
 	if len(cands) == 0 {
 		return nil, nil
@@ -243,6 +253,25 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 // measure the assistant compares with its threshold to decide whether the knowledge base
 // answers a question at all.
 func (r Result) Relevance() float64 { return (r.Coverage + r.PhraseCoverage) / 2 }
+
+// searchVector embeds the question and searches the vectors. A failing embedder (a model server
+// down) leaves the search lexical rather than failing it.
+func (x *Index) searchVector(ctx context.Context, q Query) ([]Hit, error) {
+	vec, err := x.embedder.EmbedQuery(ctx, q.Text)
+	if err != nil {
+		x.logger.WarnContext(ctx, "query embedding failed; lexical search only", slog.Any("error", err))
+		return nil, nil
+	}
+	if zeroVector(vec) {
+		return nil, nil
+	}
+	hits, err := x.store.SearchVector(ctx, vec, q.Filters, vectorPool)
+	if errors.Is(err, ErrInvalid) {
+		x.logger.WarnContext(ctx, "query vector does not fit the index; lexical search only", slog.Any("error", err))
+		return nil, nil
+	}
+	return hits, err
+}
 
 func containsKind(ks []Kind, k Kind) bool {
 	for _, x := range ks {
@@ -350,8 +379,8 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 		all = append(all, td{t.text, int(st.DF[t.text])})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].df < all[j].df })
-	perTerm := max(500, st.Chunks/25)
-	budget := max(3000, st.Chunks/6)
+	perTerm := max(400, st.Chunks/40)
+	budget := max(2500, st.Chunks/12)
 	var out []string
 	sum := 0
 	for i, t := range all {
@@ -434,20 +463,38 @@ func (x *Index) titleCoverage(title string, terms []queryTerm) float64 {
 			q[t.text] = true
 		}
 	}
-	var n, hit float64
-	for _, t := range x.analyzer.Terms(title) {
-		if !isContent(t) {
-			continue
-		}
-		n++
-		if q[t.Text] {
+	content := x.titleTerms(title)
+	if len(content) == 0 {
+		return 0
+	}
+	hit := 0
+	for _, t := range content {
+		if q[t] {
 			hit++
 		}
 	}
-	if n == 0 {
-		return 0
+	return float64(hit) / float64(len(content))
+}
+
+// titleTerms returns the content terms of a title (words and bigrams, repeats kept), analysed
+// once and cached.
+func (x *Index) titleTerms(title string) []string {
+	x.titleMu.Lock()
+	defer x.titleMu.Unlock()
+	if terms, ok := x.titles[title]; ok {
+		return terms
 	}
-	return hit / n
+	if x.titles == nil || len(x.titles) > 50000 {
+		x.titles = make(map[string][]string)
+	}
+	var terms []string
+	for _, t := range x.analyzer.Terms(title) {
+		if isContent(t) {
+			terms = append(terms, t.Text)
+		}
+	}
+	x.titles[title] = terms
+	return terms
 }
 
 // Snippet returns the sentences of a passage's text that best match the question, up to about

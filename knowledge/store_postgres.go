@@ -323,7 +323,7 @@ const pgPutDocumentChunkIDs = `SELECT nextval('chunks_id_seq') FROM generate_ser
 
 // pgChunkCopyColumns are the columns PutDocument copies, in the order of chunkRow.
 var pgChunkCopyColumns = []string{"id", "document_id", "ord", "section", "text", "head_terms", "body_terms",
-	"head_len", "body_len", "terms", "embedding"}
+	"head_len", "body_len", "terms", "embedding", "doc_enabled", "doc_kind", "doc_locality_key"}
 
 // PutDocument inserts or replaces the document with doc.Source and all of its chunks in one
 // transaction, so that readers see either the old or the new version. It keeps the stored
@@ -412,7 +412,7 @@ func pgPreparePut(doc *Document, chunks []Chunk) (pgPut, error) {
 			p.df[l.Word]++
 		}
 		p.rows[i] = []any{nil, nil, i, c.Section, c.Text, c.HeadTerms, c.BodyTerms,
-			termCount(c.HeadTerms), termCount(c.BodyTerms), tsv, emb}
+			termCount(c.HeadTerms), termCount(c.BodyTerms), tsv, emb, nil, nil, nil}
 	}
 	return p, nil
 }
@@ -449,8 +449,10 @@ func (p *pgPut) exec(ctx context.Context, tx pgx.Tx, bulk bool) error {
 		return err
 	}
 	if len(rows) > 0 {
+		// The stored document's fields: operator-locked ones may differ from doc's.
 		for i := range rows {
 			rows[i][0], rows[i][1] = p.ids[i], p.stored.ID
+			rows[i][11], rows[i][12], rows[i][13] = p.stored.Enabled, string(p.stored.Kind), pgLocalityKey(p.stored.Locality)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, pgChunkCopyColumns, pgx.CopyFromRows(rows)); err != nil {
 			return err
@@ -487,6 +489,10 @@ func pgDFArrays(df map[string]int32) ([]string, []int32) {
 	}
 	return terms, counts
 }
+
+// pgSyncChunkFilters copies a document's filter fields to its chunks.
+const pgSyncChunkFilters = `UPDATE chunks SET doc_enabled = $2, doc_kind = $3, doc_locality_key = $4
+WHERE document_id = $1 AND (doc_enabled, doc_kind, doc_locality_key) IS DISTINCT FROM ($2, $3, $4)`
 
 // pgLocalityKey is the folded form of a locality that filters compare.
 func pgLocalityKey(locality string) string {
@@ -534,6 +540,17 @@ func pgDistinctTerms(s string) []string {
 	})
 	slices.Sort(terms)
 	return slices.Compact(terms)
+}
+
+// pgTwoOfQuery returns the text of a tsquery matching chunks that hold at least two of terms.
+func pgTwoOfQuery(terms []string) string {
+	var pairs []string
+	for i := range terms {
+		for j := i + 1; j < len(terms); j++ {
+			pairs = append(pairs, "("+pgOrQuery(terms[i:i+1])+" & "+pgOrQuery(terms[j:j+1])+")")
+		}
+	}
+	return strings.Join(pairs, " | ")
 }
 
 // pgOrQuery returns the text of a tsquery matching any of terms (from pgQueryTerms), each
@@ -674,6 +691,7 @@ func (s *PostgresStore) UpdateDocument(ctx context.Context, id string, patch Doc
 		case !d.Enabled && wasEnabled:
 			b.Queue(pgDocumentDF, id, -1)
 		}
+		b.Queue(pgSyncChunkFilters, id, d.Enabled, string(d.Kind), pgLocalityKey(d.Locality))
 		b.Queue(pgBumpGeneration)
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -739,14 +757,15 @@ func (s *PostgresStore) DocumentChunks(ctx context.Context, documentID string) (
 	return chunks, nil
 }
 
-// pgSearchFilter restricts both searches to enabled documents passing Filters. Its parameters
+// pgSearchFilter restricts both searches to enabled documents passing Filters, on the chunks'
+// copies of their documents' fields. Its parameters
 // are $2 kinds, $3 locality key, $4 locality-or-national, $5 sources, $6 document IDs; an empty
 // array or locality key means no restriction.
-const pgSearchFilter = `d.enabled
-	AND (COALESCE(cardinality($2::text[]), 0) = 0 OR d.kind = ANY ($2::text[]))
-	AND ($3::text = '' OR d.locality_key = $3::text OR ($4::boolean AND d.locality_key = ''))
-	AND (COALESCE(cardinality($5::text[]), 0) = 0 OR d.source = ANY ($5::text[]))
-	AND (COALESCE(cardinality($6::uuid[]), 0) = 0 OR d.id = ANY ($6::uuid[]))`
+const pgSearchFilter = `c.doc_enabled
+	AND (COALESCE(cardinality($2::text[]), 0) = 0 OR c.doc_kind = ANY ($2::text[]))
+	AND ($3::text = '' OR c.doc_locality_key = $3::text OR ($4::boolean AND c.doc_locality_key = ''))
+	AND (COALESCE(cardinality($5::text[]), 0) = 0 OR c.document_id IN (SELECT id FROM documents WHERE source = ANY ($5::text[])))
+	AND (COALESCE(cardinality($6::uuid[]), 0) = 0 OR c.document_id = ANY ($6::uuid[]))`
 
 // pgHitColumns follow pgChunkColumns in search results, before the score.
 const pgHitColumns = `d.source, d.title, d.kind, d.locality, d.number, d.url`
@@ -787,7 +806,6 @@ SELECT ` + pgChunkColumns + `, ` + pgHitColumns + `, r.rank
 FROM (
 	SELECT c.id, ts_rank('{0.1, 0.2, 0.4, 1.0}', c.terms, $8::tsquery) AS rank
 	FROM chunks c
-	JOIN documents d ON d.id = c.document_id
 	WHERE c.terms @@ $1::tsquery AND ` + pgSearchFilter + `
 	ORDER BY rank DESC, c.id
 	LIMIT $7
@@ -802,6 +820,9 @@ ORDER BY r.rank DESC, c.id`
 const (
 	pgLexicalBudget  = 600
 	pgLexicalMaxRows = 4000
+	// pgLexicalEnough is how many hits make the rarer terms' candidates enough: more terms are
+	// taken only when they give fewer (a caller's limit is a pool it re-ranks, not a need).
+	pgLexicalEnough = 50
 )
 
 // SearchLexical returns up to limit passages of enabled documents containing any of terms as an
@@ -811,8 +832,8 @@ const (
 // most of the table, so the candidates are the chunks holding the rarer terms: terms are taken
 // rarest first, by the statistics ANALYZE keeps on the column, while their estimated chunks
 // stay within pgLexicalBudget (the rarest term always). The common terms then only add to the
-// rank of those candidates. When the candidates give fewer than limit hits, more terms are
-// taken, up to pgLexicalMaxRows. On a small corpus, or before ANALYZE, every matching chunk is
+// rank of those candidates. When the candidates give fewer than pgLexicalEnough hits, more terms
+// are taken, up to pgLexicalMaxRows. On a small corpus, or before ANALYZE, every matching chunk is
 // ranked.
 func (s *PostgresStore) SearchLexical(ctx context.Context, terms []string, f Filters, limit int) ([]Hit, error) {
 	terms = pgQueryTerms(terms)
@@ -832,13 +853,21 @@ func (s *PostgresStore) SearchLexical(ctx context.Context, terms []string, f Fil
 		}
 	}
 	take(pgLexicalBudget)
+	// When even the rarest term is common, first rank only the chunks holding two of the
+	// three rarest terms: far fewer, and the ones that matter.
+	if rows > pgLexicalBudget && len(terms) >= 2 {
+		hits, err := s.searchLexical(ctx, pgTwoOfQuery(terms[:min(3, len(terms))]), rank, args, limit)
+		if err != nil || len(hits) >= min(limit, pgLexicalEnough) {
+			return hits, err
+		}
+	}
 	for {
 		match := rank
 		if n < len(terms) {
 			match = pgOrQuery(terms[:n])
 		}
 		hits, err := s.searchLexical(ctx, match, rank, args, limit)
-		if err != nil || len(hits) == limit || n == len(terms) || rows+freq.rows(terms[n]) > pgLexicalMaxRows {
+		if err != nil || len(hits) >= min(limit, pgLexicalEnough) || n == len(terms) || rows+freq.rows(terms[n]) > pgLexicalMaxRows {
 			return hits, err
 		}
 		rows += freq.rows(terms[n])
@@ -1015,8 +1044,8 @@ ON CONFLICT (term) DO UPDATE SET df = t.df + excluded.df`
 const (
 	pgStatsCounts = `
 SELECT count(*), COALESCE(avg(c.head_len), 0), COALESCE(avg(c.body_len), 0)
-FROM chunks c JOIN documents d ON d.id = c.document_id
-WHERE d.enabled`
+FROM chunks c
+WHERE c.doc_enabled`
 	pgStatsDF = `SELECT term, df FROM term_df WHERE df > 0`
 )
 

@@ -5,9 +5,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
@@ -232,13 +236,14 @@ func (v *vectorIndex) search(q []float32, f Filters, limit int) ([]scored, error
 	}
 	q = normalized(q)
 	allowed := v.allowedDocs(f)
+	scores := v.scores(q)
+	defer scorePool.Put(scores)
 	h := make(minHeap, 0, limit+1)
-	dim := v.dim
 	for i, doc := range v.docs {
-		if ok, seen := allowed[doc]; !seen || !ok {
+		if !allowed[doc] {
 			continue
 		}
-		s := float64(dot(q, v.vecs[i*dim:(i+1)*dim:(i+1)*dim]))
+		s := float64((*scores)[i])
 		if len(h) < limit {
 			heap.Push(&h, scored{v.ids[i], s})
 		} else if s > h[0].score {
@@ -251,6 +256,43 @@ func (v *vectorIndex) search(q []float32, f Filters, limit int) ([]scored, error
 		out[i] = heap.Pop(&h).(scored)
 	}
 	return out, nil
+}
+
+// scorePool recycles the per-search buffers of similarity scores.
+var scorePool = sync.Pool{New: func() any { return new([]float32) }}
+
+// parallelRows is the index size from which the scan is split across processors.
+const parallelRows = 16384
+
+// scores computes the dot product of q with every vector (a matrix-vector product in BLAS,
+// split across processors for large indexes). The caller returns the buffer to scorePool.
+func (v *vectorIndex) scores(q []float32) *[]float32 {
+	n := len(v.ids)
+	buf := scorePool.Get().(*[]float32)
+	if cap(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	*buf = (*buf)[:n]
+	parts := 1
+	if n >= parallelRows {
+		parts = min(runtime.GOMAXPROCS(0), 4)
+	}
+	var wg sync.WaitGroup
+	per := (n + parts - 1) / parts
+	for p := 0; p < parts; p++ {
+		lo, hi := p*per, min((p+1)*per, n)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := blas32.General{Rows: hi - lo, Cols: v.dim, Stride: v.dim, Data: v.vecs[lo*v.dim : hi*v.dim]}
+			blas32.Gemv(blas.NoTrans, 1, m, blas32.Vector{N: v.dim, Inc: 1, Data: q}, 0, blas32.Vector{N: hi - lo, Inc: 1, Data: (*buf)[lo:hi]})
+		}()
+	}
+	wg.Wait()
+	return buf
 }
 
 // allowedDocs evaluates the filters once per document.
@@ -290,21 +332,4 @@ func normalized(v []float32) []float32 {
 		out[i] = x * inv
 	}
 	return out
-}
-
-// dot returns the dot product of two vectors of the same length.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
 }

@@ -46,7 +46,12 @@ CREATE TABLE chunks (
 	head_len    integer  NOT NULL DEFAULT 0,
 	body_len    integer  NOT NULL DEFAULT 0,
 	terms       tsvector NOT NULL,
-	embedding   vector
+	embedding   vector,
+	-- Copies of the document's filter fields, kept in step by PutDocuments and UpdateDocument:
+	-- searches filter chunks without joining the (wide) documents table.
+	doc_enabled      boolean NOT NULL DEFAULT true,
+	doc_kind         text    NOT NULL DEFAULT '',
+	doc_locality_key text    NOT NULL DEFAULT ''
 );
 -- Not unique: PutDocument copies a document's new chunks in before it deletes the old ones, so
 -- that one statement can update term_df. It numbers ord itself.
