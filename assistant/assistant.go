@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/trolyao/trolyao/knowledge"
@@ -111,16 +112,19 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 		return Reply{}, err
 	}
 	masked := MaskPersonalData(msg)
-	if err := a.store.AddMessage(ctx, &knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleUser, Text: masked, Status: knowledge.StatusComplete}); err != nil {
-		return Reply{}, fmt.Errorf("ask: %w", err)
-	}
+	user := &knowledge.Message{Role: knowledge.RoleUser, Text: masked, Status: knowledge.StatusComplete}
 	audience := Audience(sess.Audience)
 	if sess.Operator != "" {
+		if err := a.recordTurn(ctx, &sess, req, user); err != nil {
+			return Reply{}, err
+		}
 		return Reply{SessionID: sess.ID, Handover: true, Answer: "Cán bộ hỗ trợ đang trực tiếp trao đổi với bạn, vui lòng chờ trong giây lát."}, nil
 	}
-	reply := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Status: knowledge.StatusStreaming}
-	if err := a.store.AddMessage(ctx, &reply); err != nil {
-		return Reply{}, fmt.Errorf("ask: %w", err)
+	// The question and a placeholder for the answer are stored before answering, in one write:
+	// a client that reconnects meanwhile sees the question and an answer being written.
+	reply := &knowledge.Message{ID: uuid.NewString(), Role: knowledge.RoleAssistant, Status: knowledge.StatusStreaming}
+	if err := a.recordTurn(ctx, &sess, req, user, reply); err != nil {
+		return Reply{}, err
 	}
 	if req.OnStart != nil {
 		req.OnStart(sess.ID, reply.ID)
@@ -140,9 +144,7 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	}
 
 	reply.Text, reply.Grounded, reply.Citations, reply.Status = ans.text, ans.grounded, ans.citations, knowledge.StatusComplete
-	if err := a.store.UpdateMessage(ctx, reply); err != nil {
-		return Reply{}, fmt.Errorf("ask: %w", err)
-	}
+	var save *knowledge.Session
 	if ans.remember {
 		var docs []string
 		for _, c := range ans.citations {
@@ -150,9 +152,10 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 		}
 		mem.remember(r, docs)
 		sess.State = mem.state()
-		if err := a.store.UpdateSession(ctx, sess); err != nil {
-			return Reply{}, fmt.Errorf("ask: %w", err)
-		}
+		save = &sess
+	}
+	if err := a.store.FinishMessage(ctx, *reply, save); err != nil {
+		return Reply{}, fmt.Errorf("ask: %w", err)
 	}
 	a.logger.DebugContext(ctx, "answered", slog.String("session", sess.ID), slog.String("message", reply.ID),
 		slog.Bool("grounded", ans.grounded), slog.Int("citations", len(ans.citations)), slog.Duration("took", time.Since(start)))
@@ -324,7 +327,8 @@ func (a *Assistant) document(ctx context.Context, id string) (knowledge.Document
 	return d, true
 }
 
-// session finds or creates the request's session.
+// session finds the request's session, or makes a new one that recordTurn stores (its
+// CreatedAt is zero until then). A changed audience is saved with the turn.
 func (a *Assistant) session(ctx context.Context, req Request) (knowledge.Session, error) {
 	var (
 		sess knowledge.Session
@@ -349,22 +353,34 @@ func (a *Assistant) session(ctx context.Context, req Request) (knowledge.Session
 		if aud == "" {
 			aud = Citizen
 		}
-		sess = knowledge.Session{Channel: firstNonEmpty(req.Channel, "api"), UserKey: req.UserKey, Audience: string(aud)}
-		if err := a.store.CreateSession(ctx, &sess); err != nil {
-			return sess, fmt.Errorf("ask: %w", err)
-		}
-		return sess, nil
+		return knowledge.Session{ID: uuid.NewString(), Channel: firstNonEmpty(req.Channel, "api"), UserKey: req.UserKey, Audience: string(aud)}, nil
 	}
 	if err != nil {
 		return sess, fmt.Errorf("ask: %w", err)
 	}
-	if req.Audience != "" && string(req.Audience) != sess.Audience {
+	if req.Audience != "" {
 		sess.Audience = string(req.Audience)
-		if err := a.store.UpdateSession(ctx, sess); err != nil {
-			return sess, fmt.Errorf("ask: %w", err)
-		}
 	}
 	return sess, nil
+}
+
+// recordTurn stores the session (new or changed) with the turn's first messages. A platform
+// user whose first messages race gets one session: the loser finds the winner's and records
+// into it.
+func (a *Assistant) recordTurn(ctx context.Context, sess *knowledge.Session, req Request, msgs ...*knowledge.Message) error {
+	err := a.store.RecordTurn(ctx, sess, msgs...)
+	if errors.Is(err, knowledge.ErrConflict) && sess.CreatedAt.IsZero() && req.UserKey != "" {
+		existing, lerr := a.store.SessionByUser(ctx, req.Channel, req.UserKey)
+		if lerr != nil {
+			return fmt.Errorf("ask: %w", lerr)
+		}
+		*sess = existing
+		err = a.store.RecordTurn(ctx, sess, msgs...)
+	}
+	if err != nil {
+		return fmt.Errorf("ask: %w", err)
+	}
+	return nil
 }
 
 var errNoSession = errors.New("no session")

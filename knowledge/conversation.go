@@ -93,6 +93,14 @@ type ConversationStore interface {
 	// Messages returns the last limit messages of a session in order (all when limit <= 0).
 	Messages(ctx context.Context, sessionID string, limit int) ([]Message, error)
 
+	// RecordTurn stores the start of an exchange in one transaction: the session is created
+	// when it is new (CreatedAt zero; its ID may be preset) or its Audience, State and Operator
+	// are saved, then the messages are appended in order as AddMessage would.
+	RecordTurn(ctx context.Context, s *Session, msgs ...*Message) error
+	// FinishMessage replaces a message's Text, Grounded, Citations, Status and Detail and, when
+	// s is not nil, saves the session's Audience, State and Operator, in one transaction.
+	FinishMessage(ctx context.Context, m Message, s *Session) error
+
 	// AddFeedback records feedback on an assistant message; ErrNotFound when the message does
 	// not exist. A second rating of the same message replaces the first.
 	AddFeedback(ctx context.Context, f Feedback) error

@@ -74,6 +74,7 @@ func runStoreContract(t *testing.T, open openStore) {
 		{"embeddings reset and rebuild", contractEmbeddings},
 		{"sessions and messages", contractSessions},
 		{"feedback", contractFeedback},
+		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
 		{"concurrent readers during replacement", contractConcurrentReplace},
 	}
@@ -688,5 +689,57 @@ func contractConcurrentReplace(t *testing.T, s knowledge.Store) {
 		if len(hits) != 3 {
 			t.Fatalf("reader saw %d chunks during replacement, want 3 (never missing or doubled)", len(hits))
 		}
+	}
+}
+
+func contractTurns(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	// A new session (CreatedAt zero) with a preset ID, created with its first messages.
+	sess := knowledge.Session{ID: "3b0f3c5e-1f7a-4c55-9a3e-0d2f1b6c7a81", Channel: "web", Audience: "staff"}
+	q := knowledge.Message{Role: knowledge.RoleUser, Text: "Câu hỏi"}
+	a := knowledge.Message{ID: "6a1c0b2d-9e8f-4a7b-8c6d-5e4f3a2b1c0d", Role: knowledge.RoleAssistant, Status: knowledge.StatusStreaming}
+	if err := s.RecordTurn(ctx, &sess, &q, &a); err != nil {
+		t.Fatal(err)
+	}
+	if sess.CreatedAt.IsZero() || q.ID == "" || q.SessionID != sess.ID || a.ID != "6a1c0b2d-9e8f-4a7b-8c6d-5e4f3a2b1c0d" || a.Seq <= q.Seq {
+		t.Fatalf("after RecordTurn: session %+v, messages %+v %+v", sess, q, a)
+	}
+	got, err := s.Session(ctx, "3b0f3c5e-1f7a-4c55-9a3e-0d2f1b6c7a81")
+	if err != nil || got.Audience != "staff" {
+		t.Fatalf("session = %+v, %v", got, err)
+	}
+	// Finish the answer and save the session's state together.
+	a.Text, a.Grounded, a.Status = "Trả lời [1]", true, knowledge.StatusComplete
+	a.Citations = []knowledge.Citation{{N: 1, Source: "a.txt", Title: "A", Snippet: "x"}}
+	sess.State = json.RawMessage(`{"question":"Câu hỏi"}`)
+	if err := s.FinishMessage(ctx, a, &sess); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := s.Messages(ctx, sess.ID, 0)
+	if len(msgs) != 2 || msgs[1].Text != "Trả lời [1]" || msgs[1].Status != knowledge.StatusComplete || len(msgs[1].Citations) != 1 {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	got, _ = s.Session(ctx, sess.ID)
+	if !jsonEqual(got.State, sess.State) {
+		t.Errorf("state = %s", got.State)
+	}
+	// A later turn of the stored session appends; the session is saved, not created.
+	sess.Operator = "can-bo"
+	q2 := knowledge.Message{Role: knowledge.RoleUser, Text: "Câu hai"}
+	if err := s.RecordTurn(ctx, &sess, &q2); err != nil {
+		t.Fatal(err)
+	}
+	if q2.Seq != 3 {
+		t.Errorf("seq of the third message = %d", q2.Seq)
+	}
+	if got, _ := s.Session(ctx, sess.ID); got.Operator != "can-bo" {
+		t.Errorf("operator not saved: %+v", got)
+	}
+	if err := s.FinishMessage(ctx, knowledge.Message{ID: "00000000-0000-0000-0000-000000000000"}, nil); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("finishing a missing message: %v", err)
+	}
+	missing := knowledge.Session{ID: "00000000-0000-0000-0000-000000000001", CreatedAt: time.Now()}
+	if err := s.RecordTurn(ctx, &missing, &knowledge.Message{Role: knowledge.RoleUser, Text: "x"}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("recording into a session that is not stored: %v", err)
 	}
 }

@@ -75,28 +75,85 @@ func (s *SQLiteStore) SessionByUser(ctx context.Context, channel, userKey string
 
 // UpdateSession saves a session's audience, state and operator.
 func (s *SQLiteStore) UpdateSession(ctx context.Context, sess Session) error {
-	if len(sess.State) == 0 {
-		sess.State = json.RawMessage(`{}`)
-	}
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET audience = ?, state = ?, operator = ?, updated_at = ? WHERE id = ?`,
-			sess.Audience, string(sess.State), sess.Operator, now(), sess.ID)
-		if err != nil {
-			return mapSQLiteErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.write(ctx, false, func(tx *sql.Tx) error { return updateSessionTx(ctx, tx, sess, now()) }); err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
 	}
 	return nil
 }
 
-// AddMessage appends a message to its session.
-func (s *SQLiteStore) AddMessage(ctx context.Context, m *Message) error {
+// RecordTurn creates or saves a session and appends messages, in one transaction.
+func (s *SQLiteStore) RecordTurn(ctx context.Context, sess *Session, msgs ...*Message) error {
+	if sess.ID == "" {
+		sess.ID = uuid.NewString()
+	}
+	if len(sess.State) == 0 {
+		sess.State = json.RawMessage(`{}`)
+	}
+	if sess.Audience == "" {
+		sess.Audience = "citizen"
+	}
+	isNew := sess.CreatedAt.IsZero()
+	ts := now()
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		if isNew {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts); err != nil {
+				return mapSQLiteErr(err)
+			}
+		} else if err := updateSessionTx(ctx, tx, *sess, ts); err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			m.SessionID = sess.ID
+			if err := addMessageTx(ctx, tx, m, ts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: record turn: %w", err)
+	}
+	if isNew {
+		sess.CreatedAt = fromMicro(ts)
+	}
+	sess.UpdatedAt = fromMicro(ts)
+	return nil
+}
+
+// FinishMessage updates a message and, when sess is not nil, saves the session.
+func (s *SQLiteStore) FinishMessage(ctx context.Context, m Message, sess *Session) error {
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		if err := updateMessageTx(ctx, tx, m); err != nil {
+			return err
+		}
+		if sess != nil {
+			return updateSessionTx(ctx, tx, *sess, now())
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: finish message: %w", err)
+	}
+	return nil
+}
+
+func updateSessionTx(ctx context.Context, tx *sql.Tx, sess Session, ts int64) error {
+	if len(sess.State) == 0 {
+		sess.State = json.RawMessage(`{}`)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET audience = ?, state = ?, operator = ?, updated_at = ? WHERE id = ?`,
+		sess.Audience, string(sess.State), sess.Operator, ts, sess.ID)
+	if err != nil {
+		return mapSQLiteErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func addMessageTx(ctx context.Context, tx *sql.Tx, m *Message, ts int64) error {
 	if m.ID == "" {
 		m.ID = uuid.NewString()
 	}
@@ -105,27 +162,45 @@ func (s *SQLiteStore) AddMessage(ctx context.Context, m *Message) error {
 	}
 	cites, err := json.Marshal(nonNilCitations(m.Citations))
 	if err != nil {
-		return fmt.Errorf("sqlite: add message: %w", err)
+		return err
 	}
-	ts := now()
-	err = s.write(ctx, false, func(tx *sql.Tx) error {
-		var seq int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE session_id = ?`, m.SessionID).Scan(&seq); err != nil {
-			return mapSQLiteErr(err)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.SessionID, seq, m.Role, m.Text, m.Grounded, string(cites), m.Status, m.Detail, ts)
-		if err != nil {
-			return mapSQLiteErr(err)
-		}
-		m.Seq = seq
-		_, err = tx.ExecContext(ctx, `UPDATE sessions SET updated_at = ? WHERE id = ?`, ts, m.SessionID)
+	var seq int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE session_id = ?`, m.SessionID).Scan(&seq); err != nil {
 		return mapSQLiteErr(err)
-	})
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.SessionID, seq, m.Role, m.Text, m.Grounded, string(cites), m.Status, m.Detail, ts); err != nil {
+		return mapSQLiteErr(err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET updated_at = ? WHERE id = ?`, ts, m.SessionID); err != nil {
+		return mapSQLiteErr(err)
+	}
+	m.Seq, m.CreatedAt = seq, fromMicro(ts)
+	return nil
+}
+
+func updateMessageTx(ctx context.Context, tx *sql.Tx, m Message) error {
+	cites, err := json.Marshal(nonNilCitations(m.Citations))
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET text = ?, grounded = ?, citations = ?, status = ?, detail = ? WHERE id = ?`,
+		m.Text, m.Grounded, string(cites), m.Status, m.Detail, m.ID)
+	if err != nil {
+		return mapSQLiteErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// AddMessage appends a message to its session.
+func (s *SQLiteStore) AddMessage(ctx context.Context, m *Message) error {
+	err := s.write(ctx, false, func(tx *sql.Tx) error { return addMessageTx(ctx, tx, m, now()) })
 	if err != nil {
 		return fmt.Errorf("sqlite: add message: %w", err)
 	}
-	m.CreatedAt = fromMicro(ts)
 	return nil
 }
 
@@ -138,22 +213,7 @@ func nonNilCitations(c []Citation) []Citation {
 
 // UpdateMessage replaces a message's content and status.
 func (s *SQLiteStore) UpdateMessage(ctx context.Context, m Message) error {
-	cites, err := json.Marshal(nonNilCitations(m.Citations))
-	if err != nil {
-		return fmt.Errorf("sqlite: update message: %w", err)
-	}
-	err = s.write(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE messages SET text = ?, grounded = ?, citations = ?, status = ?, detail = ? WHERE id = ?`,
-			m.Text, m.Grounded, string(cites), m.Status, m.Detail, m.ID)
-		if err != nil {
-			return mapSQLiteErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.write(ctx, false, func(tx *sql.Tx) error { return updateMessageTx(ctx, tx, m) }); err != nil {
 		return fmt.Errorf("sqlite: update message: %w", err)
 	}
 	return nil
