@@ -46,6 +46,8 @@ type SQLiteStore struct {
 	// a small query.
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// stopCheckpoints ends checkpointLoop, which closes checkpointsDone.
+	stopCheckpoints, checkpointsDone chan struct{}
 }
 
 // OpenSQLite opens (creating when needed) the database file at path, applies migrations and
@@ -54,8 +56,12 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLiteS
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
 	}
+	// Checkpoints run in the background (checkpointLoop), not in whichever write happens to
+	// fill the log: a checkpoint syncs the database file, which would stall every writer behind
+	// that one.
 	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -72,11 +78,45 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLiteS
 		db.Close()
 		return nil, err
 	}
+	s.stopCheckpoints = make(chan struct{})
+	s.checkpointsDone = make(chan struct{})
+	go s.checkpointLoop()
 	return s, nil
 }
 
-// Close closes the database.
+// checkpointEvery is how often the write-ahead log is copied back into the database.
+const checkpointEvery = time.Second
+
+// checkpointLoop checkpoints the write-ahead log every checkpointEvery without blocking
+// readers or writers (PASSIVE), until Close. It returns when Close signals it.
+func (s *SQLiteStore) checkpointLoop() {
+	defer close(s.checkpointsDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopCheckpoints:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+				s.logger.Warn("sqlite: checkpoint", slog.Any("error", err))
+			}
+			cancel()
+		}
+	}
+}
+
+// Close stops the background checkpoints, folds the log into the database and closes it.
 func (s *SQLiteStore) Close() error {
+	if s.stopCheckpoints != nil {
+		close(s.stopCheckpoints)
+		<-s.checkpointsDone
+		s.stopCheckpoints = nil
+		if _, err := s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			s.logger.Warn("sqlite: final checkpoint", slog.Any("error", err))
+		}
+	}
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
