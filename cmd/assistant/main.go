@@ -8,6 +8,7 @@
 //	assistant ingest PATH...            ingest files and folders
 //	assistant search [-k N] QUESTION    print the best passages
 //	assistant eval -questions FILE...   ask a question set and report the figures
+//	assistant docs list|set|delete      review and correct documents
 //
 // Configuration comes from environment variables (see README.md).
 package main
@@ -59,7 +60,8 @@ const usage = `usage:
   assistant serve [-sample]            serve the web chat, API and connectors on ASSISTANT_ADDR
   assistant ingest PATH...             ingest files and folders into the knowledge base
   assistant search [-k N] QUESTION     print the best passages with source and score
-  assistant eval -questions FILE...    ask question sets and report the figures`
+  assistant eval -questions FILE...    ask question sets and report the figures
+  assistant docs list|set|delete       review and correct documents' metadata`
 
 // run builds the program in dependency order and runs one subcommand. It returns when the
 // subcommand is done, or for serve when ctx is cancelled and the server has shut down.
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
 	switch args[0] {
-	case "serve", "ingest", "search", "eval":
+	case "serve", "ingest", "search", "eval", "docs":
 	default:
 		fmt.Fprintln(stderr, usage)
 		return exitError{2, fmt.Errorf("unknown command %q", args[0])}
@@ -97,6 +99,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return ingest(ctx, app, args[1:], stdout)
 	case "search":
 		return search(ctx, app, args[1:], stdout)
+	case "docs":
+		return docs(ctx, app, args[1:], stdout)
 	default:
 		return evaluate(ctx, app, args[1:], stdout)
 	}

@@ -336,3 +336,42 @@ func TestServeSample(t *testing.T) {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestDocsCommand(t *testing.T) {
+	e := env{"ASSISTANT_DATA_DIR": t.TempDir()}
+	if _, err := runCmd(t, e, "ingest", kbDir); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, e, "docs", "list", "-kind", "procedure")
+	if err != nil || !strings.Contains(out, "thu-tuc/cap-phep-bien-quang-cao.json\tprocedure\tenabled\tv1\tCấp giấy phép treo biển quảng cáo") || !strings.Contains(out, "1 documents") {
+		t.Fatalf("docs list: %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, e, "docs", "set", "ke-hoach-ninh-binh.md", "locality=Ninh Bình", "enabled=false"); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = runCmd(t, e, "docs", "list")
+	if !strings.Contains(out, "ke-hoach-ninh-binh.md\tplan\tDISABLED") || !strings.Contains(out, "set by operator: enabled,locality") {
+		t.Fatalf("after set:\n%s", out)
+	}
+	// A disabled document is no longer an answer.
+	out, _ = runCmd(t, e, "search", "ty le ho so truc tuyen cap xa ninh binh")
+	if strings.Contains(out, "ke-hoach-ninh-binh.md") {
+		t.Errorf("disabled document still found:\n%s", out)
+	}
+	for _, bad := range [][]string{{"docs", "set", "ke-hoach-ninh-binh.md", "colour=red"}, {"docs", "set", "ke-hoach-ninh-binh.md", "enabled=maybe"},
+		{"docs", "set", "ke-hoach-ninh-binh.md"}, {"docs", "frob"}} {
+		if _, err := runCmd(t, e, bad...); exitCode(err) != 2 {
+			t.Errorf("%v: exit %d (%v), want 2", bad, exitCode(err), err)
+		}
+	}
+	if _, err := runCmd(t, e, "docs", "set", "khong-co.md", "title=X"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("unknown source: %v", err)
+	}
+	if out, err := runCmd(t, e, "docs", "delete", "hoi-dap.md"); err != nil || !strings.Contains(out, "hoi-dap.md deleted") {
+		t.Fatalf("delete: %v %s", err, out)
+	}
+	out, _ = runCmd(t, e, "docs", "list")
+	if strings.Contains(out, "hoi-dap.md") || !strings.Contains(out, "4 documents") {
+		t.Errorf("after delete:\n%s", out)
+	}
+}
