@@ -587,6 +587,8 @@ var (
 	reAgency   = regexp.MustCompile(`\b(?:Sở|Bộ|UBND|Ủy ban|Ban|Trung tâm|Cục|Vụ|Công an|Tòa án|Chi cục|Phòng|Văn phòng|Cổng|Hội đồng)\b`)
 	reWhen     = regexp.MustCompile(`\b(?:19|20)\d\d\b|\d{1,2}/\d{1,2}/\d{4}|\bngày\b|\btháng\b|\bquý\b`)
 	reDuration = regexp.MustCompile(`(?i)\d+\s*(?:ngày|tháng|năm|giờ|tuần)`)
+	// reOnlinePlace matches where things are done online: applications, portals, web addresses.
+	reOnlinePlace = regexp.MustCompile(`(?i)ứng dụng|VNeID|cổng dịch vụ công|cổng thông tin|trang thông tin|website|https?://|\.gov\.vn`)
 )
 
 // hasTarget reports whether a sentence states the kind of thing the intents ask for.
@@ -609,7 +611,7 @@ func hasTarget(s string, intents []Intent) bool {
 				return true
 			}
 		case IntentAgency, IntentPlace:
-			if reAgency.MatchString(s) {
+			if reAgency.MatchString(s) || in == IntentPlace && reOnlinePlace.MatchString(s) {
 				return true
 			}
 		case IntentWhen:

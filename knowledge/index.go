@@ -78,7 +78,8 @@ type Result struct {
 	Chunk   Chunk
 	Doc     DocRef
 	Snippet string // the passage's sentences that match best, for display
-	// Score is the fused relevance in (0, 1], comparable across queries only roughly.
+	// Score is the fused rank score relative to the best result's (1 for the best), for display
+	// and ordering; Relevance says how well a passage covers the question.
 	Score float64
 	// Coverage is the share of the question's informative weight (IDF-weighted content terms)
 	// that this passage contains; the assistant uses it to decide whether the knowledge base
@@ -237,7 +238,7 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 			continue
 		}
 		perDoc[r.Doc.ID]++
-		r.Score = math.Round(r.Score/best*r.Coverage*1000) / 1000
+		r.Score = math.Round(r.Score/best*1000) / 1000
 		if !q.SkipSnippets {
 			r.Snippet = x.snippet(r.Chunk.Text, terms)
 		}
