@@ -41,7 +41,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		MaxMessageRunes: 2000,
-		MinRelevance:    0.3,
+		MinRelevance:    0.35,
 		Hotline:         "Tổng đài dịch vụ công 1900 1096",
 		Portal:          "https://dichvucong.gov.vn",
 		LLMTimeout:      30 * time.Second,
@@ -189,6 +189,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	if faq, ok := a.faqAnswer(results, r); ok {
 		return emit(faq), r
 	}
+	results = preferNamedProcedure(results)
 	if !a.relevant(results) || !namesProcedure(results) {
 		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
 	}
@@ -257,14 +258,19 @@ func procedureIntent(c Cues) bool {
 	return false
 }
 
-// relevant decides whether the knowledge base answers the question: one of the leading
-// passages must contain enough of the question's informative weight.
+// relevant decides whether the knowledge base answers the question: the retrieved passages of
+// one of the leading documents must together cover enough of the question.
 func (a *Assistant) relevant(results []knowledge.Result) bool {
 	for i, r := range results {
 		if i == 3 {
 			break
 		}
-		if r.Lexical > 0 && r.Relevance() >= a.cfg.MinRelevance {
+		if r.Lexical > 0 && r.DocRelevance >= a.cfg.MinRelevance {
+			return true
+		}
+		// A question that names a procedure in full is about it, whatever else it says
+		// ("chuyển hộ khẩu đi nơi khác thì xóa đăng ký thường trú mất mấy ngày?").
+		if r.Doc.Kind == knowledge.KindProcedure && r.TitleCoverage >= 0.8 {
 			return true
 		}
 	}
@@ -280,12 +286,42 @@ func namesProcedure(results []knowledge.Result) bool {
 	if lead.Doc.Kind != knowledge.KindProcedure || lead.TitleCoverage >= 0.3 {
 		return true
 	}
-	for _, r := range results {
-		if r.Doc.ID == lead.Doc.ID && r.Relevance() >= 0.6 {
-			return true
+	return lead.DocRelevance >= 0.6
+}
+
+// preferNamedProcedure brings forward, among procedures ranked close to the first, the one
+// whose name the question covers best: a question about marrying a foreigner means "Đăng ký
+// kết hôn có yếu tố nước ngoài", not its variant "… tại khu vực biên giới", even when the
+// variant's passages rank a little higher.
+func preferNamedProcedure(results []knowledge.Result) []knowledge.Result {
+	if len(results) < 2 || results[0].Doc.Kind != knowledge.KindProcedure {
+		return results
+	}
+	best := 0
+	for i, r := range results {
+		if i == 0 || r.Doc.Kind != knowledge.KindProcedure || r.Score < 0.85*results[0].Score {
+			continue
+		}
+		if r.TitleMatch > results[best].TitleMatch+0.05 {
+			best = i
 		}
 	}
-	return false
+	if best == 0 {
+		return results
+	}
+	id := results[best].Doc.ID
+	out := make([]knowledge.Result, 0, len(results))
+	for _, r := range results {
+		if r.Doc.ID == id {
+			out = append(out, r)
+		}
+	}
+	for _, r := range results {
+		if r.Doc.ID != id {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // evidence loads the full documents of the leading results (cached briefly).

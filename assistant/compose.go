@@ -431,7 +431,7 @@ func channelNames(p *extract.Procedure) string {
 func (c composer) listLines(d *draft, label string, items []string, limit int, n int) int {
 	var clean []string
 	for _, it := range items {
-		if it = strings.TrimSpace(it); it != "" && !noInfo(it) {
+		if it = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(it), "-+•*")); it != "" && !noInfo(it) {
 			clean = append(clean, it)
 		}
 	}

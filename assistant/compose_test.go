@@ -64,9 +64,10 @@ func TestSentenceSelectionSkipsInstructions(t *testing.T) {
 }
 
 func TestRelevanceGate(t *testing.T) {
-	a := &Assistant{cfg: Config{MinRelevance: 0.3}}
+	a := &Assistant{cfg: Config{MinRelevance: 0.35}}
 	res := func(kind knowledge.Kind, cov, phr, title float64) knowledge.Result {
-		return knowledge.Result{Doc: knowledge.DocRef{ID: "d", Kind: kind}, Lexical: 1, Coverage: cov, PhraseCoverage: phr, TitleCoverage: title}
+		return knowledge.Result{Doc: knowledge.DocRef{ID: "d", Kind: kind}, Lexical: 1, Coverage: cov, PhraseCoverage: phr, TitleCoverage: title,
+			DocRelevance: (cov + phr) / 2}
 	}
 	tests := []struct {
 		name    string
@@ -79,6 +80,7 @@ func TestRelevanceGate(t *testing.T) {
 		{"procedure only sharing words", []knowledge.Result{res(knowledge.KindProcedure, 0.45, 0.4, 0.1)}, false},
 		{"procedure passage matching closely", []knowledge.Result{res(knowledge.KindProcedure, 0.7, 0.6, 0.1)}, true},
 		{"a later passage covers it", []knowledge.Result{res(knowledge.KindPlan, 0.1, 0, 0), res(knowledge.KindPlan, 0.5, 0.5, 0)}, true},
+		{"procedure named in full among other words", []knowledge.Result{res(knowledge.KindProcedure, 0.3, 0.2, 1)}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

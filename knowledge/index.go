@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,10 +89,16 @@ type Result struct {
 	// PhraseCoverage is the same share counting only the question's word pairs (IDF-weighted
 	// bigrams of content words): phrases say more about relevance than single syllables.
 	PhraseCoverage float64
+	// DocRelevance is Relevance over all the passages of the document that search proposed
+	// together: a question about a procedure names it in the title and asks about one section.
+	DocRelevance float64
 	// TitleCoverage is the share of the document title's content terms the question names.
 	TitleCoverage float64
-	Lexical       float64 // BM25F score
-	Vector        float64 // cosine similarity, 0 when vector search did not propose it
+	// TitleMatch weighs TitleCoverage with the share of the question the title names (their
+	// harmonic mean): how well the title and the question name the same thing.
+	TitleMatch float64
+	Lexical    float64 // BM25F score
+	Vector     float64 // cosine similarity, 0 when vector search did not propose it
 }
 
 // Ranking parameters. BM25F with the head (title and section path) and body fields.
@@ -178,17 +185,32 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		termIndex[t.text] = i
 	}
 	results := make([]Result, 0, len(cands))
-	var maxLex float64
-	titleCov := map[string]float64{}
+	titleCov := map[string][2]float64{}
+	docMatched := map[string][]bool{} // the question terms any candidate passage of a document holds
 	for _, c := range cands {
-		lex, cov, phr := scoreBM25F(c.hit.Chunk, terms, termIndex, st)
+		lex, matched := scoreBM25F(c.hit.Chunk, terms, termIndex, st)
+		cov, phr := coverageOf(terms, matched)
 		tc, ok := titleCov[c.hit.Doc.ID]
 		if !ok {
-			tc = x.titleCoverage(c.hit.Doc.Title, terms)
+			tc[0], tc[1] = x.titleCoverage(c.hit.Doc.Title, terms)
 			titleCov[c.hit.Doc.ID] = tc
 		}
-		results = append(results, Result{Chunk: c.hit.Chunk, Doc: c.hit.Doc, Lexical: lex, Coverage: cov, PhraseCoverage: phr, TitleCoverage: tc, Vector: c.vecScore})
-		maxLex = max(maxLex, lex)
+		if dm, ok := docMatched[c.hit.Doc.ID]; ok {
+			for i, m := range matched {
+				dm[i] = dm[i] || m
+			}
+		} else {
+			docMatched[c.hit.Doc.ID] = slices.Clone(matched)
+		}
+		results = append(results, Result{Chunk: c.hit.Chunk, Doc: c.hit.Doc, Lexical: lex, Coverage: cov, PhraseCoverage: phr, TitleCoverage: tc[0], TitleMatch: tc[1], Vector: c.vecScore})
+	}
+	docRelevance := make(map[string]float64, len(docMatched))
+	for id, m := range docMatched {
+		cov, phr := coverageOf(terms, m)
+		docRelevance[id] = (cov + phr) / 2
+	}
+	for i := range results {
+		results[i].DocRelevance = docRelevance[results[i].Doc.ID]
 	}
 	// Ranks by each signal, then reciprocal-rank fusion.
 	lexOrder := rankBy(results, func(r Result) float64 { return r.Lexical })
@@ -199,7 +221,7 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		s := 1/(rrfK+float64(lexOrder[i])) + 0.6/(rrfK+float64(vecOrder[i]))
 		// A question that names the whole title of a document (a procedure's name) points at
 		// it rather than at documents whose titles only share some words.
-		s *= 1 + 0.6*r.TitleCoverage*r.TitleCoverage
+		s *= 1 + 1.2*r.TitleMatch*r.TitleMatch
 		if r.Lexical == 0 {
 			s *= 0.5
 		}
@@ -396,27 +418,37 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 
 // scoreBM25F scores a passage for the question and returns the share of the question's
 // informative weight it contains.
-func scoreBM25F(c Chunk, terms []queryTerm, index map[string]int, st *statsSnapshot) (score, coverage, phrases float64) {
+func scoreBM25F(c Chunk, terms []queryTerm, index map[string]int, st *statsSnapshot) (score float64, matched []bool) {
 	head, headLen := countQueryTerms(c.HeadTerms, index)
 	body, bodyLen := countQueryTerms(c.BodyTerms, index)
 	avgHead, avgBody := max(st.AvgHeadLen, 1), max(st.AvgBodyLen, 1)
 	normHead := 1 - bm25BHead + bm25BHead*headLen/avgHead
 	normBody := 1 - bm25BBody + bm25BBody*bodyLen/avgBody
-	var covered, total, pCovered, pTotal float64
+	matched = make([]bool, len(terms))
 	for i, t := range terms {
 		tf := headWeight*float64(head[i])/normHead + float64(body[i])/normBody
 		if tf > 0 {
 			score += t.weight * t.idf * tf / (bm25K1 + tf)
+			matched[i] = true
 		}
+	}
+	return score, matched
+}
+
+// coverageOf returns the share of the question's informative weight among the matched terms,
+// counting words and word pairs, then word pairs only.
+func coverageOf(terms []queryTerm, matched []bool) (coverage, phrases float64) {
+	var covered, total, pCovered, pTotal float64
+	for i, t := range terms {
 		if t.content {
 			total += t.weight * t.idf
-			if tf > 0 {
+			if matched[i] {
 				covered += t.weight * t.idf
 			}
 		}
 		if t.phrase {
 			pTotal += t.idf
-			if tf > 0 {
+			if matched[i] {
 				pCovered += t.idf
 			}
 		}
@@ -427,7 +459,7 @@ func scoreBM25F(c Chunk, terms []queryTerm, index map[string]int, st *statsSnaps
 	if pTotal > 0 {
 		phrases = pCovered / pTotal
 	}
-	return score, coverage, phrases
+	return coverage, phrases
 }
 
 // countQueryTerms counts, in an index text, the occurrences of each question term (by its
@@ -454,31 +486,53 @@ func countQueryTerms(s string, index map[string]int) ([]int, float64) {
 	return counts, float64(n)
 }
 
-// titleCoverage is the share of the title's content terms (words and bigrams, IDF-free) that the
-// question contains: "Đăng ký thường trú" is fully named by a question about registering
-// permanent residence, "Xóa đăng ký thường trú" only partly.
-func (x *Index) titleCoverage(title string, terms []queryTerm) float64 {
+// titleCoverage returns the share of the title's content terms (words and bigrams, IDF-free)
+// that the question contains — "Đăng ký thường trú" is fully named by a question about
+// registering permanent residence, "Xóa đăng ký thường trú" only partly — and the title match:
+// the harmonic mean of that share and the share of the question's content terms the title
+// holds, so that a title naming more of what is asked ("… có yếu tố nước ngoài" for a
+// question about marrying a foreigner) wins over a shorter one.
+func (x *Index) titleCoverage(title string, terms []queryTerm) (coverage, match float64) {
 	q := make(map[string]bool, len(terms))
+	asked := 0
 	for _, t := range terms {
 		if t.weight >= 0.5 {
 			q[t.text] = true
 		}
+		if t.content {
+			asked++
+		}
 	}
 	content := x.titleTerms(title)
-	if len(content) == 0 {
-		return 0
+	if len(content) == 0 || asked == 0 {
+		return 0, 0
 	}
 	hit := 0
+	inTitle := make(map[string]bool, len(content))
 	for _, t := range content {
+		inTitle[t] = true
 		if q[t] {
 			hit++
 		}
 	}
-	return float64(hit) / float64(len(content))
+	named := 0
+	for _, t := range terms {
+		if t.content && inTitle[t.text] {
+			named++
+		}
+	}
+	coverage = float64(hit) / float64(len(content))
+	explained := float64(named) / float64(asked)
+	if coverage+explained > 0 {
+		match = 2 * coverage * explained / (coverage + explained)
+	}
+	return coverage, match
 }
 
 // titleTerms returns the content terms of a title (words and bigrams, repeats kept), analysed
-// once and cached.
+// once and cached. The portal's naming prefix "Thủ tục" says nothing about which procedure it
+// is and is left out, so that "Thủ tục đăng ký khai tử" is as fully named by a question about
+// registering a death as "Đăng ký lại khai tử" is not.
 func (x *Index) titleTerms(title string) []string {
 	x.titleMu.Lock()
 	defer x.titleMu.Unlock()
@@ -489,13 +543,22 @@ func (x *Index) titleTerms(title string) []string {
 		x.titles = make(map[string][]string)
 	}
 	var terms []string
-	for _, t := range x.analyzer.Terms(title) {
+	for _, t := range x.analyzer.Terms(withoutNamingPrefix(title)) {
 		if isContent(t) {
 			terms = append(terms, t.Text)
 		}
 	}
 	x.titles[title] = terms
 	return terms
+}
+
+// withoutNamingPrefix removes a leading "Thủ tục" (any case, with or without marks).
+func withoutNamingPrefix(title string) string {
+	t := strings.TrimSpace(title)
+	if fields := strings.Fields(t); len(fields) > 2 && vietnamese.Key(fields[0]+" "+fields[1]) == "thu tuc" {
+		return strings.Join(fields[2:], " ")
+	}
+	return t
 }
 
 // Snippet returns the sentences of a passage's text that best match the question, up to about

@@ -89,8 +89,8 @@ func search(ctx context.Context, a *app, args []string, stdout io.Writer) error 
 			fmt.Fprintf(stdout, "   § %s\n", r.Chunk.Section)
 		}
 		fmt.Fprintf(stdout, "   %s\n", strings.ReplaceAll(r.Snippet, "\n", " "))
-		fmt.Fprintf(stdout, "   (relevance %.2f: coverage %.2f, phrases %.2f; bm25f %.2f, vector %.2f, title %.2f)\n",
-			r.Relevance(), r.Coverage, r.PhraseCoverage, r.Lexical, r.Vector, r.TitleCoverage)
+		fmt.Fprintf(stdout, "   (relevance %.2f: coverage %.2f, phrases %.2f; document %.2f; bm25f %.2f, vector %.2f, title %.2f)\n",
+			r.Relevance(), r.Coverage, r.PhraseCoverage, r.DocRelevance, r.Lexical, r.Vector, r.TitleCoverage)
 	}
 	fmt.Fprintf(stdout, "%s\n", took.Round(10*time.Microsecond))
 	return nil

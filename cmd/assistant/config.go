@@ -83,7 +83,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.LLMTimeout, err = envDuration(getenv, "LLM_TIMEOUT", 30*time.Second); err != nil {
 		errs = append(errs, err)
 	}
-	if c.MinRelevance, err = envFloat(getenv, "ASSISTANT_MIN_RELEVANCE", 0.3); err != nil || c.MinRelevance < 0 || c.MinRelevance > 1 {
+	if c.MinRelevance, err = envFloat(getenv, "ASSISTANT_MIN_RELEVANCE", 0.35); err != nil || c.MinRelevance < 0 || c.MinRelevance > 1 {
 		errs = append(errs, fmt.Errorf("ASSISTANT_MIN_RELEVANCE must be a number between 0 and 1"))
 	}
 	if c.MaxMessage, err = envInt(getenv, "ASSISTANT_MAX_MESSAGE", 2000); err != nil || c.MaxMessage < 1 {
