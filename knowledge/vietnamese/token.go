@@ -155,6 +155,13 @@ func number(s string) (canonical string, percent bool, ok bool) {
 		}
 	}
 	if !strings.ContainsAny(body, ".,") {
+		// Leading zeros do not change a figure: "mức độ 01" is "mức độ 1", "05 ngày" is "5 ngày".
+		if t := strings.TrimLeft(body, "0"); t != body && len(body) <= 4 {
+			if t == "" {
+				t = "0"
+			}
+			return t + pctSuffix(pct), pct, true
+		}
 		return s, pct, true
 	}
 	groups := strings.FieldsFunc(body, func(r rune) bool { return r == '.' || r == ',' })

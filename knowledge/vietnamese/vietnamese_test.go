@@ -76,6 +76,7 @@ func TestTokenize(t *testing.T) {
 		{"thousands dot", "10.000 đồng", []string{"10000", "đồng"}},
 		{"thousands comma", "10,000 Việt Nam Đồng", []string{"10000", "việt", "nam", "đồng"}},
 		{"decimal", "tăng 2,5 lần", []string{"tăng", "2.5", "lần"}},
+		{"leading zeros", "mức độ 01, 05 ngày, 0 đồng", []string{"mức", "độ", "1", "5", "ngày", "0", "đồng"}},
 		{"procedure code", "mã 1.004222", []string{"mã", "1.004222", "+1", "+004222"}},
 		{"range", "giai đoạn 2021-2025", []string{"giai", "đoạn", "2021-2025", "+2021", "+2025"}},
 		{"ampersand", "Bộ KH&CN", []string{"bộ", "kh&cn", "+kh", "+cn"}},
