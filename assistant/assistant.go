@@ -67,6 +67,7 @@ type cachedDoc struct {
 	doc     knowledge.Document
 	version int
 	at      time.Time
+	chunks  []knowledge.Chunk // loaded on first need: the lead procedure's passages
 }
 
 // New returns an assistant. model may be nil: answers are then extractive.
@@ -324,7 +325,9 @@ func preferNamedProcedure(results []knowledge.Result) []knowledge.Result {
 	return out
 }
 
-// evidence loads the full documents of the leading results (cached briefly).
+// evidence loads the full documents of the leading results (cached briefly), and all the
+// passages of a leading procedure: its record is answered from whichever field says it best,
+// retrieved or not.
 func (a *Assistant) evidence(ctx context.Context, results []knowledge.Result) []evidence {
 	ev := make([]evidence, len(results))
 	for i, r := range results {
@@ -335,7 +338,32 @@ func (a *Assistant) evidence(ctx context.Context, results []knowledge.Result) []
 			}
 		}
 	}
+	if len(ev) > 0 && ev[0].doc != nil && ev[0].doc.Procedure != nil {
+		ev[0].passages = a.documentChunks(ctx, *ev[0].doc)
+	}
 	return ev
+}
+
+// documentChunks returns a document's passages, cached with the document.
+func (a *Assistant) documentChunks(ctx context.Context, d knowledge.Document) []knowledge.Chunk {
+	a.docMu.Lock()
+	c, ok := a.docs[d.ID]
+	a.docMu.Unlock()
+	if ok && c.version == d.Version && c.chunks != nil {
+		return c.chunks
+	}
+	chunks, err := a.store.DocumentChunks(ctx, d.ID)
+	if err != nil {
+		a.logger.WarnContext(ctx, "load passages", slog.String("document", d.ID), slog.Any("error", err))
+		return nil
+	}
+	a.docMu.Lock()
+	if c, ok := a.docs[d.ID]; ok && c.version == d.Version {
+		c.chunks = chunks
+		a.docs[d.ID] = c
+	}
+	a.docMu.Unlock()
+	return chunks
 }
 
 const docCacheTTL = 30 * time.Second

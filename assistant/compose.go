@@ -17,8 +17,10 @@ import (
 
 // evidence is a retrieved passage with the document it belongs to.
 type evidence struct {
-	result knowledge.Result
-	doc    *knowledge.Document // full document (with Procedure) for the leading results
+	result   knowledge.Result
+	doc      *knowledge.Document // full document (with Procedure) for the leading results
+	passages []knowledge.Chunk   // all the passages of the lead procedure
+	extra    bool                // a passage of the lead document that retrieval did not return
 }
 
 // draft is an answer being composed: text with [n] markers and the citations they refer to.
@@ -127,13 +129,20 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 	fields := 0
 	// A sentence of the passages that states what the question asks, beyond the record's
 	// fields ("trước khi hết hạn 15 ngày…").
-	sentence, sentenceRes, strong := c.bestSentence(r, sameDocument(ev, lead.result.Doc.ID), lead.doc.Title)
+	cands := c.sentences(r, recordEvidence(ev), lead.doc.Title)
+	sentence, sentenceRes, strong := bestSentence(cands)
 	if strong && fieldSection(intents, sentenceRes.Chunk.Section) {
 		strong = false // the structured field below says it better
 	}
 	if strong {
 		n := d.cite(sentenceRes, sentence)
 		d.lines = append(d.lines, fmt.Sprintf("%s [%d]", sentence, n))
+		// A record often says the same thing in two fields, each with its own detail (the
+		// conditions name the application, the channel note names it differently): a close
+		// second from another field is shown too.
+		if s, ok := runnerUp(cands); ok && !fieldSection(intents, s.res.Chunk.Section) {
+			d.lines = append(d.lines, fmt.Sprintf("%s [%d]", s.text, d.cite(s.res, s.text)))
+		}
 	}
 	for _, in := range intents {
 		switch in {
@@ -196,6 +205,26 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 		d.lines = append(d.lines, "Chi tiết và nộp hồ sơ: "+p.URL)
 	}
 	return d
+}
+
+// recordEvidence is the lead document's evidence: its retrieved passages in rank order, then
+// its other passages.
+func recordEvidence(ev []evidence) []evidence {
+	lead := ev[0]
+	out := sameDocument(ev, lead.result.Doc.ID)
+	have := map[int64]bool{}
+	for _, e := range out {
+		have[e.result.Chunk.ID] = true
+	}
+	for _, ch := range lead.passages {
+		if have[ch.ID] {
+			continue
+		}
+		res := lead.result
+		res.Chunk = ch
+		out = append(out, evidence{result: res, extra: true})
+	}
+	return out
 }
 
 // sameDocument returns the evidence from one document, in rank order.
@@ -570,15 +599,32 @@ func overlaps(chosen []sentenceCand, s sentenceCand) bool {
 	return false
 }
 
-// bestSentence returns the best sentence of the passages and whether it answers strongly:
-// it states what is asked and matches most of the question's words beyond the title.
-func (c composer) bestSentence(r resolved, ev []evidence, title string) (string, knowledge.Result, bool) {
-	cands := c.sentences(r, ev, title)
+// bestSentence returns the best sentence and whether it answers strongly: it states what is
+// asked and matches most of the question's words beyond the title.
+func bestSentence(cands []sentenceCand) (string, knowledge.Result, bool) {
 	if len(cands) == 0 {
 		return "", knowledge.Result{}, false
 	}
 	b := cands[0]
 	return b.text, b.res, b.hasTarget && b.score >= 0.55
+}
+
+// runnerUp returns the best sentence from a section other than the best sentence's when it
+// scores nearly as well and states what is asked.
+func runnerUp(cands []sentenceCand) (sentenceCand, bool) {
+	if len(cands) < 2 {
+		return sentenceCand{}, false
+	}
+	best := cands[0]
+	for _, s := range cands[1:] {
+		if s.score < 0.9*best.score {
+			break
+		}
+		if s.res.Chunk.Section != best.res.Chunk.Section && s.hasTarget && !overlaps([]sentenceCand{best}, s) {
+			return s, true
+		}
+	}
+	return sentenceCand{}, false
 }
 
 var (
@@ -662,6 +708,7 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 	}
 	type piece struct {
 		text  string
+		key   string // keyText(text)
 		res   knowledge.Result
 		rank  int
 		terms map[string]bool
@@ -670,9 +717,14 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 	var pieces []piece
 	seen := map[string]bool{}
 	df := map[string]int{}
-	for rank, e := range ev {
-		if rank >= 6 {
-			break
+	retrieved := 0
+	for i, e := range ev {
+		rank := i
+		if e.extra {
+			// Passages retrieval did not return rank just below the last one that it did.
+			rank = min(retrieved, 6)
+		} else if retrieved++; i >= 6 {
+			continue
 		}
 		for _, sent := range vietnamese.Sentences(e.result.Chunk.Text) {
 			parts := []string{sent}
@@ -681,10 +733,14 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 			}
 			for _, p := range parts {
 				p = strings.TrimSpace(strings.TrimLeft(p, "-•+* "))
-				if p == "" || seen[p] || looksLikeInstruction(p) {
+				if p == "" || seen[p] {
 					continue
 				}
 				seen[p] = true
+				key := keyText(p)
+				if instructionKey(key) {
+					continue
+				}
 				terms := map[string]bool{}
 				for _, t := range c.analyzer.Terms(p) {
 					if !terms[t.Text] {
@@ -694,7 +750,7 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 						}
 					}
 				}
-				pieces = append(pieces, piece{text: p, res: e.result, rank: rank, terms: terms, own: own(e)})
+				pieces = append(pieces, piece{text: p, key: key, res: e.result, rank: rank, terms: terms, own: own(e)})
 			}
 		}
 	}
@@ -712,6 +768,13 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 			}
 		}
 		totals[p.res.Doc.ID] = max(total, 1)
+	}
+	asked := qualifiedNumbers(keyText(r.Text))
+	// Retrieval's order counts: across documents fully, within one document (where the
+	// sentence's own match says more than its passage's rank) half as much.
+	step := 0.04
+	if len(ev) > 0 && len(sameDocument(ev, ev[0].result.Doc.ID)) == len(ev) {
+		step = 0.02
 	}
 	levelKey := ""
 	if r.Cues.Level != "" {
@@ -740,10 +803,18 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 		if r.Cues.Year != "" && strings.Contains(p.text, r.Cues.Year) {
 			score += 0.1
 		}
-		if countsFocus(p.text, r.Cues.Focus) {
+		agree, differ := 0, 0
+		if len(asked) > 0 {
+			agree, differ = numberAgreement(asked, qualifiedNumbers(p.key))
+		}
+		// A sentence giving another figure for what the question qualifies ("mức độ 2" for
+		// "mức độ 1") is about something else, however many words it shares.
+		score += 0.15 * float64(agree)
+		score *= math.Pow(0.6, float64(differ))
+		if countsFocus(p.key, r.Cues.Focus) {
 			score += 0.4
 		}
-		score *= 1 - 0.04*float64(p.rank)
+		score *= 1 - step*float64(p.rank)
 		if l := utf8.RuneCountInString(p.text); l > 350 {
 			score *= 350 / float64(l)
 		}
@@ -754,12 +825,13 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 }
 
 // countsFocus reports whether a sentence gives a number of the thing a count question asks
-// about: "7 nhóm nhiệm vụ" for "bao nhiêu nhóm nhiệm vụ", "bảy nhóm" too.
-func countsFocus(sentence string, focus []string) bool {
+// about: "7 nhóm nhiệm vụ" for "bao nhiêu nhóm nhiệm vụ", "bảy nhóm" too. key is the
+// sentence's keyText.
+func countsFocus(key string, focus []string) bool {
 	if len(focus) == 0 {
 		return false
 	}
-	words := strings.Fields(keyText(sentence))
+	words := strings.Fields(key)
 	for i := 0; i+1 < len(words); i++ {
 		if !isNumberWord(words[i]) {
 			continue
@@ -771,6 +843,49 @@ func countsFocus(sentence string, focus []string) bool {
 		}
 	}
 	return false
+}
+
+// qualifiedNumbers maps each word directly followed by a figure to the figures that follow
+// it: "mức độ 1" gives do→{1}, "năm 2025" gives nam→{2025}. Figures are canonical, so
+// "mức độ 01" is the same level. key is the text's keyText.
+func qualifiedNumbers(key string) map[string]map[string]bool {
+	words := strings.Fields(key)
+	out := map[string]map[string]bool{}
+	for i := 1; i < len(words); i++ {
+		w, prev := words[i], words[i-1]
+		if w[0] < '0' || w[0] > '9' || prev[0] >= '0' && prev[0] <= '9' || len(prev) < 2 {
+			continue
+		}
+		if out[prev] == nil {
+			out[prev] = map[string]bool{}
+		}
+		out[prev][w] = true
+	}
+	return out
+}
+
+// numberAgreement compares the figures a question qualifies ("mức độ 1") with a sentence's:
+// how many the sentence states as asked, and how many it only states with another figure
+// ("mức độ 2"), which is about something else.
+func numberAgreement(asked, stated map[string]map[string]bool) (agree, differ int) {
+	for w, want := range asked {
+		got := stated[w]
+		if len(got) == 0 {
+			continue
+		}
+		match := false
+		for v := range want {
+			if got[v] {
+				match = true
+			}
+		}
+		if match {
+			agree++
+		} else {
+			differ++
+		}
+	}
+	return agree, differ
 }
 
 // numberWords are numbers written out, folded.
@@ -804,8 +919,10 @@ var instructionPhrases = []string{
 	"tiet lo cau hinh", "tiet lo prompt",
 }
 
-func looksLikeInstruction(s string) bool {
-	key := keyText(s)
+func looksLikeInstruction(s string) bool { return instructionKey(keyText(s)) }
+
+// instructionKey is looksLikeInstruction on a keyText.
+func instructionKey(key string) bool {
 	for _, p := range instructionPhrases {
 		if strings.Contains(key, " "+p+" ") {
 			return true

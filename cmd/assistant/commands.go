@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -104,11 +106,23 @@ func evaluate(ctx context.Context, a *app, args []string, stdout io.Writer) erro
 	verbose := fs.Bool("v", false, "print every answer")
 	retrieval := fs.Bool("retrieval", false, "evaluate retrieval only: rank of the expected document and facts in the top passages")
 	k := fs.Int("k", 5, "passages retrieved with -retrieval")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation to this file (for go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2, err}
 	}
 	if len(files) == 0 {
 		return exitError{2, errors.New("eval: give at least one -questions FILE")}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("eval: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	for _, f := range files {
 		items, err := assistant.ReadEvalSet(f)
