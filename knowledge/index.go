@@ -180,10 +180,7 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 
 	// Score every candidate the same way whatever store proposed it.
-	termIndex := make(map[string]int, len(terms))
-	for i, t := range terms {
-		termIndex[t.text] = i
-	}
+	termIndex := newTermPositions(terms)
 	results := make([]Result, 0, len(cands))
 	titleCov := map[string][2]float64{}
 	docMatched := map[string][]bool{} // the question terms any candidate passage of a document holds
@@ -418,7 +415,7 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 
 // scoreBM25F scores a passage for the question and returns the share of the question's
 // informative weight it contains.
-func scoreBM25F(c Chunk, terms []queryTerm, index map[string]int, st *statsSnapshot) (score float64, matched []bool) {
+func scoreBM25F(c Chunk, terms []queryTerm, index *termPositions, st *statsSnapshot) (score float64, matched []bool) {
 	head, headLen := countQueryTerms(c.HeadTerms, index)
 	body, bodyLen := countQueryTerms(c.BodyTerms, index)
 	avgHead, avgBody := max(st.AvgHeadLen, 1), max(st.AvgBodyLen, 1)
@@ -462,10 +459,40 @@ func coverageOf(terms []queryTerm, matched []bool) (coverage, phrases float64) {
 	return coverage, phrases
 }
 
+// termPositions finds the question's terms by their position in the question's term list.
+// Most words of a passage are not in the question: a bit per (first byte, length) of the
+// question's terms turns them away before the map lookup.
+type termPositions struct {
+	pos  map[string]int
+	n    int         // the number of question terms
+	seen [256]uint64 // bit l of seen[b]: a term starting with byte b has length l (63 for longer)
+}
+
+func newTermPositions(terms []queryTerm) *termPositions {
+	p := &termPositions{pos: make(map[string]int, len(terms)), n: len(terms)}
+	for i, t := range terms {
+		if t.text == "" {
+			continue
+		}
+		p.pos[t.text] = i
+		p.seen[t.text[0]] |= 1 << min(len(t.text), 63)
+	}
+	return p
+}
+
+// lookup returns the position of term in the question's terms.
+func (p *termPositions) lookup(term string) (int, bool) {
+	if p.seen[term[0]]&(1<<min(len(term), 63)) == 0 {
+		return 0, false
+	}
+	k, ok := p.pos[term]
+	return k, ok
+}
+
 // countQueryTerms counts, in an index text, the occurrences of each question term (by its
 // position in index) and the text's length in terms.
-func countQueryTerms(s string, index map[string]int) ([]int, float64) {
-	counts := make([]int, len(index))
+func countQueryTerms(s string, index *termPositions) ([]int, float64) {
+	counts := make([]int, index.n)
 	n := 0
 	for s != "" {
 		i := strings.IndexByte(s, ' ')
@@ -479,7 +506,7 @@ func countQueryTerms(s string, index map[string]int) ([]int, float64) {
 			continue
 		}
 		n++
-		if k, ok := index[term]; ok {
+		if k, ok := index.lookup(term); ok {
 			counts[k]++
 		}
 	}

@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/pgtest"
@@ -70,7 +71,8 @@ func BenchmarkIngestProcedures(b *testing.B) {
 // over the shared procedure corpus ingested SEARCH_REPLICAS times under different sources
 // (default 2 for the embedded store, about 70,000 passages; 3 for PostgreSQL, about 110,000),
 // with questions made from procedure names. It reports the latency percentiles of one search
-// at a time.
+// at a time. BENCH_DATABASE_URL names an already ingested PostgreSQL database to search
+// instead of ingesting into a fresh one.
 func BenchmarkSearch(b *testing.B) {
 	dir := sharedProcedures(b)
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -81,6 +83,10 @@ func BenchmarkSearch(b *testing.B) {
 			var err error
 			if backend == "sqlite" {
 				s, err = knowledge.OpenSQLite(ctx, filepath.Join(b.TempDir(), "kb.db"), quiet)
+			} else if url := os.Getenv("BENCH_DATABASE_URL"); url != "" {
+				// An already ingested database: measure search without ingesting again.
+				replicas = 0
+				s, err = knowledge.OpenPostgres(ctx, url, quiet)
 			} else {
 				replicas = 3
 				s, err = knowledge.OpenPostgres(ctx, pgtest.Database(b), quiet)
@@ -89,7 +95,7 @@ func BenchmarkSearch(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			if v, err := strconv.Atoi(os.Getenv("SEARCH_REPLICAS")); err == nil && v > 0 {
+			if v, err := strconv.Atoi(os.Getenv("SEARCH_REPLICAS")); err == nil && v > 0 && replicas > 0 {
 				replicas = v
 			}
 			a := vietnamese.NewAnalyzer(nil)
@@ -103,8 +109,10 @@ func BenchmarkSearch(b *testing.B) {
 			for r := range replicas {
 				copyTree(b, dir, filepath.Join(root, fmt.Sprintf("r%d", r)))
 			}
-			if _, err := in.IngestPaths(ctx, []string{root}); err != nil {
-				b.Fatal(err)
+			if replicas > 0 {
+				if _, err := in.IngestPaths(ctx, []string{root}); err != nil {
+					b.Fatal(err)
+				}
 			}
 			idx := knowledge.NewIndex(s, a, emb, quiet)
 			if err := idx.Warm(ctx); err != nil {
@@ -150,7 +158,8 @@ func benchQuestions(tb testing.TB, dir string) []string {
 		if json.Unmarshal(data, &rec) != nil || rec.Name == "" {
 			continue
 		}
-		q := fmt.Sprintf(templates[len(out)%len(templates)], strings.ToLower(rec.Name[:1])+rec.Name[1:])
+		first, size := utf8.DecodeRuneInString(rec.Name)
+		q := fmt.Sprintf(templates[len(out)%len(templates)], string(unicode.ToLower(first))+rec.Name[size:])
 		if len(out)%3 == 0 {
 			q = vietnamese.Fold(q) // a third typed without diacritics
 		}

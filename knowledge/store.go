@@ -113,7 +113,7 @@ type Stats struct {
 	Chunks     int              // number of enabled passages
 	AvgHeadLen float64          // mean number of head terms per passage
 	AvgBodyLen float64          // mean number of body terms per passage
-	DF         map[string]int32 // passages containing the term (head or body)
+	DF         map[string]int32 // passages containing the term (head or body); read-only: a store may share it
 }
 
 // IndexInfo records which embedder built the stored vectors.

@@ -386,8 +386,10 @@ func contractVector(t *testing.T, s knowledge.Store) {
 	if hits[0].Chunk.BodyTerms == "" || hits[0].Doc.URL != "" && hits[0].Doc.Title == "" {
 		t.Errorf("incomplete hit %+v", hits[0])
 	}
-	if _, err := s.SearchVector(ctx, make([]float32, testDim+1), knowledge.Filters{}, 3); err == nil {
-		t.Error("a vector of the wrong dimension must be an error")
+	for _, limit := range []int{3, 200} { // within and beyond the stores' default candidate lists
+		if _, err := s.SearchVector(ctx, make([]float32, testDim+1), knowledge.Filters{}, limit); !errors.Is(err, knowledge.ErrInvalid) {
+			t.Errorf("a vector of the wrong dimension (limit %d): %v, want ErrInvalid", limit, err)
+		}
 	}
 }
 

@@ -39,8 +39,10 @@ type PostgresStore struct {
 	logger *slog.Logger
 	// lastPurge is the Unix time of the last deletion of old connector event claims.
 	lastPurge atomic.Int64
-	// termStats caches the column statistics SearchLexical prunes with.
+	// termStats caches the column statistics SearchLexical prunes with, and termDF the exact
+	// counts of the last Stats, which it prefers.
 	termStats atomic.Pointer[pgTermFrequencies]
+	termDF    atomic.Pointer[map[string]int32]
 	// bulk is set between BeginBulk and EndBulk: the term statistics of new documents are
 	// summed in bulkDF and recorded by EndBulk in one change.
 	bulk   atomic.Bool
@@ -66,9 +68,15 @@ func OpenPostgres(ctx context.Context, databaseURL string, logger *slog.Logger) 
 	if err := pgMigrate(ctx, cfg.ConnConfig.Copy(), logger); err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	// Searches take parameters whose selectivity varies widely (a rare or a common term, a
-	// filter or none): plan every query for its values.
-	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	// Statements are prepared once per connection and keep their generic plan: planning a
+	// search for its values costs more than running it (the tsvector column's statistics are
+	// large). Filtered searches, whose selectivity varies widely, are planned for their values
+	// (see searchConn).
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	// HNSW searches keep pgMinEFSearch candidates and go on past them (in relaxed order) when
+	// filters drop some: SearchVector then needs no settings of its own.
+	cfg.ConnConfig.RuntimeParams["hnsw.ef_search"] = strconv.Itoa(pgMinEFSearch)
+	cfg.ConnConfig.RuntimeParams["hnsw.iterative_scan"] = "relaxed_order"
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
@@ -841,6 +849,49 @@ func (s *PostgresStore) SearchLexical(ctx context.Context, terms []string, f Fil
 	if len(terms) == 0 || limit <= 0 || !ok {
 		return []Hit{}, nil
 	}
+	var hits []Hit
+	err := s.searchConn(ctx, f, 0, func(q pgQuerier) error {
+		var err error
+		hits, err = s.searchLexicalPruned(ctx, q, terms, args, limit)
+		return err
+	})
+	if err != nil {
+		return nil, pgDBError("search lexical", err)
+	}
+	return hits, nil
+}
+
+// pgQuerier is a pool or a transaction.
+type pgQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// searchConn runs a search on the pool, with the connection's generic plans and HNSW candidate
+// list, or, for a filtered search or a longer candidate list (ef > pgMinEFSearch), in a
+// read-only transaction that plans each statement for its values and sets the list.
+func (s *PostgresStore) searchConn(ctx context.Context, f Filters, ef int, fn func(pgQuerier) error) error {
+	filtered := len(f.Kinds) > 0 || f.Locality != "" || len(f.Sources) > 0 || len(f.DocumentIDs) > 0
+	if !filtered && ef <= pgMinEFSearch {
+		return fn(s.pool)
+	}
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		plan := "force_generic_plan"
+		if filtered {
+			plan = "force_custom_plan"
+		}
+		if _, err := tx.Exec(ctx, pgSearchSettings, plan, strconv.Itoa(max(ef, pgMinEFSearch))); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// pgSearchSettings sets, for one transaction, how statements are planned ($1) and the HNSW
+// candidate list ($2).
+const pgSearchSettings = `SELECT set_config('plan_cache_mode', $1, true), set_config('hnsw.ef_search', $2, true)`
+
+// searchLexicalPruned is SearchLexical's candidate pruning (see there).
+func (s *PostgresStore) searchLexicalPruned(ctx context.Context, q pgQuerier, terms []string, args []any, limit int) ([]Hit, error) {
 	freq := s.termFrequencies(ctx)
 	slices.SortStableFunc(terms, func(a, b string) int { return cmp.Compare(freq.rows(a), freq.rows(b)) })
 	rank := pgOrQuery(terms)
@@ -856,7 +907,7 @@ func (s *PostgresStore) SearchLexical(ctx context.Context, terms []string, f Fil
 	// When even the rarest term is common, first rank only the chunks holding two of the
 	// three rarest terms: far fewer, and the ones that matter.
 	if rows > pgLexicalBudget && len(terms) >= 2 {
-		hits, err := s.searchLexical(ctx, pgTwoOfQuery(terms[:min(3, len(terms))]), rank, args, limit)
+		hits, err := s.searchLexical(ctx, q, pgTwoOfQuery(terms[:min(3, len(terms))]), rank, args, limit)
 		if err != nil || len(hits) >= min(limit, pgLexicalEnough) {
 			return hits, err
 		}
@@ -866,7 +917,7 @@ func (s *PostgresStore) SearchLexical(ctx context.Context, terms []string, f Fil
 		if n < len(terms) {
 			match = pgOrQuery(terms[:n])
 		}
-		hits, err := s.searchLexical(ctx, match, rank, args, limit)
+		hits, err := s.searchLexical(ctx, q, match, rank, args, limit)
 		if err != nil || len(hits) >= min(limit, pgLexicalEnough) || n == len(terms) || rows+freq.rows(terms[n]) > pgLexicalMaxRows {
 			return hits, err
 		}
@@ -876,20 +927,16 @@ func (s *PostgresStore) SearchLexical(ctx context.Context, terms []string, f Fil
 	}
 }
 
-func (s *PostgresStore) searchLexical(ctx context.Context, match, rank string, filter []any, limit int) ([]Hit, error) {
+func (s *PostgresStore) searchLexical(ctx context.Context, q pgQuerier, match, rank string, filter []any, limit int) ([]Hit, error) {
 	args := make([]any, 0, 8)
 	args = append(args, match)
 	args = append(args, filter...)
 	args = append(args, limit, rank)
-	rows, err := s.pool.Query(ctx, pgSearchLexical, args...)
+	rows, err := q.Query(ctx, pgSearchLexical, args...)
 	if err != nil {
-		return nil, pgDBError("search lexical", err)
+		return nil, err
 	}
-	hits, err := pgx.CollectRows(rows, pgScanHit)
-	if err != nil {
-		return nil, pgDBError("search lexical", err)
-	}
-	return hits, nil
+	return pgx.CollectRows(rows, pgScanHit)
 }
 
 // pgTermStats reads what ANALYZE found about the terms column: the most common lexemes with
@@ -905,6 +952,7 @@ const pgTermStatsTTL = time.Minute
 
 // pgTermFrequencies estimates how many chunks hold a term.
 type pgTermFrequencies struct {
+	exact   map[string]int32   // the term counts of the last Stats, when there is one
 	common  map[string]float64 // chunks holding each of the most common terms
 	rare    float64            // chunks holding any other term
 	fetched time.Time
@@ -912,15 +960,24 @@ type pgTermFrequencies struct {
 
 // rows returns the estimated number of chunks holding term.
 func (f *pgTermFrequencies) rows(term string) float64 {
+	if f.exact != nil {
+		// A term missing from the counts came after them: a rare one.
+		return float64(max(f.exact[term], 1))
+	}
 	if n, ok := f.common[term]; ok {
 		return n
 	}
 	return f.rare
 }
 
-// termFrequencies returns the column statistics, read again when older than pgTermStatsTTL.
-// Without statistics every term looks rare, and SearchLexical ranks every match in one pass.
+// termFrequencies returns the exact term counts read by the last Stats (a searching Index
+// reads them again whenever the store changes), or else the column statistics, read again
+// when older than pgTermStatsTTL. Without either every term looks rare, and SearchLexical
+// ranks every match in one pass.
 func (s *PostgresStore) termFrequencies(ctx context.Context) *pgTermFrequencies {
+	if df := s.termDF.Load(); df != nil {
+		return &pgTermFrequencies{exact: *df}
+	}
 	if f := s.termStats.Load(); f != nil && time.Since(f.fetched) < pgTermStatsTTL {
 		return f
 	}
@@ -957,15 +1014,6 @@ func pgQueryTerms(terms []string) []string {
 	return out
 }
 
-// pgSearchVectorSettings sets the HNSW search parameters for the transaction and reads the
-// dimension of the stored vectors. Iterative scans let a filtered search go on past the first
-// ef_search candidates until it has enough rows; their relaxed order is sorted afterwards.
-const pgSearchVectorSettings = `
-SELECT set_config('hnsw.ef_search', $1, true),
-	set_config('hnsw.iterative_scan', 'relaxed_order', true),
-	dim
-FROM knowledge_state`
-
 const pgSearchVector = `
 SELECT ` + pgChunkColumns + `, ` + pgHitColumns + `, c.embedding <=> $1 AS distance
 FROM chunks c
@@ -974,8 +1022,10 @@ WHERE c.embedding IS NOT NULL AND ` + pgSearchFilter + `
 ORDER BY c.embedding <=> $1
 LIMIT $7`
 
-// pgMinEFSearch is the smallest HNSW candidate list a search uses.
-const pgMinEFSearch = 100
+// pgMinEFSearch is the smallest HNSW candidate list a search uses, set on every connection.
+// The vector half of a search proposes candidates that the lexical half and BM25F re-rank, so
+// a short list serves: 40 costs a third of 100 on 110,000 passages.
+const pgMinEFSearch = 40
 
 // SearchVector returns up to limit passages of enabled documents nearest to vec by cosine
 // distance through the HNSW index, best first; Score is 1 - distance.
@@ -990,21 +1040,13 @@ func (s *PostgresStore) SearchVector(ctx context.Context, vec []float32, f Filte
 	args = append([]any{pgvector.NewVector(vec)}, args...)
 	args = append(args, limit)
 	var hits []Hit
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var dim int
-		var ignore [2]string
-		ef := strconv.Itoa(max(pgMinEFSearch, limit))
-		if err := tx.QueryRow(ctx, pgSearchVectorSettings, ef).Scan(&ignore[0], &ignore[1], &dim); err != nil {
-			return err
+	err := s.searchConn(ctx, f, limit, func(q pgQuerier) error {
+		// A vector of another dimension than the stored ones fails in the distance operator
+		// (a data exception: ErrInvalid).
+		rows, err := q.Query(ctx, pgSearchVector, args...)
+		if err == nil {
+			hits, err = pgx.CollectRows(rows, pgScanHit)
 		}
-		if dim != 0 && dim != len(vec) {
-			return fmt.Errorf("%w: vector of dimension %d, the index holds %d", ErrInvalid, len(vec), dim)
-		}
-		rows, err := tx.Query(ctx, pgSearchVector, args...)
-		if err != nil {
-			return err
-		}
-		hits, err = pgx.CollectRows(rows, pgScanHit)
 		return err
 	})
 	if err != nil {
@@ -1080,6 +1122,7 @@ func (s *PostgresStore) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, pgDBError("stats", err)
 	}
+	s.termDF.Store(&st.DF) // read-only from here on, by the caller and by SearchLexical
 	return st, nil
 }
 
