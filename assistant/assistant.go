@@ -84,7 +84,7 @@ func New(cfg Config, index *knowledge.Index, model llms.Model, logger *slog.Logg
 	}
 	return &Assistant{
 		cfg: cfg, index: index, store: index.Store(), model: model, analyzer: index.Analyzer(),
-		compose: composer{analyzer: index.Analyzer()}, logger: logger, docs: map[string]cachedDoc{},
+		compose: composer{analyzer: index.Analyzer(), pieces: &pieceCache{m: map[string][]sentencePiece{}}}, logger: logger, docs: map[string]cachedDoc{},
 	}
 }
 

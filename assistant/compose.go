@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge"
@@ -64,6 +65,7 @@ func (d *draft) text() string { return strings.TrimSpace(strings.Join(d.lines, "
 // passages that answer the question, each marked with its citation.
 type composer struct {
 	analyzer *vietnamese.Analyzer
+	pieces   *pieceCache // nil: no caching
 }
 
 // weights returns the IDF-free weights of the question's content terms (context terms count
@@ -726,32 +728,17 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 		} else if retrieved++; i >= 6 {
 			continue
 		}
-		for _, sent := range vietnamese.Sentences(e.result.Chunk.Text) {
-			parts := []string{sent}
-			if utf8.RuneCountInString(sent) > 280 {
-				parts = vietnamese.Clauses(sent, 40)
+		for _, sp := range c.split(e.result.Chunk.Text) {
+			if seen[sp.text] {
+				continue
 			}
-			for _, p := range parts {
-				p = strings.TrimSpace(strings.TrimLeft(p, "-•+* "))
-				if p == "" || seen[p] {
-					continue
+			seen[sp.text] = true
+			for t := range sp.terms {
+				if _, ok := weights[t]; ok {
+					df[t]++
 				}
-				seen[p] = true
-				key := keyText(p)
-				if instructionKey(key) {
-					continue
-				}
-				terms := map[string]bool{}
-				for _, t := range c.analyzer.Terms(p) {
-					if !terms[t.Text] {
-						terms[t.Text] = true
-						if _, ok := weights[t.Text]; ok {
-							df[t.Text]++
-						}
-					}
-				}
-				pieces = append(pieces, piece{text: p, key: key, res: e.result, rank: rank, terms: terms, own: own(e)})
 			}
+			pieces = append(pieces, piece{text: sp.text, key: sp.key, res: e.result, rank: rank, terms: sp.terms, own: own(e)})
 		}
 	}
 	n := float64(len(pieces))
@@ -821,6 +808,68 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 		out = append(out, sentenceCand{text: truncateRunes(p.text, 400), res: p.res, score: score, hasTarget: target, terms: p.terms})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out
+}
+
+// sentencePiece is a sentence of a passage (a clause of a long one), analysed once.
+type sentencePiece struct {
+	text  string
+	key   string          // keyText(text)
+	terms map[string]bool // its analyzer terms; shared, read-only
+}
+
+// pieceCache keeps the analysed sentences of recently quoted passages: popular procedures
+// are asked about again and again, and analysing their records costs more than the rest of
+// composing an answer.
+type pieceCache struct {
+	mu sync.Mutex
+	m  map[string][]sentencePiece // by passage text
+}
+
+// pieceCacheSize bounds the passages kept (about 15 kB each); the cache empties when full.
+const pieceCacheSize = 1024
+
+// split returns a passage's sentences, long ones as their clauses, without those written to
+// steer an AI.
+func (c composer) split(text string) []sentencePiece {
+	if c.pieces != nil {
+		c.pieces.mu.Lock()
+		sp, ok := c.pieces.m[text]
+		c.pieces.mu.Unlock()
+		if ok {
+			return sp
+		}
+	}
+	var out []sentencePiece
+	for _, sent := range vietnamese.Sentences(text) {
+		parts := []string{sent}
+		if utf8.RuneCountInString(sent) > 280 {
+			parts = vietnamese.Clauses(sent, 40)
+		}
+		for _, p := range parts {
+			p = strings.TrimSpace(strings.TrimLeft(p, "-•+* "))
+			if p == "" {
+				continue
+			}
+			key := keyText(p)
+			if instructionKey(key) {
+				continue
+			}
+			terms := map[string]bool{}
+			for _, t := range c.analyzer.Terms(p) {
+				terms[t.Text] = true
+			}
+			out = append(out, sentencePiece{text: p, key: key, terms: terms})
+		}
+	}
+	if c.pieces != nil {
+		c.pieces.mu.Lock()
+		if len(c.pieces.m) >= pieceCacheSize {
+			clear(c.pieces.m)
+		}
+		c.pieces.m[text] = out
+		c.pieces.mu.Unlock()
+	}
 	return out
 }
 

@@ -187,10 +187,22 @@ func contractLocked(t *testing.T, s knowledge.Store) {
 	mustInfo(t, s)
 	doc := putDoc(t, s, knowledge.Document{Source: "kh.txt", Title: "Tiêu đề tự động", Locality: "Hà Nội", ContentHash: "1"},
 		testChunk("Tiêu đề tự động", "", "Một đoạn.", unit(0)))
+	// Searched before and after the edit: hits carry the document's current title.
+	if hits, err := s.SearchLexical(ctx, []string{"doan"}, knowledge.Filters{}, 5); err != nil || len(hits) != 1 || hits[0].Doc.Title != "Tiêu đề tự động" {
+		t.Fatalf("SearchLexical before the edit = %+v, %v", hits, err)
+	}
 	title, loc := "Tiêu đề do cán bộ đặt", "Hải Phòng"
 	upd, err := s.UpdateDocument(ctx, doc.ID, knowledge.DocumentPatch{Title: &title, Locality: &loc})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for name, search := range map[string]func() ([]knowledge.Hit, error){
+		"lexical": func() ([]knowledge.Hit, error) { return s.SearchLexical(ctx, []string{"doan"}, knowledge.Filters{}, 5) },
+		"vector":  func() ([]knowledge.Hit, error) { return s.SearchVector(ctx, unit(0), knowledge.Filters{}, 5) },
+	} {
+		if hits, err := search(); err != nil || len(hits) != 1 || hits[0].Doc.Title != title || hits[0].Doc.Locality != loc {
+			t.Errorf("%s search after the edit = %+v, %v", name, hits, err)
+		}
 	}
 	if upd.Title != title || upd.Locality != loc || !slices.Contains(upd.Locked, "title") || !slices.Contains(upd.Locked, "locality") {
 		t.Fatalf("UpdateDocument = %+v", upd)

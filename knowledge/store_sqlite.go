@@ -48,6 +48,54 @@ type SQLiteStore struct {
 	stmts  map[string]*sql.Stmt
 	// stopCheckpoints ends checkpointLoop, which closes checkpointsDone.
 	stopCheckpoints, checkpointsDone chan struct{}
+	// passages caches the passages searches return, with their documents' fields: reading
+	// rows costs more than finding them.
+	passages passageCache
+}
+
+// passageCache keeps search hits (without scores) by chunk ID for one generation of the store:
+// chunk IDs are never reused, and any change to documents bumps the generation.
+type passageCache struct {
+	mu  sync.Mutex
+	gen int64
+	m   map[int64]Hit
+}
+
+// passageCacheSize bounds the passages kept (a few kilobytes each); the cache empties when full.
+const passageCacheSize = 8192
+
+// get returns the cached passages of ids for generation gen, and the IDs it lacks.
+func (c *passageCache) get(gen int64, ids []int64) (map[int64]Hit, []int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || c.m == nil {
+		c.gen, c.m = gen, make(map[int64]Hit, 256)
+	}
+	found := make(map[int64]Hit, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if h, ok := c.m[id]; ok {
+			found[id] = h
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return found, missing
+}
+
+func (c *passageCache) put(gen int64, hits []Hit) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.m)+len(hits) > passageCacheSize {
+		clear(c.m)
+	}
+	for _, h := range hits {
+		h.Score = 0
+		c.m[h.Chunk.ID] = h
+	}
 }
 
 // OpenSQLite opens (creating when needed) the database file at path, applies migrations and
@@ -128,47 +176,45 @@ func (s *SQLiteStore) Close() error {
 
 // query runs a read query through the statement cache.
 func (s *SQLiteStore) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := s.stmt(ctx, q)
-	if err != nil {
-		return nil, err
+	if st := s.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
 	}
-	return st.QueryContext(ctx, args...)
+	return s.db.QueryContext(ctx, q, args...)
 }
 
 // queryRow runs a single-row read query through the statement cache.
 func (s *SQLiteStore) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := s.stmt(ctx, q)
-	if err != nil {
-		// A statement that does not prepare fails the same way when run directly.
-		return s.db.QueryRowContext(ctx, q, args...)
+	if st := s.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return s.db.QueryRowContext(ctx, q, args...)
 }
 
-func (s *SQLiteStore) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+// stmt returns the cached prepared statement for q, preparing it on first use, or nil when q
+// is not to be cached: the cache is full (filtered searches vary), the store is closed, or q
+// does not prepare (running it directly then reports the error).
+func (s *SQLiteStore) stmt(ctx context.Context, q string) *sql.Stmt {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
 	if st, ok := s.stmts[q]; ok {
-		return st, nil
+		return st
 	}
-	if s.stmts == nil {
-		return nil, errors.New("sqlite: store closed")
+	if s.stmts == nil || len(s.stmts) >= 256 {
+		return nil
 	}
 	st, err := s.db.PrepareContext(ctx, q)
 	if err != nil {
-		return nil, mapSQLiteErr(err)
+		return nil
 	}
-	if len(s.stmts) < 256 { // filtered searches vary; keep the cache bounded
-		s.stmts[q] = st
-	}
-	return st, nil
+	s.stmts[q] = st
+	return st
 }
 
 // BeginBulk prepares the full-text index for a large ingestion: segments are no longer merged
 // after each write (which costs as much as the writes themselves), until EndBulk merges them
 // all at once. Searches stay correct meanwhile, only slower.
 func (s *SQLiteStore) BeginBulk(ctx context.Context) error {
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		for _, q := range []string{
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 0)`,
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('crisismerge', 256)`,
@@ -187,7 +233,7 @@ func (s *SQLiteStore) BeginBulk(ctx context.Context) error {
 
 // EndBulk restores incremental merging and merges the full-text index into one segment.
 func (s *SQLiteStore) EndBulk(ctx context.Context) error {
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		for _, q := range []string{
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 4)`,
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('crisismerge', 16)`,
@@ -208,7 +254,7 @@ func (s *SQLiteStore) EndBulk(ctx context.Context) error {
 // Optimize merges the full-text index's segments into one, which makes searches faster after
 // many small writes. Ingestion calls it at the end of a run.
 func (s *SQLiteStore) Optimize(ctx context.Context) error {
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')`)
 		return mapSQLiteErr(err)
 	})
@@ -264,13 +310,14 @@ func (s *SQLiteStore) migrate(ctx context.Context) error {
 }
 
 // write runs fn in a write transaction and bumps the generation when bump is set.
-func (s *SQLiteStore) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
+func (s *SQLiteStore) write(ctx context.Context, bump bool, fn func(tx sqliteTx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return mapSQLiteErr(err)
 	}
+	tx := sqliteTx{Tx: sqlTx, s: s}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
@@ -287,6 +334,34 @@ func (s *SQLiteStore) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) 
 		s.vectors.markDirty()
 	}
 	return nil
+}
+
+// sqliteTx is a write transaction whose statements come from the store's statement cache:
+// preparing one costs as much as running it.
+type sqliteTx struct {
+	*sql.Tx
+	s *SQLiteStore
+}
+
+func (t sqliteTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.s.stmt(ctx, q); st != nil {
+		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, q, args...)
+}
+
+func (t sqliteTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.s.stmt(ctx, q); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, q, args...)
+}
+
+func (t sqliteTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.s.stmt(ctx, q); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, q, args...)
 }
 
 func mapSQLiteErr(err error) error {
@@ -360,7 +435,7 @@ func (s *SQLiteStore) PutDocuments(ctx context.Context, docs []*Document, chunks
 		}
 		procedures[i] = p
 	}
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
+	err := s.write(ctx, true, func(tx sqliteTx) error {
 		for i, doc := range docs {
 			if err := s.putDocument(ctx, tx, doc, chunks[i], procedures[i]); err != nil {
 				return fmt.Errorf("%s: %w", doc.Source, err)
@@ -375,7 +450,7 @@ func (s *SQLiteStore) PutDocuments(ctx context.Context, docs []*Document, chunks
 }
 
 // putDocument writes one document and its chunks within tx.
-func (s *SQLiteStore) putDocument(ctx context.Context, tx *sql.Tx, doc *Document, chunks []Chunk, procedure sql.NullString) error {
+func (s *SQLiteStore) putDocument(ctx context.Context, tx sqliteTx, doc *Document, chunks []Chunk, procedure sql.NullString) error {
 	ts := now()
 	var (
 		oldID      string
@@ -444,7 +519,7 @@ func applyLocked(doc *Document, stored Document) {
 	}
 }
 
-func (s *SQLiteStore) insertChunks(ctx context.Context, tx *sql.Tx, doc *Document, chunks []Chunk) error {
+func (s *SQLiteStore) insertChunks(ctx context.Context, tx sqliteTx, doc *Document, chunks []Chunk) error {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO chunks (document_id, ord, section, text, head_terms, body_terms, head_len, body_len, embedding)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -477,7 +552,7 @@ func (s *SQLiteStore) insertChunks(ctx context.Context, tx *sql.Tx, doc *Documen
 }
 
 // deleteChunks removes a document's chunks from the table and the full-text index.
-func (s *SQLiteStore) deleteChunks(ctx context.Context, tx *sql.Tx, docID string) error {
+func (s *SQLiteStore) deleteChunks(ctx context.Context, tx sqliteTx, docID string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`, docID); err != nil {
 		return mapSQLiteErr(err)
 	}
@@ -563,7 +638,7 @@ func (s *SQLiteStore) Documents(ctx context.Context, kind Kind) ([]Document, err
 // UpdateDocument applies an operator's change to a document's metadata.
 func (s *SQLiteStore) UpdateDocument(ctx context.Context, id string, patch DocumentPatch) (Document, error) {
 	var out Document
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
+	err := s.write(ctx, true, func(tx sqliteTx) error {
 		var d Document
 		if err := s.scanDocumentRow(tx.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, id), &d); err != nil {
 			return err
@@ -646,7 +721,7 @@ func (p DocumentPatch) apply(d *Document) error {
 
 // DeleteDocument removes a document and its chunks.
 func (s *SQLiteStore) DeleteDocument(ctx context.Context, id string) error {
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
+	err := s.write(ctx, true, func(tx sqliteTx) error {
 		if err := s.deleteChunks(ctx, tx, id); err != nil {
 			return err
 		}
@@ -743,13 +818,17 @@ func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filte
 	if match == "" || limit <= 0 {
 		return nil, nil
 	}
+	gen, err := s.searchGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
 	where, args := filterSQL(f)
 	// The full-text query runs first and alone (its best matches by BM25 with the head column
 	// weighted up); the join then filters. A generous inner limit keeps filtered searches full.
+	// The passages themselves come from the cache, or are read after.
 	q := `WITH m AS (SELECT rowid AS id, bm25(chunks_fts, 2.0, 1.0) AS score FROM chunks_fts WHERE chunks_fts MATCH ?
 			ORDER BY score LIMIT ?)
-		SELECT c.id, c.document_id, c.ord, c.section, c.text, c.head_terms, c.body_terms,
-			d.id, d.source, d.title, d.kind, d.locality, d.number, d.url, -m.score
+		SELECT c.id, -m.score
 		FROM m JOIN chunks c ON c.id = m.id JOIN documents d ON d.id = c.document_id
 		WHERE ` + where + ` ORDER BY m.score LIMIT ?`
 	inner := limit
@@ -763,8 +842,91 @@ func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filte
 		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
 	}
 	defer rows.Close()
+	var ids []int64
+	var scores []float64
+	for rows.Next() {
+		var id int64
+		var score float64
+		if err := rows.Scan(&id, &score); err != nil {
+			return nil, fmt.Errorf("sqlite: lexical search: %w", err)
+		}
+		ids, scores = append(ids, id), append(scores, score)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
+	}
+	rows.Close()
+	hits, err := s.hits(ctx, gen, ids, scores)
+	if err != nil || len(hits) == len(ids) {
+		return hits, err
+	}
+	// A document was replaced or disabled between the two reads: read again in one statement,
+	// which sees one state of the store.
+	rows, err = s.query(ctx, strings.Replace(q, "SELECT c.id, -m.score", "SELECT "+sqliteHitColumns+", -m.score", 1), all...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
+	}
+	defer rows.Close()
 	return scanHits(rows)
 }
+
+// searchGeneration returns the store generation the in-memory vectors and the passage cache
+// are current for, refreshing them when the store changed.
+func (s *SQLiteStore) searchGeneration(ctx context.Context) (int64, error) {
+	if err := s.refreshVectors(ctx, false); err != nil {
+		return 0, err
+	}
+	s.vectors.mu.RLock()
+	defer s.vectors.mu.RUnlock()
+	return s.vectors.gen, nil
+}
+
+// hits returns the passages of ids (of enabled documents), in order, with their scores.
+func (s *SQLiteStore) hits(ctx context.Context, gen int64, ids []int64, scores []float64) ([]Hit, error) {
+	found, missing := s.passages.get(gen, ids)
+	if len(missing) > 0 {
+		// The IDs go as one JSON array, so that one cached statement serves every search.
+		list := make([]byte, 0, 8*len(missing)+2)
+		list = append(list, '[')
+		for i, id := range missing {
+			if i > 0 {
+				list = append(list, ',')
+			}
+			list = strconv.AppendInt(list, id, 10)
+		}
+		list = append(list, ']')
+		rows, err := s.query(ctx, sqliteHits, string(list))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: read passages: %w", mapSQLiteErr(err))
+		}
+		read, err := scanHits(rows)
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		s.passages.put(gen, read)
+		for _, h := range read {
+			found[h.Chunk.ID] = h
+		}
+	}
+	out := make([]Hit, 0, len(ids))
+	for i, id := range ids {
+		if h, ok := found[id]; ok {
+			h.Score = scores[i]
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// sqliteHitColumns are what scanHits reads, before the score.
+const sqliteHitColumns = `c.id, c.document_id, c.ord, c.section, c.text, c.head_terms, c.body_terms,
+		d.id, d.source, d.title, d.kind, d.locality, d.number, d.url`
+
+// sqliteHits reads passages of enabled documents by a JSON array of chunk IDs.
+const sqliteHits = `SELECT ` + sqliteHitColumns + `, 0.0
+	FROM chunks c JOIN documents d ON d.id = c.document_id
+	WHERE d.enabled = 1 AND c.id IN (SELECT value FROM json_each(?))`
 
 func scanHits(rows *sql.Rows) ([]Hit, error) {
 	var out []Hit
@@ -786,38 +948,23 @@ func scanHits(rows *sql.Rows) ([]Hit, error) {
 
 // SearchVector returns the passages nearest to vec by an exact scan of the in-memory vectors.
 func (s *SQLiteStore) SearchVector(ctx context.Context, vec []float32, f Filters, limit int) ([]Hit, error) {
-	if err := s.refreshVectors(ctx, false); err != nil {
+	gen, err := s.searchGeneration(ctx)
+	if err != nil {
 		return nil, err
 	}
 	top, err := s.vectors.search(vec, f, limit)
 	if err != nil || len(top) == 0 {
 		return nil, err
 	}
-	ids := make([]any, len(top))
+	ids := make([]int64, len(top))
+	scores := make([]float64, len(top))
 	for i, t := range top {
-		ids[i] = t.id
+		ids[i], scores[i] = t.id, t.score
 	}
-	q := `SELECT c.id, c.document_id, c.ord, c.section, c.text, c.head_terms, c.body_terms,
-			d.id, d.source, d.title, d.kind, d.locality, d.number, d.url, 0.0
-		FROM chunks c JOIN documents d ON d.id = c.document_id
-		WHERE d.enabled = 1 AND c.id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`
-	rows, err := s.db.QueryContext(ctx, q, ids...)
+	hits, err := s.hits(ctx, gen, ids, scores)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: vector search: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: vector search: %w", err)
 	}
-	defer rows.Close()
-	hits, err := scanHits(rows)
-	if err != nil {
-		return nil, err
-	}
-	score := make(map[int64]float64, len(top))
-	for _, t := range top {
-		score[t.id] = t.score
-	}
-	for i := range hits {
-		hits[i].Score = score[hits[i].Chunk.ID]
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
 	return hits, nil
 }
 
@@ -887,7 +1034,7 @@ func (s *SQLiteStore) ResetEmbeddings(ctx context.Context, info IndexInfo) error
 	if info.Embedder == "" || info.Dim <= 0 {
 		return fmt.Errorf("sqlite: reset embeddings: %w: embedder name and dimension required", ErrInvalid)
 	}
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
+	err := s.write(ctx, true, func(tx sqliteTx) error {
 		for _, kv := range [][2]string{{"embedder", info.Embedder}, {"dim", strconv.Itoa(info.Dim)}} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], kv[1]); err != nil {
 				return mapSQLiteErr(err)
@@ -928,7 +1075,7 @@ func (s *SQLiteStore) SetEmbeddings(ctx context.Context, vecs map[int64][]float3
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, true, func(tx *sql.Tx) error {
+	err = s.write(ctx, true, func(tx sqliteTx) error {
 		st, err := tx.PrepareContext(ctx, `UPDATE chunks SET embedding = ? WHERE id = ?`)
 		if err != nil {
 			return mapSQLiteErr(err)

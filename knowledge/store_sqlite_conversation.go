@@ -26,7 +26,7 @@ func (s *SQLiteStore) CreateSession(ctx context.Context, sess *Session) error {
 		sess.Audience = "citizen"
 	}
 	ts := now()
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts)
 		return mapSQLiteErr(err)
@@ -75,7 +75,7 @@ func (s *SQLiteStore) SessionByUser(ctx context.Context, channel, userKey string
 
 // UpdateSession saves a session's audience, state and operator.
 func (s *SQLiteStore) UpdateSession(ctx context.Context, sess Session) error {
-	if err := s.write(ctx, false, func(tx *sql.Tx) error { return updateSessionTx(ctx, tx, sess, now()) }); err != nil {
+	if err := s.write(ctx, false, func(tx sqliteTx) error { return updateSessionTx(ctx, tx, sess, now()) }); err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
 	}
 	return nil
@@ -94,7 +94,7 @@ func (s *SQLiteStore) RecordTurn(ctx context.Context, sess *Session, msgs ...*Me
 	}
 	isNew := sess.CreatedAt.IsZero()
 	ts := now()
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		if isNew {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts); err != nil {
@@ -123,7 +123,7 @@ func (s *SQLiteStore) RecordTurn(ctx context.Context, sess *Session, msgs ...*Me
 
 // FinishMessage updates a message and, when sess is not nil, saves the session.
 func (s *SQLiteStore) FinishMessage(ctx context.Context, m Message, sess *Session) error {
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		if err := updateMessageTx(ctx, tx, m); err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (s *SQLiteStore) FinishMessage(ctx context.Context, m Message, sess *Sessio
 	return nil
 }
 
-func updateSessionTx(ctx context.Context, tx *sql.Tx, sess Session, ts int64) error {
+func updateSessionTx(ctx context.Context, tx sqliteTx, sess Session, ts int64) error {
 	if len(sess.State) == 0 {
 		sess.State = json.RawMessage(`{}`)
 	}
@@ -153,7 +153,7 @@ func updateSessionTx(ctx context.Context, tx *sql.Tx, sess Session, ts int64) er
 	return nil
 }
 
-func addMessageTx(ctx context.Context, tx *sql.Tx, m *Message, ts int64) error {
+func addMessageTx(ctx context.Context, tx sqliteTx, m *Message, ts int64) error {
 	if m.ID == "" {
 		m.ID = uuid.NewString()
 	}
@@ -179,7 +179,7 @@ func addMessageTx(ctx context.Context, tx *sql.Tx, m *Message, ts int64) error {
 	return nil
 }
 
-func updateMessageTx(ctx context.Context, tx *sql.Tx, m Message) error {
+func updateMessageTx(ctx context.Context, tx sqliteTx, m Message) error {
 	cites, err := json.Marshal(nonNilCitations(m.Citations))
 	if err != nil {
 		return err
@@ -197,7 +197,7 @@ func updateMessageTx(ctx context.Context, tx *sql.Tx, m Message) error {
 
 // AddMessage appends a message to its session.
 func (s *SQLiteStore) AddMessage(ctx context.Context, m *Message) error {
-	err := s.write(ctx, false, func(tx *sql.Tx) error { return addMessageTx(ctx, tx, m, now()) })
+	err := s.write(ctx, false, func(tx sqliteTx) error { return addMessageTx(ctx, tx, m, now()) })
 	if err != nil {
 		return fmt.Errorf("sqlite: add message: %w", err)
 	}
@@ -213,7 +213,7 @@ func nonNilCitations(c []Citation) []Citation {
 
 // UpdateMessage replaces a message's content and status.
 func (s *SQLiteStore) UpdateMessage(ctx context.Context, m Message) error {
-	if err := s.write(ctx, false, func(tx *sql.Tx) error { return updateMessageTx(ctx, tx, m) }); err != nil {
+	if err := s.write(ctx, false, func(tx sqliteTx) error { return updateMessageTx(ctx, tx, m) }); err != nil {
 		return fmt.Errorf("sqlite: update message: %w", err)
 	}
 	return nil
@@ -270,7 +270,7 @@ func (s *SQLiteStore) Messages(ctx context.Context, sessionID string, limit int)
 
 // AddFeedback records or replaces the rating of a message.
 func (s *SQLiteStore) AddFeedback(ctx context.Context, f Feedback) error {
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO feedback (message_id, rating, comment, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (message_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, created_at = excluded.created_at`,
 			f.MessageID, f.Rating, f.Comment, now())
@@ -285,7 +285,7 @@ func (s *SQLiteStore) AddFeedback(ctx context.Context, f Feedback) error {
 // ClaimEvent records a platform event and reports whether it is new.
 func (s *SQLiteStore) ClaimEvent(ctx context.Context, channel, eventID string) (bool, error) {
 	var first bool
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		ts := now()
 		res, err := tx.ExecContext(ctx, `INSERT INTO connector_events (channel, event_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT DO NOTHING`, channel, eventID, ts)
@@ -319,7 +319,7 @@ func (s *SQLiteStore) Setting(ctx context.Context, key string) (string, error) {
 
 // PutSetting stores a connector setting.
 func (s *SQLiteStore) PutSetting(ctx context.Context, key, value string) error {
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now())
 		return mapSQLiteErr(err)
