@@ -410,12 +410,13 @@ func pgPreparePut(doc *Document, chunks []Chunk) (pgPut, error) {
 	}
 	p.rows = make([][]any, len(chunks))
 	p.df = make(map[string]int32, 512)
+	set := make(map[string]uint8, 256)
 	for i, c := range chunks {
 		var emb any
 		if len(c.Embedding) > 0 {
 			emb = pgvector.NewVector(c.Embedding)
 		}
-		tsv := pgTermVector(c.HeadTerms, c.BodyTerms)
+		tsv := pgTermVector(c.HeadTerms, c.BodyTerms, set)
 		for _, l := range tsv.Lexemes {
 			p.df[l.Word]++
 		}
@@ -512,42 +513,46 @@ const pgMaxLexeme = 2046
 
 // pgTermVector builds the tsvector of a chunk from its analysed terms, taken as they are: every
 // distinct head term at position 1 with weight A, every distinct body term at position 2 with
-// weight B. The terms go to the server in binary form, through no text-search parser.
-func pgTermVector(head, body string) pgtype.TSVector {
-	h := pgDistinctTerms(head)
-	bt := pgDistinctTerms(body)
-	lex := make([]pgtype.TSVectorLexeme, 0, len(h)+len(bt))
-	headPos := pgtype.TSVectorPosition{Position: 1, Weight: pgtype.TSVectorWeightA}
-	bodyPos := pgtype.TSVectorPosition{Position: 2, Weight: pgtype.TSVectorWeightB}
-	both := []pgtype.TSVectorPosition{headPos, bodyPos}
+// weight B. The terms go to the server in binary form, through no text-search parser. set is
+// scratch space, reused across calls (a passage repeats its terms: collecting the distinct ones
+// in a set and sorting those costs far less than sorting every occurrence).
+func pgTermVector(head, body string, set map[string]uint8) pgtype.TSVector {
+	const inHead, inBody = 1, 2
+	clear(set)
+	pgAddTerms(set, head, inHead)
+	pgAddTerms(set, body, inBody)
+	words := make([]string, 0, len(set))
+	for w := range set {
+		words = append(words, w)
+	}
+	slices.Sort(words) // bytewise: the order of tsvector lexemes
+	both := []pgtype.TSVectorPosition{
+		{Position: 1, Weight: pgtype.TSVectorWeightA},
+		{Position: 2, Weight: pgtype.TSVectorWeightB},
+	}
 	headOnly, bodyOnly := both[:1], both[1:]
-	i, j := 0, 0
-	for i < len(h) || j < len(bt) {
-		switch {
-		case j == len(bt) || i < len(h) && h[i] < bt[j]:
-			lex = append(lex, pgtype.TSVectorLexeme{Word: h[i], Positions: headOnly})
-			i++
-		case i == len(h) || bt[j] < h[i]:
-			lex = append(lex, pgtype.TSVectorLexeme{Word: bt[j], Positions: bodyOnly})
-			j++
-		default:
-			lex = append(lex, pgtype.TSVectorLexeme{Word: h[i], Positions: both})
-			i++
-			j++
+	lex := make([]pgtype.TSVectorLexeme, len(words))
+	for i, w := range words {
+		pos := both
+		switch set[w] {
+		case inHead:
+			pos = headOnly
+		case inBody:
+			pos = bodyOnly
 		}
+		lex[i] = pgtype.TSVectorLexeme{Word: w, Positions: pos}
 	}
 	return pgtype.TSVector{Lexemes: lex, Valid: true}
 }
 
-// pgDistinctTerms returns the space-separated terms of s that a tsvector can hold, sorted
-// bytewise (the order of tsvector lexemes) without duplicates.
-func pgDistinctTerms(s string) []string {
-	terms := strings.Fields(s)
-	terms = slices.DeleteFunc(terms, func(t string) bool {
-		return len(t) > pgMaxLexeme || strings.IndexByte(t, 0) >= 0
-	})
-	slices.Sort(terms)
-	return slices.Compact(terms)
+// pgAddTerms marks in set, with flag, the space-separated terms of s that a tsvector can hold.
+func pgAddTerms(set map[string]uint8, s string, flag uint8) {
+	for t := range strings.FieldsSeq(s) {
+		if len(t) > pgMaxLexeme || strings.IndexByte(t, 0) >= 0 {
+			continue
+		}
+		set[t] |= flag
+	}
 }
 
 // pgTwoOfQuery returns the text of a tsquery matching chunks that hold at least two of terms.

@@ -2,8 +2,10 @@ package knowledge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -83,26 +85,52 @@ func (s *PostgresStore) countBulk(puts []pgPut) map[string]int32 {
 	return late
 }
 
-// ensureSearchIndexes creates the full-text and vector indexes when they are missing.
+// ensureSearchIndexes creates the full-text and vector indexes when they are missing. The two
+// builds run side by side on their own connections (CREATE INDEX takes a lock that lets
+// another CREATE INDEX on the table proceed): the GIN build has a single process, and the HNSW
+// build takes one parallel worker beside its leader. The statistics gathered afterwards are
+// those of the columns searches filter or plan on, not of the texts and vectors.
 func ensureSearchIndexes(ctx context.Context, pool *pgxpool.Pool) error {
+	var dim int
+	if err := pool.QueryRow(ctx, pgVectorDim).Scan(&dim); err != nil {
+		return pgDBError("build search indexes", err)
+	}
+	builds := [][]string{{`SET maintenance_work_mem = '256MB'`, pgCreateTermsIndex}}
+	if dim > 0 {
+		builds = append(builds, []string{`SET maintenance_work_mem = '512MB'`,
+			`SET max_parallel_maintenance_workers = 1`, pgCreateVectorIndex})
+	}
+	errs := make([]error, len(builds))
+	var wg sync.WaitGroup
+	for i, stmts := range builds {
+		wg.Go(func() { errs[i] = pgRunOnOwnConn(ctx, pool, stmts) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, pgAnalyzeChunks); err != nil {
+		return pgDBError("build search indexes: analyze", err)
+	}
+	return nil
+}
+
+// pgAnalyzeChunks gathers the statistics of the chunks' filter columns and terms (whose most
+// common lexemes steer lexical pruning when no exact counts are at hand).
+const pgAnalyzeChunks = `ANALYZE chunks (document_id, doc_enabled, doc_kind, doc_locality_key, terms)`
+
+// pgRunOnOwnConn runs stmts on a connection of their own, closed afterwards so that the session
+// settings they make go with it.
+func pgRunOnOwnConn(ctx context.Context, pool *pgxpool.Pool, stmts []string) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return pgDBError("build search indexes", err)
 	}
 	defer conn.Release()
-	var dim int
-	if err := conn.QueryRow(ctx, pgVectorDim).Scan(&dim); err != nil {
-		return pgDBError("build search indexes", err)
-	}
-	stmts := []string{
-		`SET maintenance_work_mem = '512MB'`,
-		`SET max_parallel_maintenance_workers = 2`,
-		pgCreateTermsIndex,
-	}
-	if dim > 0 {
-		stmts = append(stmts, pgCreateVectorIndex)
-	}
-	stmts = append(stmts, `ANALYZE chunks`, `RESET maintenance_work_mem`, `RESET max_parallel_maintenance_workers`)
+	defer func() {
+		// Settings stay with the session: it is not handed to anyone else.
+		_ = conn.Conn().Close(context.WithoutCancel(ctx))
+	}()
 	for _, q := range stmts {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("postgres: build search indexes: %s: %w", q, err)

@@ -410,6 +410,51 @@ func pgExplain(tb testing.TB, conn *pgx.Conn, settings []string, query string, a
 
 var pgVectorSettings = []string{"SET LOCAL hnsw.ef_search = 100", "SET LOCAL hnsw.iterative_scan = relaxed_order"}
 
+// TestPostgresBulkLoadIndexes checks that a bulk load drops the search indexes and builds both
+// (side by side) again at its end, valid.
+func TestPostgresBulkLoadIndexes(t *testing.T) {
+	ctx := context.Background()
+	dbURL := newPostgresDatabase(t)
+	s := openPostgresStore(t, dbURL)
+	const dim = 32
+	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "test", Dim: dim}); err != nil {
+		t.Fatal(err)
+	}
+	conn := pgConnect(t, dbURL)
+	indexes := func() []string {
+		rows, err := conn.Query(ctx, `SELECT indexname FROM pg_indexes WHERE tablename = 'chunks' AND indexname IN ('chunks_terms_idx', 'chunks_embedding_idx') ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	if err := s.BeginBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexes(); len(got) != 0 {
+		t.Fatalf("indexes during a bulk load: %v", got)
+	}
+	for _, d := range pgSyntheticCorpus(40, 5, dim, 3) {
+		if err := s.PutDocument(ctx, &d.doc, d.chunks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.EndBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexes(); !slices.Equal(got, []string{"chunks_embedding_idx", "chunks_terms_idx"}) {
+		t.Fatalf("indexes after the bulk load: %v", got)
+	}
+	var valid bool
+	if err := conn.QueryRow(ctx, `SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'chunks'::regclass`).Scan(&valid); err != nil || !valid {
+		t.Fatalf("indexes valid: %v, %v", valid, err)
+	}
+}
+
 func TestPostgresSearchIndexes(t *testing.T) {
 	ctx := context.Background()
 	dbURL := newPostgresDatabase(t)
