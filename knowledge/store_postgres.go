@@ -80,6 +80,12 @@ func OpenPostgres(ctx context.Context, databaseURL string, logger *slog.Logger) 
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
+	// A search uses two connections at once (its lexical and vector halves): keep two open, with
+	// their prepared statements, rather than connecting when a question comes after a quiet
+	// spell. pool_min_conns in the URL overrides this.
+	if cfg.MinConns == 0 {
+		cfg.MinConns = 2
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
