@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -190,6 +193,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	if faq, ok := a.faqAnswer(results, r); ok {
 		return emit(faq), r
 	}
+	results = preferAgeFit(results, r.Cues)
 	results = preferNamedProcedure(results)
 	if !a.relevant(results) || !namesProcedure(results) {
 		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
@@ -266,7 +270,7 @@ func (a *Assistant) relevant(results []knowledge.Result) bool {
 		if i == 3 {
 			break
 		}
-		if r.Lexical > 0 && r.DocRelevance >= a.cfg.MinRelevance {
+		if r.Lexical > 0 && r.DocRelevance >= a.cfg.MinRelevance*titleAllowance(r) {
 			return true
 		}
 		// A question that names a procedure in full is about it, whatever else it says
@@ -276,6 +280,74 @@ func (a *Assistant) relevant(results []knowledge.Result) bool {
 		}
 	}
 	return false
+}
+
+// titleAllowance scales the relevance threshold for a question that names a good part of a
+// procedure's title: it asks about that procedure even when it adds circumstances the record
+// does not word ("con tôi 15 tuổi", "lần đầu"). Naming 30% of the title or less changes
+// nothing; the share needed falls linearly to 40% of the threshold at 80% of the title, from
+// where the title alone decides.
+func titleAllowance(r knowledge.Result) float64 {
+	if r.Doc.Kind != knowledge.KindProcedure || r.TitleCoverage <= 0.3 {
+		return 1
+	}
+	return 1 - 0.6*min(r.TitleCoverage-0.3, 0.5)/0.5
+}
+
+// Age conditions in procedure titles, matched on a title's key: "dưới 14 tuổi", "chưa đủ 14
+// tuổi", "từ đủ 14 tuổi trở lên", "trên 60 tuổi", "từ 6 đến dưới 14 tuổi".
+var (
+	reAgeRange = regexp.MustCompile(` tu (\d{1,3}) (?:den|toi) (duoi )?(\d{1,3}) tuoi `)
+	reAgeBelow = regexp.MustCompile(` (?:duoi|chua du) (\d{1,3}) tuoi `)
+	reAgeFrom  = regexp.MustCompile(` (?:(?:tu du|tu|du) (\d{1,3}) tuoi|(\d{1,3}) tuoi tro len) `)
+	reAgeAbove = regexp.MustCompile(` tren (\d{1,3}) tuoi `)
+)
+
+// ageFits reports whether age meets the age condition a procedure's title states, and whether
+// it states one.
+func ageFits(title string, age int) (fits, stated bool) {
+	key := keyText(title)
+	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	if m := reAgeRange.FindStringSubmatch(key); m != nil {
+		hi := num(m[3])
+		if m[2] != "" {
+			return age >= num(m[1]) && age < hi, true
+		}
+		return age >= num(m[1]) && age <= hi, true
+	}
+	if m := reAgeBelow.FindStringSubmatch(key); m != nil {
+		return age < num(m[1]), true
+	}
+	if m := reAgeFrom.FindStringSubmatch(key); m != nil {
+		return age >= num(m[1]+m[2]), true
+	}
+	if m := reAgeAbove.FindStringSubmatch(key); m != nil {
+		return age > num(m[1]), true
+	}
+	return true, false
+}
+
+// preferAgeFit ranks lower the procedures whose title states an age condition that the age in
+// the question does not meet: a 15-year-old's identity card is "… cho người từ đủ 14 tuổi trở
+// lên", not "… cho người dưới 14 tuổi", however close their passages score.
+func preferAgeFit(results []knowledge.Result, c Cues) []knowledge.Result {
+	if !c.AgeGiven {
+		return results
+	}
+	changed := false
+	for i := range results {
+		if results[i].Doc.Kind != knowledge.KindProcedure {
+			continue
+		}
+		if fits, stated := ageFits(results[i].Doc.Title, c.Age); stated && !fits {
+			results[i].Score /= 2
+			changed = true
+		}
+	}
+	if changed {
+		sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
+	}
+	return results
 }
 
 // namesProcedure guards answers built from a procedure record: when the best passage belongs

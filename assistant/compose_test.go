@@ -1,6 +1,8 @@
 package assistant
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,5 +131,71 @@ func TestRelevanceGate(t *testing.T) {
 				t.Errorf("answers = %v, want %v", got, tt.answer)
 			}
 		})
+	}
+}
+
+func TestAgeFits(t *testing.T) {
+	tests := []struct {
+		title        string
+		age          int
+		fits, stated bool
+	}{
+		{"Cấp thẻ căn cước cho người dưới 14 tuổi", 15, false, true},
+		{"Cấp thẻ căn cước cho người dưới 14 tuổi", 13, true, true},
+		{"Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên (thực hiện tại cấp tỉnh)", 14, true, true},
+		{"Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", 9, false, true},
+		{"Cấp thẻ bảo hiểm y tế cho trẻ em chưa đủ 6 tuổi", 6, false, true},
+		{"Trợ cấp cho người cao tuổi trên 80 tuổi", 80, false, true},
+		{"Trợ cấp cho người cao tuổi trên 80 tuổi", 81, true, true},
+		{"Hỗ trợ trẻ em từ 6 đến dưới 16 tuổi", 16, false, true},
+		{"Hỗ trợ trẻ em từ 6 đến 15 tuổi", 15, true, true},
+		{"Người từ 60 tuổi trở lên được miễn phí", 59, false, true},
+		{"Đăng ký thường trú", 40, true, false},
+	}
+	for _, tt := range tests {
+		fits, stated := ageFits(tt.title, tt.age)
+		if fits != tt.fits || stated != tt.stated {
+			t.Errorf("ageFits(%q, %d) = %v, %v; want %v, %v", tt.title, tt.age, fits, stated, tt.fits, tt.stated)
+		}
+	}
+}
+
+func TestPreferAgeFit(t *testing.T) {
+	res := func(title string, score float64) knowledge.Result {
+		return knowledge.Result{Doc: knowledge.DocRef{Title: title, Kind: knowledge.KindProcedure}, Score: score}
+	}
+	results := []knowledge.Result{
+		res("Cấp thẻ căn cước cho người dưới 14 tuổi", 1),
+		res("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", 0.95),
+		res("Cấp lại thẻ căn cước", 0.7),
+	}
+	got := preferAgeFit(slices.Clone(results), Cues{Age: 15, AgeGiven: true})
+	if got[0].Doc.Title != results[1].Doc.Title || got[1].Doc.Title != results[2].Doc.Title {
+		t.Errorf("order for a 15-year-old: %q, %q, %q", got[0].Doc.Title, got[1].Doc.Title, got[2].Doc.Title)
+	}
+	if got := preferAgeFit(slices.Clone(results), Cues{}); got[0].Doc.Title != results[0].Doc.Title {
+		t.Errorf("without an age the order changed: %q first", got[0].Doc.Title)
+	}
+}
+
+func TestTitleAllowance(t *testing.T) {
+	proc := func(tc float64) knowledge.Result {
+		return knowledge.Result{Doc: knowledge.DocRef{Kind: knowledge.KindProcedure}, TitleCoverage: tc}
+	}
+	tests := []struct {
+		r    knowledge.Result
+		want float64
+	}{
+		{proc(0), 1},
+		{proc(0.3), 1},
+		{proc(0.55), 0.7},
+		{proc(0.8), 0.4},
+		{proc(1), 0.4},
+		{knowledge.Result{Doc: knowledge.DocRef{Kind: knowledge.KindPlan}, TitleCoverage: 0.9}, 1},
+	}
+	for _, tt := range tests {
+		if got := titleAllowance(tt.r); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("titleAllowance(%s, title coverage %.2f) = %.3f, want %.3f", tt.r.Doc.Kind, tt.r.TitleCoverage, got, tt.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/trolyao/trolyao/knowledge/extract"
@@ -52,11 +53,34 @@ type Cues struct {
 	// nhiêu nhóm nhiệm vụ".
 	Focus   []string
 	Channel string // ChannelOnline, ChannelInPerson, ChannelPostal or ""
+	// Age is the age in years of the person the question is about ("con tôi 15 tuổi"), when
+	// AgeGiven; an age in months counts as 0 years.
+	Age      int
+	AgeGiven bool
 	// Greeting, Thanks and Injection classify messages that are not questions.
 	Greeting, Thanks bool
 	// Injection is set for attempts to change the assistant's instructions or make it reveal
 	// its configuration; such messages are answered like any other question.
 	Injection bool
+}
+
+// reAge finds an age in a question's key: "15 tuoi", "6 thang tuoi".
+var reAge = regexp.MustCompile(` (\d{1,3}) (thang )?tuoi `)
+
+// questionAge returns the age, in years, a question's key gives.
+func questionAge(key string) (int, bool) {
+	m := reAge.FindStringSubmatch(key)
+	if m == nil {
+		return 0, false
+	}
+	if m[2] != "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n > 130 {
+		return 0, false
+	}
+	return n, true
 }
 
 // Has reports whether the cues include intent i.
@@ -177,6 +201,7 @@ func ExtractCues(question string) Cues {
 	if m := reYear.FindString(reDocNumber.ReplaceAllString(question, " ")); m != "" {
 		c.Year = m
 	}
+	c.Age, c.AgeGiven = questionAge(key)
 	c.Focus = focusWords(key)
 	if locs := extract.Localities(question); len(locs) > 0 {
 		c.Locality = locs[0]

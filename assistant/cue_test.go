@@ -95,3 +95,25 @@ func TestMaskPersonalData(t *testing.T) {
 		})
 	}
 }
+
+func TestExtractCuesAge(t *testing.T) {
+	tests := []struct {
+		q     string
+		age   int
+		given bool
+	}{
+		{q: "Con tôi 15 tuổi làm thẻ căn cước ở đâu?", age: 15, given: true},
+		{q: "con toi 6 tuoi lam the bao hiem y te", age: 6, given: true},
+		{q: "Bé nhà tôi 8 tháng tuổi cần làm giấy tờ gì?", age: 0, given: true},
+		{q: "Người trên 60 tuổi có được miễn phí không?", age: 60, given: true},
+		{q: "Đăng ký thường trú mất bao nhiêu ngày?"},
+		{q: "Lệ phí 15 nghìn đồng là của thủ tục nào?"},
+		{q: "Tuổi nghỉ hưu là bao nhiêu?"},
+	}
+	for _, tt := range tests {
+		c := assistant.ExtractCues(tt.q)
+		if c.Age != tt.age || c.AgeGiven != tt.given {
+			t.Errorf("%q: age %d given %v, want %d %v", tt.q, c.Age, c.AgeGiven, tt.age, tt.given)
+		}
+	}
+}
