@@ -181,7 +181,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 		}
 		return ans
 	}
-	r := resolve(msg, cues, mem, a.analyzer)
+	r := resolve(officialWording(msg), cues, mem, a.analyzer)
 	if (cues.Greeting || cues.Thanks) && !hasContent(a.analyzer, msg) {
 		return emit(answer{text: smallTalk(cues, a.cfg)}), r
 	}
