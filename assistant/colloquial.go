@@ -19,7 +19,8 @@ var colloquialTerms = []struct {
 }{
 	{phrases: []string{"lấy vợ", "lấy chồng", "cưới vợ", "cưới chồng"}, official: "kết hôn"},
 	{phrases: []string{"giấy xác nhận độc thân", "xác nhận độc thân", "giấy độc thân"}, official: "xác nhận tình trạng hôn nhân"},
-	{phrases: []string{"bằng lái xe", "bằng lái"}, official: "giấy phép lái xe"},
+	{phrases: []string{"bằng lái xe"}, official: "giấy phép lái xe"},
+	{phrases: []string{"bằng lái"}, official: "giấy phép lái"}, // "bằng lái máy bay" is no driving licence
 	{phrases: []string{"nhập hộ khẩu", "đăng ký hộ khẩu"}, official: "đăng ký thường trú"},
 	{phrases: []string{"tách hộ khẩu", "tách khẩu"}, official: "tách hộ"},
 	{phrases: []string{"sổ hồng"}, official: "giấy chứng nhận quyền sử dụng đất"},

@@ -205,6 +205,7 @@ func TestOfficialWording(t *testing.T) {
 		{"Lấy vợ người nước ngoài cần giấy tờ gì?", "kết hôn người nước ngoài cần giấy tờ gì?"},
 		{"lay chong nguoi nuoc ngoai", "kết hôn nguoi nuoc ngoai"},
 		{"Đổi BẰNG LÁI XE hết hạn ở đâu?", "Đổi giấy phép lái xe hết hạn ở đâu?"},
+		{"Học bằng lái máy bay ở đâu?", "Học giấy phép lái máy bay ở đâu?"},
 		{"Con tôi 15 tuổi làm thẻ căn cước ở đâu?", "Con tôi 15 tuổi cấp thẻ căn cước ở đâu?"},
 		{"Xin giấy xác nhận độc thân ở đâu?", "Xin xác nhận tình trạng hôn nhân ở đâu?"},
 		{"Làm sổ đỏ mất bao lâu?", "Làm giấy chứng nhận quyền sử dụng đất mất bao lâu?"},

@@ -32,7 +32,7 @@ type HashEmbedder struct {
 
 // HashEmbedderName identifies the built-in embedder's feature set in the index; change it when
 // the features change so that stored vectors are rebuilt.
-const HashEmbedderName = "builtin-hash-v2"
+const HashEmbedderName = "builtin-hash-v3"
 
 // NewHashEmbedder returns a built-in embedder of dim dimensions.
 func NewHashEmbedder(a *vietnamese.Analyzer, dim int) *HashEmbedder {
@@ -69,6 +69,9 @@ func termWeight(t vietnamese.Term) float64 {
 	}
 	if t.Stop {
 		w *= 0.15
+	}
+	if t.Weak && t.Class != vietnamese.Bigram {
+		w *= 0.5
 	}
 	return w
 }

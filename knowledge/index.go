@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
@@ -119,6 +120,7 @@ type queryTerm struct {
 	idf     float64
 	content bool // counts toward coverage
 	phrase  bool // a content bigram: counts toward phrase coverage
+	word    bool // a word of the question itself, as written or folded, not a function word
 }
 
 // Search returns the passages that best answer q.
@@ -181,12 +183,16 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 
 	// Score every candidate the same way whatever store proposed it.
 	termIndex := newTermPositions(terms)
+	unknown := hasUnknownWord(terms, st)
 	results := make([]Result, 0, len(cands))
 	titleCov := map[string][2]float64{}
 	docMatched := map[string][]bool{} // the question terms any candidate passage of a document holds
 	for _, c := range cands {
 		lex, matched := scoreBM25F(c.hit.Chunk, terms, termIndex, st)
 		cov, phr := coverageOf(terms, matched)
+		if unknown {
+			phr = min(phr, cov)
+		}
 		tc, ok := titleCov[c.hit.Doc.ID]
 		if !ok {
 			tc[0], tc[1] = x.titleCoverage(c.hit.Doc.Title, terms)
@@ -204,6 +210,9 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	docRelevance := make(map[string]float64, len(docMatched))
 	for id, m := range docMatched {
 		cov, phr := coverageOf(terms, m)
+		if unknown {
+			phr = min(phr, cov)
+		}
 		docRelevance[id] = (cov + phr) / 2
 	}
 	for i := range results {
@@ -337,6 +346,12 @@ func (x *Index) queryTerms(text, context string, st *statsSnapshot) []queryTerm 
 	var order []string
 	add := func(t vietnamese.Term, scale float64) {
 		w := termWeight(t) * scale
+		// A word pair across a word that may be a function word ("tri_muon" of "quang tri
+		// muon kinh te so …" typed without diacritics) that no passage holds is likely no
+		// phrase of the question: it counts half.
+		if t.Class == vietnamese.Bigram && t.Weak && st.DF[t.Text] == 0 {
+			w /= 2
+		}
 		if qt, ok := byText[t.Text]; ok {
 			qt.weight = max(qt.weight, w)
 			qt.content = qt.content || (scale == 1 && isContent(t))
@@ -344,7 +359,8 @@ func (x *Index) queryTerms(text, context string, st *statsSnapshot) []queryTerm 
 			return
 		}
 		byText[t.Text] = &queryTerm{text: t.Text, weight: w, idf: idf(st, t.Text), content: scale == 1 && isContent(t),
-			phrase: scale == 1 && isContent(t) && t.Class == vietnamese.Bigram}
+			phrase: scale == 1 && isContent(t) && t.Class == vietnamese.Bigram,
+			word:   scale == 1 && (t.Class == vietnamese.Exact || t.Class == vietnamese.Folded) && !t.Stop && !t.Part && !t.Weak}
 		order = append(order, t.Text)
 	}
 	for _, t := range x.analyzer.Terms(text) {
@@ -432,6 +448,24 @@ func scoreBM25F(c Chunk, terms []queryTerm, index *termPositions, st *statsSnaps
 	return score, matched
 }
 
+// hasUnknownWord reports whether the question holds a word, spelled with letters, that no
+// passage of the knowledge base holds ("VN-Index", "iPhone", "RON95"): what it asks about is
+// then likely not there, and the phrases a passage shares with the question ("chứng khoán")
+// must not make up for the words it lacks. A word counts as written ("cưng" of "thú cưng" is
+// unknown even though "cung" is common) and folded; words that may be function words when
+// typed without diacritics do not count.
+func hasUnknownWord(terms []queryTerm, st *statsSnapshot) bool {
+	for _, t := range terms {
+		if !t.word || st.DF[t.text] > 0 {
+			continue
+		}
+		if strings.IndexFunc(t.text, unicode.IsLetter) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // coverageOf returns the share of the question's informative weight among the matched terms,
 // counting words and word pairs, then word pairs only.
 func coverageOf(terms []queryTerm, matched []bool) (coverage, phrases float64) {
@@ -444,9 +478,9 @@ func coverageOf(terms []queryTerm, matched []bool) (coverage, phrases float64) {
 			}
 		}
 		if t.phrase {
-			pTotal += t.idf
+			pTotal += t.weight * t.idf
 			if matched[i] {
-				pCovered += t.idf
+				pCovered += t.weight * t.idf
 			}
 		}
 	}

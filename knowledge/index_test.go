@@ -122,3 +122,26 @@ func TestEnsureEmbeddingsRebuildsOnSwitch(t *testing.T) {
 		t.Fatalf("vector search with the new embedder = %+v, %v", hits, err)
 	}
 }
+
+// TestUnknownWordCapsPhrases checks that a question holding a word no passage holds ("iPhone")
+// gets no relevance from the phrases it shares with a passage beyond the share of its words
+// that passage covers.
+func TestUnknownWordCapsPhrases(t *testing.T) {
+	ctx := context.Background()
+	idx := indexFixture(t, openSQLite(t))
+	known, err := idx.Search(ctx, knowledge.Query{Text: "bàn ghế trường học", K: 1})
+	if err != nil || len(known) == 0 {
+		t.Fatalf("search: %v, %d results", err, len(known))
+	}
+	unknown, err := idx.Search(ctx, knowledge.Query{Text: "bàn ghế trường học, iPhone", K: 1})
+	if err != nil || len(unknown) == 0 {
+		t.Fatalf("search: %v, %d results", err, len(unknown))
+	}
+	if r := known[0]; r.PhraseCoverage < 0.99 {
+		t.Errorf("all phrases present: phrase coverage %.2f, want 1", r.PhraseCoverage)
+	}
+	if r := unknown[0]; r.Doc.Source != "ban-ghe.txt" || r.PhraseCoverage > r.Coverage || r.PhraseCoverage > 0.99 {
+		t.Errorf("with an unknown word: %s, coverage %.2f, phrases %.2f; want phrases at most coverage",
+			r.Doc.Source, r.Coverage, r.PhraseCoverage)
+	}
+}

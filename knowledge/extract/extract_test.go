@@ -139,6 +139,32 @@ func TestFileNoisyPage(t *testing.T) {
 	golden(t, "noisy_page.golden", render(doc))
 }
 
+// TestFileNoisyPageHeader reads a page laid out another way: site header (breadcrumbs,
+// sign-in links, hotline, the site's own date) above the headline, an "updated at" line under
+// it, a keyword line and a footer after the article.
+func TestFileNoisyPageHeader(t *testing.T) {
+	doc, err := extract.File("noisy_page_header.txt", readFixture(t, "noisy_page_header.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Quảng Trị ban hành Kế hoạch chuyển đổi số năm 2025"; doc.Title != want {
+		t.Errorf("title %q, want %q", doc.Title, want)
+	}
+	text := doc.Text()
+	for _, noise := range []string{"Trang chủ", "Đăng nhập", "Hotline", "Thứ Hai", "Cập nhật lúc", "GMT+7", "Minh Châu",
+		"Từ khóa", "Bình luận", "Tin liên quan", "Quang Tri ban hanh", "Bản quyền", "Giấy phép số"} {
+		if strings.Contains(text, noise) {
+			t.Errorf("text still contains noise %q", noise)
+		}
+	}
+	for _, fact := range []string{"215/KH-UBND", "65% hồ sơ công việc tại cấp xã", "12% GRDP", "trước ngày 15/12 hằng năm"} {
+		if !strings.Contains(text, fact) {
+			t.Errorf("article text lost %q", fact)
+		}
+	}
+	golden(t, "noisy_page_header.golden", render(doc))
+}
+
 func TestFileHTML(t *testing.T) {
 	doc, err := extract.File("page.html", readFixture(t, "page.html"))
 	if err != nil {

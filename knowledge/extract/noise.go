@@ -33,8 +33,18 @@ var (
 	reURL     = regexp.MustCompile(`^(https?://)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?(/\S*)?$`)
 	reMeta    = regexp.MustCompile(`^(\d{1,2}:\d{2}(:\d{2})?\s*(am|pm|sa|ch)?\s*[-,|]?\s*)?(thu (hai|ba|tu|nam|sau|bay)|chu nhat)?,?\s*(ngay\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(\s*[-,|]?\s*\d{1,2}:\d{2}(:\d{2})?\s*(gmt\+?7)?)?(\s*[|-]?\s*(luot xem|luot doc)\s*:?\s*[\d.,]+)?$`)
 	reFont    = regexp.MustCompile(`^(t\s*){2,}$|^a\s*[-+]?\s*a\s*[-+]?$|^[-+]?a\s*[-+]?a$`)
-	reByline  = regexp.MustCompile(`^(theo|nguon|nguon tin|tac gia|bai va anh|bai, anh|anh va bai|thuc hien|tong hop|tin, anh|tin va anh|pv|ctv|btv)\b`)
-	reSource  = regexp.MustCompile(`^\(([\p{L}\d.]{2,25})\)\s*[-–—]\s*`)
+	// A publication line may say what it dates: "Cập nhật lúc 08:15, 14/10/2024 (GMT+7)".
+	reMetaPrefix = regexp.MustCompile(`^(ngay cap nhat|cap nhat|ngay dang|dang|thoi gian dang|xuat ban|ngay xuat ban)\s*(luc|ngay|vao)?\s*:?\s*`)
+	reTimezone   = regexp.MustCompile(`\s*\(?gmt\s*\+\s*7\)?$`)
+	// Site chrome: contact lines, sign-in links, breadcrumbs, copyright and licence footers,
+	// keyword lists.
+	reContact   = regexp.MustCompile(`^(hotline|duong day nong|dien thoai|so dien thoai|tel|fax|email|e-mail|dia chi email)\s*:`)
+	reSignIn    = regexp.MustCompile(`^(dang nhap|dang ky|dang xuat|tim kiem)(\s*[|/]\s*(dang nhap|dang ky|dang xuat|tim kiem))*$`)
+	reCrumbs    = regexp.MustCompile(`^trang chu(\s*[>»/|]\s*[^>»/|]{1,40})*$`)
+	reCopyright = regexp.MustCompile(`^(ban quyen|copyright|©|\(c\) )|giay phep (so|xuat ban)\b.*\d+/gp`)
+	reKeywords  = regexp.MustCompile(`^(tu khoa|the|tags?)\s*:`)
+	reByline    = regexp.MustCompile(`^(theo|nguon|nguon tin|tac gia|bai va anh|bai, anh|anh va bai|thuc hien|tong hop|tin, anh|tin va anh|pv|ctv|btv)\b`)
+	reSource    = regexp.MustCompile(`^\(([\p{L}\d.]{2,25})\)\s*[-–—]\s*`)
 )
 
 // classifyNoise tells what kind of page noise a line is, if any.
@@ -54,8 +64,14 @@ func classifyNoise(line string) noiseKind {
 	switch {
 	case letters == 0 && len(f) <= 12:
 		return noiseUnreadable
-	case reMeta.MatchString(f):
+	case reMeta.MatchString(f) || len(f) <= 80 && reMeta.MatchString(reTimezone.ReplaceAllString(reMetaPrefix.ReplaceAllString(f, ""), "")):
 		return noiseMeta
+	case short && (reContact.MatchString(f) || reSignIn.MatchString(f)):
+		return noiseDrop
+	case len(f) <= 120 && reCrumbs.MatchString(f):
+		return noiseDrop
+	case len(f) <= 200 && (reCopyright.MatchString(f) || reKeywords.MatchString(f)):
+		return noiseDrop
 	case short && reViews.MatchString(f):
 		return noiseMeta
 	case short && reCounter.MatchString(f):

@@ -159,7 +159,7 @@ func cleanPage(lines []string) (string, []string) {
 }
 
 // findHeadline returns the index of the page's headline, or -1. A headline is the line just
-// before the date or view-count line, or else the first sentence-like line of 15–250
+// before a date or view-count line (page noise between them aside), or else the first sentence-like line of 15–250
 // characters that is followed by article text and preceded only by short menu lines.
 func findHeadline(paras []string, kinds []noiseKind) int {
 	limit := min(len(paras), 25)
@@ -167,12 +167,17 @@ func findHeadline(paras []string, kinds []noiseKind) int {
 		if kinds[i] != noiseMeta {
 			continue
 		}
-		for j := i - 1; j >= 0 && j >= i-4; j-- {
-			if kinds[j] == noiseNone && isHeadline(paras[j]) {
+		// The nearest headline-like line above a date line, skipping page noise; a date line
+		// with none (the site's own date in its header) leaves the search to the next one.
+		for j, seen := i-1, 0; j >= 0 && seen < 4; j-- {
+			if kinds[j] != noiseNone {
+				continue
+			}
+			if isHeadline(paras[j]) {
 				return j
 			}
+			seen++
 		}
-		break
 	}
 	for i := 0; i < limit; i++ {
 		if kinds[i] != noiseNone {

@@ -23,6 +23,10 @@ type Term struct {
 	Stop bool
 	// Part marks a term from a part of a compound ("47" of "47/2020/NĐ-CP").
 	Part bool
+	// Weak marks a word typed without diacritics that may be a function word or a content
+	// word ("muon": muốn, want, or muộn, late), and a bigram with one ("tri_muon", but also
+	// "dang_ky"). A weak word counts for less than a word that can only be content.
+	Weak bool
 }
 
 // Analyzer turns text into index and query terms. The same analysis runs on documents and on
@@ -75,7 +79,8 @@ func (a *Analyzer) terms(toks []Token) []Term {
 		if t.Text != t.Fold {
 			out = append(out, Term{Text: t.Text, Class: Exact, Pos: t.Pos, Stop: stop, Part: t.Part})
 		}
-		out = append(out, Term{Text: t.Fold, Class: Folded, Pos: t.Pos, Stop: stop, Part: t.Part})
+		weak := !marked && !stop && !t.Part && t.Kind == Word && ambiguousStopwords[t.Fold]
+		out = append(out, Term{Text: t.Fold, Class: Folded, Pos: t.Pos, Stop: stop, Part: t.Part, Weak: weak})
 		if !t.Part {
 			main = append(main, i)
 		}
@@ -105,7 +110,8 @@ func (a *Analyzer) terms(toks []Token) []Term {
 			continue
 		}
 		stop := isStopword(t1, marked) || isStopword(t2, marked) || questionWords[main[k]] || questionWords[main[k+1]]
-		out = append(out, Term{Text: t1.Fold + BigramSep + t2.Fold, Class: Bigram, Pos: t1.Pos, Stop: stop})
+		weak := !stop && !marked && (ambiguousStopwords[t1.Fold] || ambiguousStopwords[t2.Fold])
+		out = append(out, Term{Text: t1.Fold + BigramSep + t2.Fold, Class: Bigram, Pos: t1.Pos, Stop: stop, Weak: weak})
 	}
 	// Expansion written out in the text: add the abbreviation's key.
 	for k := range main {
@@ -180,6 +186,19 @@ var foldedStopwords = setOf(
 	"ve", "khi", "neu", "hay", "hoac", "theo", "den", "ra", "vao", "bi", "se", "roi", "nua", "ai",
 	"gom", "giup", "biet", "rang",
 )
+
+// ambiguousStopwords are the folded forms of stop words that other words share ("muon" is
+// muốn and muộn, "dang" is đang and đăng): without diacritics they may be either.
+var ambiguousStopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range stopwords {
+		f := Fold(w)
+		if _, ok := foldedStopwords[f]; !ok {
+			m[f] = true
+		}
+	}
+	return m
+}()
 
 func isStopword(t Token, marked bool) bool {
 	if t.Kind != Word {

@@ -36,12 +36,20 @@ func Tokenize(text string) []Token {
 	text = Normalize(text)
 	toks := make([]Token, 0, len(text)/4)
 	pos := 0
+	gap := false // clause punctuation since the last token
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isTokenStart(r) {
+			gap = gap || isClauseBreak(r)
 			i += size
 			continue
 		}
+		// Words on either side of a comma, a full stop or a line break are not neighbours: a
+		// gap in the positions keeps bigrams and phrases from spanning the break.
+		if gap && len(toks) > 0 {
+			pos++
+		}
+		gap = false
 		j := i + size
 		for j < len(text) {
 			r2, s2 := utf8.DecodeRuneInString(text[j:])
@@ -69,6 +77,17 @@ func Tokenize(text string) []Token {
 		i = j
 	}
 	return toks
+}
+
+// isClauseBreak reports whether r, between two words, separates them: clause and sentence
+// punctuation, brackets, quotes, dashes and line breaks.
+func isClauseBreak(r rune) bool {
+	switch r {
+	case ',', ';', ':', '.', '!', '?', '(', ')', '[', ']', '{', '}', '"', '“', '”', '«', '»', '…',
+		'-', '–', '—', '/', '|', '\n', '\r', '\t', '•':
+		return true
+	}
+	return false
 }
 
 func isTokenStart(r rune) bool {

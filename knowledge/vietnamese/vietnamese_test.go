@@ -177,6 +177,60 @@ func TestStopwords(t *testing.T) {
 	}
 }
 
+func TestWeakWordsWithoutDiacritics(t *testing.T) {
+	a := vietnamese.NewAnalyzer(nil)
+	terms := func(q string) map[string]vietnamese.Term {
+		m := map[string]vietnamese.Term{}
+		for _, term := range a.Terms(q) {
+			if term.Class == vietnamese.Folded || term.Class == vietnamese.Bigram {
+				m[term.Text] = term
+			}
+		}
+		return m
+	}
+	// Without marks "muon" may be muốn (want, a stop word) or muộn (late); "kinh" is content
+	// whatever its marks.
+	plain := terms("quang tri muon kinh te so")
+	for w, want := range map[string]bool{"muon": true, "kinh": false, "tri_muon": true, "kinh_te": false} {
+		if plain[w].Weak != want || plain[w].Stop {
+			t.Errorf("%s: weak %v stop %v, want weak %v", w, plain[w].Weak, plain[w].Stop, want)
+		}
+	}
+	// With marks a stop word is known for one.
+	marked := terms("Quảng Trị muốn kinh tế số")
+	if !marked["muon"].Stop || marked["muon"].Weak {
+		t.Errorf("muốn: stop %v weak %v, want a stop word", marked["muon"].Stop, marked["muon"].Weak)
+	}
+}
+
+func TestBigramsStopAtPunctuation(t *testing.T) {
+	a := vietnamese.NewAnalyzer(nil)
+	has := func(text, bigram string) bool {
+		for _, term := range a.Terms(text) {
+			if term.Class == vietnamese.Bigram && term.Text == bigram {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tt := range []struct {
+		text, bigram string
+		want         bool
+	}{
+		{"bố tôi mất làm giấy khai tử", "mat_lam", true},
+		{"bố tôi mất, làm giấy khai tử", "mat_lam", false},
+		{"Hà Nội; Hải Phòng", "noi_hai", false},
+		{"Bước 1\nNộp hồ sơ", "1_nop", false},
+		{"kết quả (bản chính)", "qua_ban", false},
+		{"phí 10.000 đồng", "10000_dong", true},
+		{"Nghị định 47/2020/NĐ-CP quy định", "nghi_dinh", true},
+	} {
+		if got := has(tt.text, tt.bigram); got != tt.want {
+			t.Errorf("%q has %s: %v, want %v", tt.text, tt.bigram, got, tt.want)
+		}
+	}
+}
+
 func TestDictionary(t *testing.T) {
 	d, err := vietnamese.ReadDictionary(strings.NewReader("# extra\nVNeID = ứng dụng định danh quốc gia\n\n"))
 	if err != nil {
