@@ -185,7 +185,21 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	if (cues.Greeting || cues.Thanks) && !hasContent(a.analyzer, msg) {
 		return emit(answer{text: smallTalk(cues, a.cfg)}), r
 	}
-	results, err := a.retrieve(ctx, r, audience)
+	if r.Topicless && r.Context == "" {
+		return emit(answer{text: clarify(audience)}), r
+	}
+	// A follow-up without a topic of its own is answered from what the previous answer cited;
+	// when those documents have nothing for it (or are gone), it is searched for as usual.
+	var results []knowledge.Result
+	var err error
+	onTopic := false
+	if len(r.TopicDocs) > 0 {
+		results, err = a.retrieve(ctx, r, audience, r.TopicDocs)
+		onTopic = err == nil && len(results) > 0 && results[0].Lexical > 0
+	}
+	if !onTopic {
+		results, err = a.retrieve(ctx, r, audience, nil)
+	}
 	if err != nil {
 		a.logger.ErrorContext(ctx, "retrieval failed", slog.Any("error", err))
 		return emit(answer{text: unavailable(a.cfg)}), r
@@ -195,7 +209,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	}
 	results = preferAgeFit(results, r.Cues)
 	results = preferNamedProcedure(results)
-	if !a.relevant(results) || !namesProcedure(results) {
+	if !onTopic && (!a.relevant(results) || !namesProcedure(results)) {
 		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
 	}
 	ev := a.evidence(ctx, results)
@@ -212,9 +226,11 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	return emit(ans), r
 }
 
-// retrieve searches the knowledge base with the question's cues as soft preferences.
-func (a *Assistant) retrieve(ctx context.Context, r resolved, audience Audience) ([]knowledge.Result, error) {
+// retrieve searches the knowledge base with the question's cues as soft preferences, within
+// docs when given.
+func (a *Assistant) retrieve(ctx context.Context, r resolved, audience Audience, docs []string) ([]knowledge.Result, error) {
 	q := knowledge.Query{Text: r.Text, Context: r.Context, K: a.cfg.Passages, Locality: r.Cues.Locality, PerDocument: 3, SkipSnippets: true}
+	q.Filters.DocumentIDs = docs
 	if r.Cues.Number != "" && !strings.Contains(r.Text, r.Cues.Number) {
 		q.Text += " " + r.Cues.Number
 	}

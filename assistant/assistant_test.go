@@ -195,6 +195,47 @@ func TestFollowUp(t *testing.T) {
 	}
 }
 
+// TestFollowUpWithoutTopic checks that questions naming no topic of their own ("mất bao lâu?",
+// "nộp trực tuyến thì lệ phí bao nhiêu?", typed with or without diacritics) are answered from
+// the procedure the conversation is about, and that a question with a topic of its own is not.
+func TestFollowUpWithoutTopic(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			st := newStack(t, backend)
+			ctx := context.Background()
+			first, err := st.asst.Ask(ctx, assistant.Request{Message: "Cấp giấy phép treo biển quảng cáo cần giấy tờ gì?"}, nil)
+			if err != nil || !first.Grounded {
+				t.Fatalf("first question: %v\n%s", err, first.Answer)
+			}
+			turns := []struct{ q, want, not string }{
+				{"mất bao lâu?", "10 Ngày làm việc", ""},
+				{"nop truc tuyen thi le phi bao nhieu", "60.000", "120.000"},
+				{"Tỷ lệ hồ sơ giải quyết trực tuyến cấp xã của Lâm Đồng là bao nhiêu?", "35%", ""},
+			}
+			for _, turn := range turns {
+				reply, err := st.asst.Ask(ctx, assistant.Request{Message: turn.q, SessionID: first.SessionID}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reply.Grounded || !strings.Contains(norm(reply.Answer), norm(turn.want)) {
+					t.Errorf("%q: answer lacks %q:\n%s", turn.q, turn.want, reply.Answer)
+				}
+				if turn.not != "" && strings.Contains(norm(reply.Answer), norm(turn.not)) {
+					t.Errorf("%q: answer states %q:\n%s", turn.q, turn.not, reply.Answer)
+				}
+			}
+			// Without a conversation the same question has nothing to lean on.
+			fresh, err := st.asst.Ask(ctx, assistant.Request{Message: "mất bao lâu?"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fresh.Grounded || len(fresh.Citations) > 0 || !strings.Contains(fresh.Answer, "thủ tục nào") {
+				t.Errorf("a topicless question in a new conversation was not asked back which procedure:\n%s", fresh.Answer)
+			}
+		})
+	}
+}
+
 func TestAskErrors(t *testing.T) {
 	st := newStack(t, "sqlite")
 	tests := []struct {

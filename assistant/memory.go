@@ -44,15 +44,24 @@ type resolved struct {
 	Context  string // the previous question, for a follow-up
 	Cues     Cues
 	FollowUp bool
+	// TopicDocs are the documents the previous answer cited, for a follow-up that names no
+	// topic of its own ("mất bao lâu?", "còn cấp xã?"): it is answered from them.
+	TopicDocs []string
+	// Topicless is set for a question that asks something (a fee, a time, papers) about no
+	// topic it names.
+	Topicless bool
 }
 
 // resolve decides whether q continues the conversation in m and carries its cues forward.
 func resolve(q string, cues Cues, m memory, a *vietnamese.Analyzer) resolved {
 	r := resolved{Text: q, Cues: cues}
+	key := keyText(q)
+	terms := a.Terms(q)
+	topicless := topicWords(key, terms) == 0
+	r.Topicless = topicless && len(cues.Intents) > 0
 	if m.Question == "" {
 		return r
 	}
-	key := keyText(q)
 	opener, closer := false, false
 	for _, o := range followUpOpeners {
 		if strings.HasPrefix(key, " "+o+" ") {
@@ -69,15 +78,21 @@ func resolve(q string, cues Cues, m memory, a *vietnamese.Analyzer) resolved {
 	// Words of the question beyond stop words and the cues it states: few means the question
 	// leans on the previous one for its topic.
 	content := 0
-	for _, t := range a.Terms(q) {
+	for _, t := range terms {
 		if t.Class == vietnamese.Folded && !t.Stop && !isCueWord(t.Text) {
 			content++
 		}
 	}
-	if !(opener || closer || content <= 2) {
+	// A question naming no topic at all ("nộp trực tuyến thì lệ phí bao nhiêu?", "cần giấy tờ
+	// gì?") asks about the previous one's.
+	if !(opener || closer || content <= 2 || topicless) {
 		return r
 	}
 	r.FollowUp = true
+	newPlace := cues.Locality != "" && vietnamese.Key(cues.Locality) != vietnamese.Key(m.Locality)
+	if len(m.Documents) > 0 && !newPlace && topicless {
+		r.TopicDocs = m.Documents
+	}
 	r.Context = m.Question
 	if r.Cues.Locality == "" {
 		r.Cues.Locality = m.Locality
@@ -95,6 +110,38 @@ func resolve(q string, cues Cues, m memory, a *vietnamese.Analyzer) resolved {
 		r.Cues.Intents = m.Intents
 	}
 	return r
+}
+
+// askingWords say what is asked about a topic rather than the topic: "nộp", "làm", "cần",
+// "tiền"; the words of the intent phrases a question holds count too.
+var askingWords = map[string]bool{
+	"nop": true, "lam": true, "can": true, "tien": true, "ngay": true, "mat": true, "duoc": true, "khong": true,
+	"sao": true, "ho": true, "thu": true, "tuc": true, "nay": true, "do": true, "di": true, "a": true, "nhe": true,
+	"oi": true, "con": true, "vay": true, "the": true, "thi": true, "muon": true, "xin": true, "hoi": true,
+}
+
+// topicWords counts the words of a question (its key and terms) that name a topic: content
+// words that state no cue (level, channel), no intent ("lệ phí", "bao lâu", "giấy tờ") and
+// are no asking words.
+func topicWords(key string, terms []vietnamese.Term) int {
+	intent := map[string]bool{}
+	for _, ip := range intentPhrases {
+		for _, p := range ip.phrases {
+			if hasPhrase(key, p) {
+				for _, w := range strings.Fields(p) {
+					intent[w] = true
+				}
+			}
+		}
+	}
+	n := 0
+	for _, t := range terms {
+		if t.Class != vietnamese.Folded || t.Stop || t.Part || isCueWord(t.Text) || intent[t.Text] || askingWords[t.Text] {
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // isCueWord reports words that only state a cue (level, channel) rather than a topic.

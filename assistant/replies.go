@@ -50,6 +50,15 @@ func contactLine(cfg Config) string {
 }
 
 // unavailable is said when the knowledge base cannot be searched at the moment.
+// clarify asks which procedure or plan a question is about when it names none and the
+// conversation has none to lean on ("mất bao lâu?" as a first question).
+func clarify(audience Audience) string {
+	if audience == Staff {
+		return "Bạn muốn hỏi về kế hoạch, chỉ tiêu hay thủ tục nào? Vui lòng nêu rõ tên văn bản, địa phương hoặc thủ tục để tôi tra cứu chính xác."
+	}
+	return "Bạn muốn hỏi về thủ tục nào? Vui lòng nêu rõ tên thủ tục (ví dụ: đăng ký tạm trú, cấp hộ chiếu) để tôi tra cứu chính xác."
+}
+
 func unavailable(cfg Config) string {
 	s := "Xin lỗi, hệ thống tra cứu đang tạm gián đoạn. Bạn vui lòng thử lại sau ít phút."
 	if c := contactLine(cfg); c != "" {
