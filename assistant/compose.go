@@ -253,6 +253,10 @@ func fieldSection(intents []Intent, section string) bool {
 			if strings.HasPrefix(section, extract.SectionPapers) {
 				return true
 			}
+		case IntentSteps:
+			if strings.HasPrefix(section, extract.SectionSteps) {
+				return true
+			}
 		}
 	}
 	return false

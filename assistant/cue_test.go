@@ -33,6 +33,7 @@ func TestExtractCues(t *testing.T) {
 			focus: []string{"nhom", "nhiem", "vu"}},
 		{q: "Cơ quan nào làm đầu mối?", intents: []assistant.Intent{assistant.IntentPlace, assistant.IntentAgency}},
 		{q: "Tiến độ triển khai thế nào?", intents: []assistant.Intent{assistant.IntentSteps}},
+		{q: "Thủ tục đăng ký khai sinh gồm những bước nào?", intents: []assistant.Intent{assistant.IntentSteps}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
