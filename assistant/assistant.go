@@ -209,7 +209,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	}
 	results = preferAgeFit(results, r.Cues)
 	results = preferNamedProcedure(results)
-	if !onTopic && (!a.relevant(results) || !namesProcedure(results)) {
+	if !onTopic && (!a.relevant(results, r.Text) || !namesProcedure(results)) {
 		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
 	}
 	ev := a.evidence(ctx, results)
@@ -281,10 +281,14 @@ func procedureIntent(c Cues) bool {
 
 // relevant decides whether the knowledge base answers the question: the retrieved passages of
 // one of the leading documents must together cover enough of the question.
-func (a *Assistant) relevant(results []knowledge.Result) bool {
+func (a *Assistant) relevant(results []knowledge.Result, question string) bool {
 	for i, r := range results {
 		if i == 3 {
 			break
+		}
+		// A question that names a document by its number ("kế hoạch 2663") is about it.
+		if r.Lexical > 0 && namesDocumentNumber(r.Doc.Number, question) {
+			return true
 		}
 		if r.Lexical > 0 && r.DocRelevance >= a.cfg.MinRelevance*titleAllowance(r) {
 			return true
@@ -296,6 +300,24 @@ func (a *Assistant) relevant(results []knowledge.Result) bool {
 		}
 	}
 	return false
+}
+
+// namesDocumentNumber reports whether the question gives a document's number, in full
+// ("2663/KH-UBND") or by its serial part ("kế hoạch 2663"), with at least three digits.
+func namesDocumentNumber(number, question string) bool {
+	number = strings.TrimSpace(number)
+	if number == "" {
+		return false
+	}
+	key := keyText(question)
+	if strings.Contains(key, keyText(number)) {
+		return true
+	}
+	serial, _, _ := strings.Cut(number, "/")
+	if len(serial) < 3 || strings.IndexFunc(serial, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return false
+	}
+	return strings.Contains(key, " "+serial+" ")
 }
 
 // titleAllowance scales the relevance threshold for a question that names a good part of a

@@ -112,22 +112,32 @@ func TestRelevanceGate(t *testing.T) {
 		return knowledge.Result{Doc: knowledge.DocRef{ID: "d", Kind: kind}, Lexical: 1, Coverage: cov, PhraseCoverage: phr, TitleCoverage: title,
 			DocRelevance: (cov + phr) / 2}
 	}
+	numbered := func(number string) knowledge.Result {
+		r := res(knowledge.KindPlan, 0.45, 0.15, 0.1)
+		r.Doc.Number = number
+		return r
+	}
 	tests := []struct {
-		name    string
-		results []knowledge.Result
-		answer  bool
+		name     string
+		results  []knowledge.Result
+		question string
+		answer   bool
 	}{
-		{"covered plan", []knowledge.Result{res(knowledge.KindPlan, 0.6, 0.5, 0)}, true},
-		{"weak coverage", []knowledge.Result{res(knowledge.KindPlan, 0.2, 0.1, 0)}, false},
-		{"procedure named by the question", []knowledge.Result{res(knowledge.KindProcedure, 0.4, 0.3, 0.8)}, true},
-		{"procedure only sharing words", []knowledge.Result{res(knowledge.KindProcedure, 0.45, 0.4, 0.1)}, false},
-		{"procedure passage matching closely", []knowledge.Result{res(knowledge.KindProcedure, 0.7, 0.6, 0.1)}, true},
-		{"a later passage covers it", []knowledge.Result{res(knowledge.KindPlan, 0.1, 0, 0), res(knowledge.KindPlan, 0.5, 0.5, 0)}, true},
-		{"procedure named in full among other words", []knowledge.Result{res(knowledge.KindProcedure, 0.3, 0.2, 1)}, true},
+		{"plan named by its serial number", []knowledge.Result{numbered("2663/KH-UBND")}, "Kế hoạch 2663 ban hành ngày nào?", true},
+		{"plan named by its full number", []knowledge.Result{numbered("2663/KH-UBND")}, "kế hoạch 2663/kh-ubnd ban hành ngày nào", true},
+		{"another number", []knowledge.Result{numbered("2663/KH-UBND")}, "Kế hoạch 2664 ban hành ngày nào?", false},
+		{"a short number is no serial", []knowledge.Result{numbered("12/KH-UBND")}, "12 nhóm nhiệm vụ ban hành ngày nào?", false},
+		{"covered plan", []knowledge.Result{res(knowledge.KindPlan, 0.6, 0.5, 0)}, "", true},
+		{"weak coverage", []knowledge.Result{res(knowledge.KindPlan, 0.2, 0.1, 0)}, "", false},
+		{"procedure named by the question", []knowledge.Result{res(knowledge.KindProcedure, 0.4, 0.3, 0.8)}, "", true},
+		{"procedure only sharing words", []knowledge.Result{res(knowledge.KindProcedure, 0.45, 0.4, 0.1)}, "", false},
+		{"procedure passage matching closely", []knowledge.Result{res(knowledge.KindProcedure, 0.7, 0.6, 0.1)}, "", true},
+		{"a later passage covers it", []knowledge.Result{res(knowledge.KindPlan, 0.1, 0, 0), res(knowledge.KindPlan, 0.5, 0.5, 0)}, "", true},
+		{"procedure named in full among other words", []knowledge.Result{res(knowledge.KindProcedure, 0.3, 0.2, 1)}, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := a.relevant(tt.results) && namesProcedure(tt.results); got != tt.answer {
+			if got := a.relevant(tt.results, tt.question) && namesProcedure(tt.results); got != tt.answer {
 				t.Errorf("answers = %v, want %v", got, tt.answer)
 			}
 		})
