@@ -166,6 +166,24 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations}, nil
 }
 
+// warmQuestion is what Warm asks: common words of procedure questions.
+const warmQuestion = "Thủ tục đăng ký thường trú cần giấy tờ gì, lệ phí bao nhiêu?"
+
+// Warm answers one question without recording it or calling a language model, so that the
+// first citizen does not wait for what the first answer through each path costs: statements
+// prepared on the store's connections, a procedure record read and its sentences analysed.
+// A knowledge base without an answer to it is warmed as far as it goes.
+func (a *Assistant) Warm(ctx context.Context) {
+	r := resolve(officialWording(warmQuestion), ExtractCues(warmQuestion), memory{}, a.analyzer)
+	results, err := a.retrieve(ctx, r, Citizen, nil)
+	if err != nil || len(results) == 0 {
+		return
+	}
+	if ev := a.evidence(ctx, results); len(ev) > 0 {
+		a.compose.compose(r, ev, Citizen)
+	}
+}
+
 // answer is what the assistant says to one question.
 type answer struct {
 	text      string

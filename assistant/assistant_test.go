@@ -338,3 +338,24 @@ func TestPlatformUserKeepsOneSession(t *testing.T) {
 		t.Errorf("platform user got two sessions: %v", ids)
 	}
 }
+
+// TestWarm checks that warming up works on an empty knowledge base and on a populated one, and
+// leaves the first real question's answer as it would be.
+func TestWarm(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, "sqlite")
+	a := vietnamese.NewAnalyzer(nil)
+	empty := assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, knowledge.NewHashEmbedder(a, 64), quiet), nil, quiet)
+	empty.Warm(ctx)
+
+	st := newStack(t, "sqlite")
+	st.asst.Warm(ctx)
+	reply, err := st.asst.Ask(ctx, assistant.Request{Message: "Lệ phí cấp giấy phép treo biển quảng cáo nộp trực tuyến là bao nhiêu?"}, nil)
+	if err != nil || !strings.Contains(reply.Answer, "60.000") {
+		t.Fatalf("first answer after warming up: %v\n%s", err, reply.Answer)
+	}
+	msgs, err := st.store.Messages(ctx, reply.SessionID, 0)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("the first conversation has %d messages, want 2 (%v)", len(msgs), err)
+	}
+}
