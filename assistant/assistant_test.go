@@ -232,6 +232,15 @@ func TestFollowUpWithoutTopic(t *testing.T) {
 			if fresh.Grounded || len(fresh.Citations) > 0 || !strings.Contains(fresh.Answer, "thủ tục nào") {
 				t.Errorf("a topicless question in a new conversation was not asked back which procedure:\n%s", fresh.Answer)
 			}
+			// A plan question naming no province is searched for: a province's own assistant
+			// may hold a single plan.
+			plan, err := st.asst.Ask(ctx, assistant.Request{Message: "Tỷ lệ hồ sơ giải quyết trực tuyến cấp xã là bao nhiêu?"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !plan.Grounded || !strings.Contains(plan.Answer, "%") {
+				t.Errorf("a plan question without a province was not answered:\n%s", plan.Answer)
+			}
 		})
 	}
 }

@@ -47,8 +47,9 @@ type resolved struct {
 	// TopicDocs are the documents the previous answer cited, for a follow-up that names no
 	// topic of its own ("mất bao lâu?", "còn cấp xã?"): it is answered from them.
 	TopicDocs []string
-	// Topicless is set for a question that asks something (a fee, a time, papers) about no
-	// topic it names.
+	// Topicless is set for a question that asks what procedures are asked (a fee, a time,
+	// papers) about no topic it names. Plan questions without one ("tỷ lệ hồ sơ trực tuyến cấp
+	// xã?") are left to the search: a province's own assistant may hold one plan.
 	Topicless bool
 }
 
@@ -58,7 +59,7 @@ func resolve(q string, cues Cues, m memory, a *vietnamese.Analyzer) resolved {
 	key := keyText(q)
 	terms := a.Terms(q)
 	topicless := topicWords(key, terms) == 0
-	r.Topicless = topicless && len(cues.Intents) > 0
+	r.Topicless = topicless && procedureIntent(cues)
 	if m.Question == "" {
 		return r
 	}
