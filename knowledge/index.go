@@ -363,11 +363,11 @@ func (x *Index) queryTerms(text, context string, st *statsSnapshot) []queryTerm 
 			word:   scale == 1 && (t.Class == vietnamese.Exact || t.Class == vietnamese.Folded) && !t.Stop && !t.Part && !t.Weak}
 		order = append(order, t.Text)
 	}
-	for _, t := range x.analyzer.Terms(text) {
+	for _, t := range x.analyzer.QueryTerms(text) {
 		add(t, 1)
 	}
 	if context != "" {
-		for _, t := range x.analyzer.Terms(context) {
+		for _, t := range x.analyzer.QueryTerms(context) {
 			if !t.Stop {
 				add(t, 0.35)
 			}

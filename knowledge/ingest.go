@@ -21,7 +21,7 @@ import (
 
 // pipelineVersion is part of every document's content hash: bump it when extraction, chunking
 // or analysis change so that re-ingesting unchanged files rebuilds their passages.
-const pipelineVersion = "pipeline-3"
+const pipelineVersion = "pipeline-4"
 
 // Ingester reads files into the knowledge base: extraction, chunking, embedding, and an atomic
 // replacement of each document.

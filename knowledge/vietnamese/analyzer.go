@@ -54,13 +54,20 @@ const BigramSep = "_"
 // has diacritics) and folded form, bigrams of consecutive syllables, and abbreviation
 // expansions in both directions.
 func (a *Analyzer) Terms(text string) []Term {
-	return a.terms(Tokenize(text))
+	return a.terms(Tokenize(text), false)
+}
+
+// QueryTerms returns the terms of a question: as Terms, except that no bigram spans a comma,
+// dash or slash ("bố tôi mất, làm giấy khai tử" has no "mất làm"). Passages keep those
+// bigrams, so that a question saying "sở ban ngành" finds "sở, ban, ngành".
+func (a *Analyzer) QueryTerms(text string) []Term {
+	return a.terms(Tokenize(text), true)
 }
 
 // TermsOf is Terms for text already tokenised.
-func (a *Analyzer) TermsOf(toks []Token) []Term { return a.terms(toks) }
+func (a *Analyzer) TermsOf(toks []Token) []Term { return a.terms(toks, false) }
 
-func (a *Analyzer) terms(toks []Token) []Term {
+func (a *Analyzer) terms(toks []Token, query bool) []Term {
 	out := make([]Term, 0, len(toks)*3)
 	// main holds the indexes of the tokens that are not parts, for bigrams and phrase matching.
 	main := make([]int, 0, len(toks))
@@ -106,7 +113,7 @@ func (a *Analyzer) terms(toks []Token) []Term {
 	}
 	for k := 0; k+1 < len(main); k++ {
 		t1, t2 := toks[main[k]], toks[main[k+1]]
-		if t2.Pos != t1.Pos+1 || t1.Kind == Code || t2.Kind == Code {
+		if t2.Pos != t1.Pos+1 || t1.Kind == Code || t2.Kind == Code || query && t2.AfterComma {
 			continue
 		}
 		stop := isStopword(t1, marked) || isStopword(t2, marked) || questionWords[main[k]] || questionWords[main[k+1]]

@@ -25,6 +25,10 @@ type Token struct {
 	Part bool      // a part of a preceding Code token ("47", "nđ", "cp" of "47/2020/NĐ-CP")
 	// Upper is set when the token was written in capitals with at least two letters ("UBND").
 	Upper bool
+	// AfterComma is set on a token that a comma, dash or slash separates from the previous one
+	// ("mất, làm"): passages keep pairs across it ("sở, ban, ngành" is also "sở ban ngành"),
+	// questions do not.
+	AfterComma bool
 	// Percent is set on a Number written with a percent sign.
 	Percent bool
 }
@@ -36,20 +40,21 @@ func Tokenize(text string) []Token {
 	text = Normalize(text)
 	toks := make([]Token, 0, len(text)/4)
 	pos := 0
-	gap := false // clause punctuation since the last token
+	gap, soft := false, false // sentence punctuation, list punctuation since the last token
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isTokenStart(r) {
 			gap = gap || isClauseBreak(r)
+			soft = soft || isListBreak(r)
 			i += size
 			continue
 		}
-		// Words on either side of a comma, a full stop or a line break are not neighbours: a
+		// Words on either side of a full stop, a colon or a line break are not neighbours: a
 		// gap in the positions keeps bigrams and phrases from spanning the break.
 		if gap && len(toks) > 0 {
 			pos++
 		}
-		gap = false
+		first := len(toks)
 		j := i + size
 		for j < len(text) {
 			r2, s2 := utf8.DecodeRuneInString(text[j:])
@@ -73,18 +78,32 @@ func Tokenize(text string) []Token {
 			j++
 		}
 		toks = appendTokens(toks, raw, pos)
+		if soft && !gap && first > 0 {
+			toks[first].AfterComma = true
+		}
+		gap, soft = false, false
 		pos++
 		i = j
 	}
 	return toks
 }
 
-// isClauseBreak reports whether r, between two words, separates them: clause and sentence
-// punctuation, brackets, quotes, dashes and line breaks.
+// isClauseBreak reports whether r, between two words, separates them: sentence punctuation,
+// brackets, quotes and line breaks.
 func isClauseBreak(r rune) bool {
 	switch r {
-	case ',', ';', ':', '.', '!', '?', '(', ')', '[', ']', '{', '}', '"', '“', '”', '«', '»', '…',
-		'-', '–', '—', '/', '|', '\n', '\r', '\t', '•':
+	case ';', ':', '.', '!', '?', '(', ')', '[', ']', '{', '}', '"', '“', '”', '«', '»', '…',
+		'|', '\n', '\r', '\t', '•':
+		return true
+	}
+	return false
+}
+
+// isListBreak reports whether r, between two words, may separate them or join the items of a
+// fixed list ("sở, ban, ngành"): commas, dashes and slashes.
+func isListBreak(r rune) bool {
+	switch r {
+	case ',', '-', '–', '—', '/':
 		return true
 	}
 	return false

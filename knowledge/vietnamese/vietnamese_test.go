@@ -205,8 +205,8 @@ func TestWeakWordsWithoutDiacritics(t *testing.T) {
 
 func TestBigramsStopAtPunctuation(t *testing.T) {
 	a := vietnamese.NewAnalyzer(nil)
-	has := func(text, bigram string) bool {
-		for _, term := range a.Terms(text) {
+	has := func(terms []vietnamese.Term, bigram string) bool {
+		for _, term := range terms {
 			if term.Class == vietnamese.Bigram && term.Text == bigram {
 				return true
 			}
@@ -214,19 +214,24 @@ func TestBigramsStopAtPunctuation(t *testing.T) {
 		return false
 	}
 	for _, tt := range []struct {
-		text, bigram string
-		want         bool
+		text, bigram   string
+		passage, query bool // in Terms, in QueryTerms
 	}{
-		{"bố tôi mất làm giấy khai tử", "mat_lam", true},
-		{"bố tôi mất, làm giấy khai tử", "mat_lam", false},
-		{"Hà Nội; Hải Phòng", "noi_hai", false},
-		{"Bước 1\nNộp hồ sơ", "1_nop", false},
-		{"kết quả (bản chính)", "qua_ban", false},
-		{"phí 10.000 đồng", "10000_dong", true},
-		{"Nghị định 47/2020/NĐ-CP quy định", "nghi_dinh", true},
+		{"bố tôi mất làm giấy khai tử", "mat_lam", true, true},
+		{"bố tôi mất, làm giấy khai tử", "mat_lam", true, false},
+		{"các sở, ban, ngành", "ban_nganh", true, false},
+		{"các sở ban ngành", "ban_nganh", true, true},
+		{"Hà Nội; Hải Phòng", "noi_hai", false, false},
+		{"Bước 1\nNộp hồ sơ", "1_nop", false, false},
+		{"kết quả (bản chính)", "qua_ban", false, false},
+		{"phí 10.000 đồng", "10000_dong", true, true},
+		{"Nghị định 47/2020/NĐ-CP quy định", "nghi_dinh", true, true},
 	} {
-		if got := has(tt.text, tt.bigram); got != tt.want {
-			t.Errorf("%q has %s: %v, want %v", tt.text, tt.bigram, got, tt.want)
+		if got := has(a.Terms(tt.text), tt.bigram); got != tt.passage {
+			t.Errorf("Terms(%q) has %s: %v, want %v", tt.text, tt.bigram, got, tt.passage)
+		}
+		if got := has(a.QueryTerms(tt.text), tt.bigram); got != tt.query {
+			t.Errorf("QueryTerms(%q) has %s: %v, want %v", tt.text, tt.bigram, got, tt.query)
 		}
 	}
 }
