@@ -41,6 +41,7 @@ type Index struct {
 type statsSnapshot struct {
 	gen int64
 	Stats
+	df termTable // Stats.DF by hash; Stats.DF itself is dropped
 }
 
 // NewIndex returns an index over store. embedder may be nil (lexical search only).
@@ -349,7 +350,7 @@ func (x *Index) queryTerms(text, context string, st *statsSnapshot) []queryTerm 
 		// A word pair across a word that may be a function word ("tri_muon" of "quang tri
 		// muon kinh te so …" typed without diacritics) that no passage holds is likely no
 		// phrase of the question: it counts half.
-		if t.Class == vietnamese.Bigram && t.Weak && st.DF[t.Text] == 0 {
+		if t.Class == vietnamese.Bigram && t.Weak && st.df.get(t.Text) == 0 {
 			w /= 2
 		}
 		if qt, ok := byText[t.Text]; ok {
@@ -394,7 +395,7 @@ func isContent(t vietnamese.Term) bool {
 
 func idf(st *statsSnapshot, term string) float64 {
 	n := float64(st.Chunks)
-	df := float64(st.DF[term])
+	df := float64(st.df.get(term))
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
@@ -412,7 +413,7 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 		if t.weight < 0.2 {
 			continue // stop words
 		}
-		all = append(all, td{t.text, int(st.DF[t.text])})
+		all = append(all, td{t.text, int(st.df.get(t.text))})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].df < all[j].df })
 	perTerm := max(400, st.Chunks/40)
@@ -456,7 +457,7 @@ func scoreBM25F(c Chunk, terms []queryTerm, index *termPositions, st *statsSnaps
 // typed without diacritics do not count.
 func hasUnknownWord(terms []queryTerm, st *statsSnapshot) bool {
 	for _, t := range terms {
-		if !t.word || st.DF[t.text] > 0 {
+		if !t.word || st.df.get(t.text) > 0 {
 			continue
 		}
 		if strings.IndexFunc(t.text, unicode.IsLetter) >= 0 {
@@ -721,7 +722,8 @@ func (x *Index) loadStats(ctx context.Context, gen int64) (*statsSnapshot, error
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	snap := &statsSnapshot{gen: gen, Stats: st}
+	snap := &statsSnapshot{gen: gen, Stats: st, df: newTermTable(st.DF)}
+	snap.DF = nil
 	x.statsMu.Lock()
 	x.stats = snap
 	x.statsMu.Unlock()

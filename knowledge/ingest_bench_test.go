@@ -119,6 +119,8 @@ func BenchmarkSearch(b *testing.B) {
 				b.Fatal(err)
 			}
 			st, _ := s.Stats(ctx)
+			passages := st.Chunks // the term counts are not kept alive beside the index's own
+			st = knowledge.Stats{}
 			queries := benchQuestions(b, dir)
 			b.ResetTimer()
 			var lat []time.Duration
@@ -131,7 +133,7 @@ func BenchmarkSearch(b *testing.B) {
 			}
 			b.StopTimer()
 			slices.Sort(lat)
-			b.ReportMetric(float64(st.Chunks), "passages")
+			b.ReportMetric(float64(passages), "passages")
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
 		})

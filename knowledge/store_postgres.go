@@ -42,7 +42,7 @@ type PostgresStore struct {
 	// termStats caches the column statistics SearchLexical prunes with, and termDF the exact
 	// counts of the last Stats, which it prefers.
 	termStats atomic.Pointer[pgTermFrequencies]
-	termDF    atomic.Pointer[map[string]int32]
+	termDF    atomic.Pointer[termTable]
 	// bulk is set between BeginBulk and EndBulk: the term statistics of new documents are
 	// summed in bulkDF and recorded by EndBulk in one change.
 	bulk   atomic.Bool
@@ -963,7 +963,7 @@ const pgTermStatsTTL = time.Minute
 
 // pgTermFrequencies estimates how many chunks hold a term.
 type pgTermFrequencies struct {
-	exact   map[string]int32   // the term counts of the last Stats, when there is one
+	exact   termTable          // the term counts of the last Stats, when there is one
 	common  map[string]float64 // chunks holding each of the most common terms
 	rare    float64            // chunks holding any other term
 	fetched time.Time
@@ -973,7 +973,7 @@ type pgTermFrequencies struct {
 func (f *pgTermFrequencies) rows(term string) float64 {
 	if f.exact != nil {
 		// A term missing from the counts came after them: a rare one.
-		return float64(max(f.exact[term], 1))
+		return float64(max(f.exact.get(term), 1))
 	}
 	if n, ok := f.common[term]; ok {
 		return n
@@ -1135,7 +1135,8 @@ func (s *PostgresStore) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, pgDBError("stats", err)
 	}
-	s.termDF.Store(&st.DF) // read-only from here on, by the caller and by SearchLexical
+	df := newTermTable(st.DF)
+	s.termDF.Store(&df)
 	return st, nil
 }
 

@@ -40,3 +40,16 @@ func TestPGTermVector(t *testing.T) {
 		t.Errorf("empty terms: %v", empty)
 	}
 }
+
+func TestTermTable(t *testing.T) {
+	df := map[string]int32{"ho_so": 12, "hồ": 3, "ho": 40, "47/2020/nd-cp": 1}
+	tt := newTermTable(df)
+	for term, n := range df {
+		if got := tt.get(term); got != n {
+			t.Errorf("get(%q) = %d, want %d", term, got, n)
+		}
+	}
+	if got := tt.get("khong_co"); got != 0 {
+		t.Errorf("a term without count: %d", got)
+	}
+}
