@@ -133,7 +133,7 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 	// fields ("trước khi hết hạn 15 ngày…").
 	cands := c.sentences(r, recordEvidence(ev), lead.doc.Title)
 	sentence, sentenceRes, strong := bestSentence(cands)
-	if strong && fieldSection(intents, sentenceRes.Chunk.Section) {
+	if strong && (fieldSection(intents, sentenceRes.Chunk.Section) || fieldAnswers(intents, p)) {
 		strong = false // the structured field below says it better
 	}
 	if strong {
@@ -257,6 +257,22 @@ func fieldSection(intents []Intent, section string) bool {
 			if strings.HasPrefix(section, extract.SectionSteps) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// fieldAnswers reports whether the record has the field that answers a question about
+// conditions, subjects, results or legal basis: the field, not a sentence elsewhere that
+// shares a word with the question ("hồ sơ không đủ điều kiện"), is the answer.
+func fieldAnswers(intents []Intent, p *extract.Procedure) bool {
+	for _, in := range intents {
+		switch {
+		case in == IntentConditions && p.Conditions != "" && !noInfo(p.Conditions),
+			in == IntentSubjects && p.Subjects != "",
+			in == IntentResult && len(p.Results) > 0,
+			in == IntentLegal && len(p.LegalBasis) > 0:
+			return true
 		}
 	}
 	return false
