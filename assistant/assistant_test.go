@@ -45,6 +45,14 @@ func openStore(t *testing.T, backend string) knowledge.Store {
 
 func newStack(t *testing.T, backend string) stack {
 	t.Helper()
+	cfg := assistant.DefaultConfig()
+	cfg.Hotline = "Đường dây nóng 1022"
+	return newStackFrom(t, backend, "testdata/kb", cfg)
+}
+
+// newStackFrom ingests dir into a fresh store of backend and returns an assistant over it.
+func newStackFrom(t *testing.T, backend, dir string, cfg assistant.Config) stack {
+	t.Helper()
 	ctx := context.Background()
 	s := openStore(t, backend)
 	a := vietnamese.NewAnalyzer(nil)
@@ -53,13 +61,15 @@ func newStack(t *testing.T, backend string) stack {
 		t.Fatal(err)
 	}
 	in := knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)
-	rep, err := in.IngestPaths(ctx, []string{"testdata/kb"})
+	rep, err := in.IngestPaths(ctx, []string{dir})
 	if err != nil || rep.Count(knowledge.Failed) > 0 {
-		t.Fatalf("ingest fixtures: %v %+v", err, rep)
+		t.Fatalf("ingest %s: %v, %d failed", dir, err, rep.Count(knowledge.Failed))
 	}
-	cfg := assistant.DefaultConfig()
-	cfg.Hotline = "Đường dây nóng 1022"
-	return stack{asst: assistant.New(cfg, knowledge.NewIndex(s, a, emb, quiet), nil, quiet), store: s}
+	idx := knowledge.NewIndex(s, a, emb, quiet)
+	if err := idx.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return stack{asst: assistant.New(cfg, idx, nil, quiet), store: s}
 }
 
 var backends = []string{"sqlite", "postgres"}

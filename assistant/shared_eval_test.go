@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/trolyao/trolyao/assistant"
-	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
 // sharedDir returns ../shared (beside the repository), skipping the test when it is absent.
@@ -42,21 +40,7 @@ func TestSharedEvaluation(t *testing.T) {
 			for _, set := range sets {
 				t.Run(filepath.Base(set.questions), func(t *testing.T) {
 					ctx := context.Background()
-					s := openStore(t, backend)
-					a := vietnamese.NewAnalyzer(nil)
-					emb := knowledge.NewHashEmbedder(a, 256)
-					if err := knowledge.EnsureEmbeddings(ctx, s, emb, emb.Info(), quiet); err != nil {
-						t.Fatal(err)
-					}
-					in := knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)
-					if rep, err := in.IngestPaths(ctx, []string{filepath.Join(shared, set.corpus)}); err != nil || rep.Count(knowledge.Failed) > 0 {
-						t.Fatalf("ingest %s: %v, %d failed", set.corpus, err, rep.Count(knowledge.Failed))
-					}
-					idx := knowledge.NewIndex(s, a, emb, quiet)
-					if err := idx.Warm(ctx); err != nil {
-						t.Fatal(err)
-					}
-					asst := assistant.New(assistant.DefaultConfig(), idx, nil, quiet)
+					asst := newStackFrom(t, backend, filepath.Join(shared, set.corpus), assistant.DefaultConfig()).asst
 					items, err := assistant.ReadEvalSet(filepath.Join(shared, set.questions))
 					if err != nil {
 						t.Fatal(err)

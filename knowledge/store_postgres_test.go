@@ -2,8 +2,6 @@ package knowledge_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,81 +21,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/pgtest"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
-// The PostgreSQL tests need a server with pgvector: TEST_DATABASE_URL, or the libpq PG*
-// variables (pg_virtualenv sets them). Each test gets a database of its own, dropped at the end.
-
-var pgServer struct {
-	once sync.Once
-	cfg  *pgx.ConnConfig
-	err  error
-}
-
-// pgAdminConfig returns the configuration of the server's connection, skipping the test (or
-// failing it on CI) when no server answers.
-func pgAdminConfig(tb testing.TB) *pgx.ConnConfig {
-	tb.Helper()
-	pgServer.once.Do(func() {
-		cfg, err := pgx.ParseConfig(os.Getenv("TEST_DATABASE_URL"))
-		if err != nil {
-			pgServer.err = err
-			return
-		}
-		cfg.ConnectTimeout = 5 * time.Second
-		conn, err := pgx.ConnectConfig(context.Background(), cfg)
-		if err != nil {
-			pgServer.err = err
-			return
-		}
-		conn.Close(context.Background())
-		pgServer.cfg = cfg
-	})
-	if pgServer.err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL not available on CI: %v", pgServer.err)
-		}
-		tb.Skip("PostgreSQL not available: run the tests through scripts/test.sh or set TEST_DATABASE_URL")
-	}
-	return pgServer.cfg.Copy()
-}
-
-// newPostgresDatabase creates an empty database with a random name and returns the connection
-// string of it; the database is dropped when tb ends.
-func newPostgresDatabase(tb testing.TB) string {
-	tb.Helper()
-	ctx := context.Background()
-	admin := pgAdminConfig(tb)
-	var b [8]byte
-	rand.Read(b[:])
-	name := "trolyao_test_" + hex.EncodeToString(b[:])
-	conn, err := pgx.ConnectConfig(ctx, admin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		tb.Fatalf("create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		conn, err := pgx.ConnectConfig(ctx, admin)
-		if err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	base := os.Getenv("TEST_DATABASE_URL")
-	if u, err := url.Parse(base); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		u.Path = "/" + name
-		return u.String()
-	}
-	return strings.TrimSpace(base + " dbname=" + name)
-}
+// The PostgreSQL tests need a server with pgvector (see package pgtest). Each test gets a
+// database of its own, dropped at the end.
 
 // openPostgresStore opens a store on databaseURL, closed when tb ends.
 func openPostgresStore(tb testing.TB, databaseURL string) *knowledge.PostgresStore {
@@ -114,7 +42,7 @@ func openPostgresStore(tb testing.TB, databaseURL string) *knowledge.PostgresSto
 // openPostgres opens a store on a fresh database.
 func openPostgres(t *testing.T) knowledge.Store {
 	t.Helper()
-	return openPostgresStore(t, newPostgresDatabase(t))
+	return openPostgresStore(t, pgtest.Database(t))
 }
 
 // pgConnect opens a plain connection to databaseURL for inspecting the schema and plans.
@@ -132,7 +60,7 @@ func TestPostgresContract(t *testing.T) { runStoreContract(t, openPostgres) }
 
 func TestPostgresMigrationsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	dbURL := newPostgresDatabase(t)
+	dbURL := pgtest.Database(t)
 	// Processes starting together on a new database: the advisory lock lets one migrate.
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
@@ -268,7 +196,7 @@ func TestPostgresConcurrentMessages(t *testing.T) {
 
 func TestPostgresTermCounts(t *testing.T) {
 	ctx := context.Background()
-	dbURL := newPostgresDatabase(t)
+	dbURL := pgtest.Database(t)
 	s := openPostgresStore(t, dbURL)
 	mustInfo(t, s)
 	first, second := pgSyntheticCorpus(40, 4, testDim, 3), pgSyntheticCorpus(40, 3, testDim, 4)
@@ -414,7 +342,7 @@ var pgVectorSettings = []string{"SET LOCAL hnsw.ef_search = 100", "SET LOCAL hns
 // (side by side) again at its end, valid.
 func TestPostgresBulkLoadIndexes(t *testing.T) {
 	ctx := context.Background()
-	dbURL := newPostgresDatabase(t)
+	dbURL := pgtest.Database(t)
 	s := openPostgresStore(t, dbURL)
 	const dim = 32
 	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "test", Dim: dim}); err != nil {
@@ -457,7 +385,7 @@ func TestPostgresBulkLoadIndexes(t *testing.T) {
 
 func TestPostgresSearchIndexes(t *testing.T) {
 	ctx := context.Background()
-	dbURL := newPostgresDatabase(t)
+	dbURL := pgtest.Database(t)
 	s := openPostgresStore(t, dbURL)
 	const dim = 32
 	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "test", Dim: dim}); err != nil {
@@ -608,7 +536,7 @@ const pgBenchDim = 384
 // BenchmarkPostgresPut measures PutDocument of procedure documents with dim-384 vectors, by one
 // writer and by four; "no-vectors" shows what maintaining the HNSW index costs.
 func BenchmarkPostgresPut(b *testing.B) {
-	pgAdminConfig(b) // skip before reading the corpus when there is no server
+	pgtest.AdminConfig(b) // skip before reading the corpus when there is no server
 	docs := pgBenchDocs(b, 1000)
 	var chunks int
 	for _, d := range docs {
@@ -626,7 +554,7 @@ func BenchmarkPostgresPut(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
-			s := openPostgresStore(b, newPostgresDatabase(b))
+			s := openPostgresStore(b, pgtest.Database(b))
 			if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "bench", Dim: pgBenchDim}); err != nil {
 				b.Fatal(err)
 			}
@@ -667,7 +595,7 @@ const pgSearchCorpusChunks = 100_000
 
 func BenchmarkPostgresSearch(b *testing.B) {
 	ctx := context.Background()
-	dbURL := newPostgresDatabase(b)
+	dbURL := pgtest.Database(b)
 	s := openPostgresStore(b, dbURL)
 	conn := pgConnect(b, dbURL)
 	docs := pgBenchDocs(b, 0)
