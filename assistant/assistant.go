@@ -170,9 +170,9 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 const warmQuestion = "Thủ tục đăng ký thường trú cần giấy tờ gì, lệ phí bao nhiêu?"
 
 // Warm answers one question without recording it or calling a language model, so that the
-// first citizen does not wait for what the first answer through each path costs: statements
-// prepared on the store's connections, a procedure record read and its sentences analysed.
-// A knowledge base without an answer to it is warmed as far as it goes.
+// first citizen does not wait for what the first answer through each path costs: both halves
+// of a search planned on the store's connections, a procedure record read and its sentences
+// analysed. A knowledge base without an answer to it is warmed as far as it goes.
 func (a *Assistant) Warm(ctx context.Context) {
 	r := resolve(officialWording(warmQuestion), ExtractCues(warmQuestion), memory{}, a.analyzer)
 	results, err := a.retrieve(ctx, r, Citizen, nil)
@@ -300,12 +300,13 @@ func procedureIntent(c Cues) bool {
 // relevant decides whether the knowledge base answers the question: the retrieved passages of
 // one of the leading documents must together cover enough of the question.
 func (a *Assistant) relevant(results []knowledge.Result, question string) bool {
+	key := keyText(question)
 	for i, r := range results {
 		if i == 3 {
 			break
 		}
 		// A question that names a document by its number ("kế hoạch 2663") is about it.
-		if r.Lexical > 0 && namesDocumentNumber(r.Doc.Number, question) {
+		if r.Lexical > 0 && namesDocumentNumber(r.Doc.Number, key) {
 			return true
 		}
 		if r.Lexical > 0 && r.DocRelevance >= a.cfg.MinRelevance*titleAllowance(r) {
@@ -320,14 +321,13 @@ func (a *Assistant) relevant(results []knowledge.Result, question string) bool {
 	return false
 }
 
-// namesDocumentNumber reports whether the question gives a document's number, in full
-// ("2663/KH-UBND") or by its serial part ("kế hoạch 2663"), with at least three digits.
-func namesDocumentNumber(number, question string) bool {
+// namesDocumentNumber reports whether a question, by its key, gives a document's number, in
+// full ("2663/KH-UBND") or by its serial part ("kế hoạch 2663"), with at least three digits.
+func namesDocumentNumber(number, key string) bool {
 	number = strings.TrimSpace(number)
 	if number == "" {
 		return false
 	}
-	key := keyText(question)
 	if strings.Contains(key, keyText(number)) {
 		return true
 	}

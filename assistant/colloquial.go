@@ -67,9 +67,7 @@ func compileColloquial() []colloquialRule {
 func officialWording(text string) string {
 	text = vietnamese.Normalize(text)
 	for _, r := range colloquialRules {
-		if r.re.MatchString(text) {
-			text = r.re.ReplaceAllString(text, "${1}"+r.official+"${2}")
-		}
+		text = r.re.ReplaceAllString(text, "${1}"+r.official+"${2}")
 	}
 	return text
 }

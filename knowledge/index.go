@@ -730,21 +730,10 @@ func (x *Index) loadStats(ctx context.Context, gen int64) (*statsSnapshot, error
 	return snap, nil
 }
 
-// warmQuestion is the question Warm searches for: common administrative words, so that both
-// halves of a search run.
-const warmQuestion = "thủ tục hành chính nộp hồ sơ trực tuyến"
-
-// Warm loads what searches need (corpus statistics) ahead of the first question, then searches
-// once, so that the first citizen does not wait for what a store does once per connection
-// (PostgreSQL prepares and plans the search statements) or once per process.
+// Warm loads what searches need (corpus statistics) ahead of the first question.
 func (x *Index) Warm(ctx context.Context) error {
-	if _, err := x.currentStats(ctx); err != nil {
-		return err
-	}
-	if _, err := x.Search(ctx, Query{Text: warmQuestion, K: 3, SkipSnippets: true}); err != nil {
-		return fmt.Errorf("warm: %w", err)
-	}
-	return nil
+	_, err := x.currentStats(ctx)
+	return err
 }
 
 // RefreshStats reloads corpus statistics now (after an ingestion in this process).

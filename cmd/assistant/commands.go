@@ -113,6 +113,7 @@ func evaluate(ctx context.Context, a *app, args []string, stdout io.Writer) erro
 	if len(files) == 0 {
 		return exitError{2, errors.New("eval: give at least one -questions FILE")}
 	}
+	a.assistant.Warm(ctx) // the first question is timed like any other, as on a running server
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -170,6 +171,7 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 		a.logger.InfoContext(ctx, "sample knowledge base ready", slog.Int("added", rep.Count(knowledge.Added)+rep.Count(knowledge.Updated)),
 			slog.Int("unchanged", rep.Count(knowledge.Unchanged)))
 	}
+	a.assistant.Warm(ctx)
 	mux := http.NewServeMux()
 	webHandler := web.New(a.cfg.Web, a.assistant, a.index, a.logger)
 	webHandler.Register(mux)
