@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -187,6 +188,7 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	unknown := hasUnknownWord(terms, st)
 	results := make([]Result, 0, len(cands))
 	titleCov := map[string][2]float64{}
+	titleQ := newTitleQuestion(terms)
 	docMatched := map[string][]bool{} // the question terms any candidate passage of a document holds
 	for _, c := range cands {
 		lex, matched := scoreBM25F(c.hit.Chunk, terms, termIndex, st)
@@ -196,7 +198,7 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		tc, ok := titleCov[c.hit.Doc.ID]
 		if !ok {
-			tc[0], tc[1] = x.titleCoverage(c.hit.Doc.Title, terms)
+			tc[0], tc[1] = x.titleCoverage(c.hit.Doc.Title, titleQ)
 			titleCov[c.hit.Doc.ID] = tc
 		}
 		if dm, ok := docMatched[c.hit.Doc.ID]; ok {
@@ -220,8 +222,8 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		results[i].DocRelevance = docRelevance[results[i].Doc.ID]
 	}
 	// Ranks by each signal, then reciprocal-rank fusion.
-	lexOrder := rankBy(results, func(r Result) float64 { return r.Lexical })
-	vecOrder := rankBy(results, func(r Result) float64 { return r.Vector })
+	lexOrder := rankBy(results, func(r *Result) float64 { return r.Lexical })
+	vecOrder := rankBy(results, func(r *Result) float64 { return r.Vector })
 	locKey := vietnamese.Key(q.Locality)
 	for i := range results {
 		r := &results[i]
@@ -252,17 +254,23 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		r.Score = s
 	}
-	sort.SliceStable(results, func(i, j int) bool {
-		if results[i].Score != results[j].Score {
-			return results[i].Score > results[j].Score
+	// Sorted through pointers: a Result is too large to move around.
+	order := make([]*Result, len(results))
+	for i := range results {
+		order[i] = &results[i]
+	}
+	slices.SortStableFunc(order, func(a, b *Result) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
 		}
-		return results[i].Chunk.ID < results[j].Chunk.ID
+		return cmp.Compare(a.Chunk.ID, b.Chunk.ID)
 	})
 	// Cap passages per document, keep K, normalise scores for display.
 	out := make([]Result, 0, q.K)
 	perDoc := map[string]int{}
-	best := results[0].Score
-	for _, r := range results {
+	best := order[0].Score
+	for _, rp := range order {
+		r := *rp
 		if q.PerDocument > 0 && perDoc[r.Doc.ID] >= q.PerDocument {
 			continue
 		}
@@ -323,15 +331,16 @@ func zeroVector(v []float32) bool {
 
 // rankBy returns, for each result, its 1-based rank by key (descending); results with key 0
 // share the last rank.
-func rankBy(rs []Result, key func(Result) float64) []int {
+func rankBy(rs []Result, key func(*Result) float64) []int {
+	keys := make([]float64, len(rs))
 	idx := make([]int, len(rs))
-	for i := range idx {
-		idx[i] = i
+	for i := range rs {
+		keys[i], idx[i] = key(&rs[i]), i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return key(rs[idx[a]]) > key(rs[idx[b]]) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(keys[b], keys[a]) })
 	ranks := make([]int, len(rs))
 	for r, i := range idx {
-		if key(rs[i]) == 0 {
+		if keys[i] == 0 {
 			ranks[i] = len(rs) + 1
 			continue
 		}
@@ -495,33 +504,70 @@ func coverageOf(terms []queryTerm, matched []bool) (coverage, phrases float64) {
 }
 
 // termPositions finds the question's terms by their position in the question's term list.
-// Most words of a passage are not in the question: a bit per (first byte, length) of the
-// question's terms turns them away before the map lookup.
+// Most words of a passage are not in the question, and the passage's words that are recur:
+// a table indexed by a hash of (first two bytes, last byte, length) holds the position of the
+// question term with that hash, checked by one string comparison. The map serves the hashes
+// that two question terms share.
 type termPositions struct {
-	pos  map[string]int
-	n    int         // the number of question terms
-	seen [256]uint64 // bit l of seen[b]: a term starting with byte b has length l (63 for longer)
+	texts []string
+	slots [termSlots]int16 // position + 1; 0 for no question term, -1 for several
+	pos   map[string]int   // the terms whose slot holds several
+	n     int              // the number of question terms
+}
+
+const termSlots = 1 << 12
+
+// termSlot returns the table slot of a non-empty term.
+func termSlot(term string) uint32 {
+	n := len(term)
+	h := uint32(term[0])<<16 ^ uint32(term[min(1, n-1)])<<8 ^ uint32(term[n-1]) ^ uint32(n)<<24
+	h *= 0x9e3779b1
+	return h >> (32 - 12)
 }
 
 func newTermPositions(terms []queryTerm) *termPositions {
-	p := &termPositions{pos: make(map[string]int, len(terms)), n: len(terms)}
+	p := &termPositions{texts: make([]string, len(terms)), n: len(terms)}
 	for i, t := range terms {
+		p.texts[i] = t.text
 		if t.text == "" {
 			continue
 		}
-		p.pos[t.text] = i
-		p.seen[t.text[0]] |= 1 << min(len(t.text), 63)
+		slot := &p.slots[termSlot(t.text)]
+		switch {
+		case *slot == 0:
+			*slot = int16(i + 1)
+		case *slot > 0:
+			if first := p.texts[*slot-1]; first == t.text {
+				continue // the first position of a repeated term counts
+			}
+			if p.pos == nil {
+				p.pos = map[string]int{}
+			}
+			if _, ok := p.pos[p.texts[*slot-1]]; !ok {
+				p.pos[p.texts[*slot-1]] = int(*slot - 1)
+			}
+			*slot = -1
+			fallthrough
+		default:
+			if _, ok := p.pos[t.text]; !ok {
+				p.pos[t.text] = i
+			}
+		}
 	}
 	return p
 }
 
 // lookup returns the position of term in the question's terms.
 func (p *termPositions) lookup(term string) (int, bool) {
-	if p.seen[term[0]]&(1<<min(len(term), 63)) == 0 {
+	switch v := p.slots[termSlot(term)]; {
+	case v == 0:
 		return 0, false
+	case v > 0:
+		return int(v - 1), p.texts[v-1] == term
+	default:
+		k, ok := p.pos[term]
+		return k, ok
 	}
-	k, ok := p.pos[term]
-	return k, ok
 }
 
 // countQueryTerms counts, in an index text, the occurrences of each question term (by its
@@ -548,43 +594,50 @@ func countQueryTerms(s string, index *termPositions) ([]int, float64) {
 	return counts, float64(n)
 }
 
+// titleQuestion is what titleCoverage needs of a question, gathered once for all titles.
+type titleQuestion struct {
+	weighty map[string]bool // the terms of weight 0.5 and more
+	content []string        // the content terms
+}
+
+func newTitleQuestion(terms []queryTerm) titleQuestion {
+	q := titleQuestion{weighty: make(map[string]bool, len(terms))}
+	for _, t := range terms {
+		if t.weight >= 0.5 {
+			q.weighty[t.text] = true
+		}
+		if t.content {
+			q.content = append(q.content, t.text)
+		}
+	}
+	return q
+}
+
 // titleCoverage returns the share of the title's content terms (words and bigrams, IDF-free)
 // that the question contains — "Đăng ký thường trú" is fully named by a question about
 // registering permanent residence, "Xóa đăng ký thường trú" only partly — and the title match:
 // the harmonic mean of that share and the share of the question's content terms the title
 // holds, so that a title naming more of what is asked ("… có yếu tố nước ngoài" for a
 // question about marrying a foreigner) wins over a shorter one.
-func (x *Index) titleCoverage(title string, terms []queryTerm) (coverage, match float64) {
-	q := make(map[string]bool, len(terms))
-	asked := 0
-	for _, t := range terms {
-		if t.weight >= 0.5 {
-			q[t.text] = true
-		}
-		if t.content {
-			asked++
-		}
-	}
+func (x *Index) titleCoverage(title string, q titleQuestion) (coverage, match float64) {
 	content := x.titleTerms(title)
-	if len(content) == 0 || asked == 0 {
+	if len(content) == 0 || len(q.content) == 0 {
 		return 0, 0
 	}
 	hit := 0
-	inTitle := make(map[string]bool, len(content))
 	for _, t := range content {
-		inTitle[t] = true
-		if q[t] {
+		if q.weighty[t] {
 			hit++
 		}
 	}
 	named := 0
-	for _, t := range terms {
-		if t.content && inTitle[t.text] {
+	for _, t := range q.content {
+		if slices.Contains(content, t) {
 			named++
 		}
 	}
 	coverage = float64(hit) / float64(len(content))
-	explained := float64(named) / float64(asked)
+	explained := float64(named) / float64(len(q.content))
 	if coverage+explained > 0 {
 		match = 2 * coverage * explained / (coverage + explained)
 	}
@@ -644,9 +697,10 @@ func (x *Index) snippet(text string, terms []queryTerm) string {
 		weights[t.text] = t.weight * t.idf
 	}
 	bestI, bestS := 0, -1.0
+	seen := map[string]bool{}
 	for i, s := range sents {
 		var sc float64
-		seen := map[string]bool{}
+		clear(seen)
 		for _, t := range x.analyzer.Terms(s) {
 			if !seen[t.Text] {
 				seen[t.Text] = true

@@ -81,8 +81,11 @@ func (a *Analyzer) terms(toks []Token, query bool) []Term {
 		}
 	}
 	questionWords := questionPhraseTokens(toks)
+	// stopTok[i]: token i is a stop word (looked up once, for the token and its bigrams).
+	stopTok := make([]bool, len(toks))
 	for i, t := range toks {
-		stop := !t.Part && (isStopword(t, marked) || questionWords[i])
+		stopTok[i] = isStopword(t, marked)
+		stop := !t.Part && (stopTok[i] || questionWords[i])
 		if t.Text != t.Fold {
 			out = append(out, Term{Text: t.Text, Class: Exact, Pos: t.Pos, Stop: stop, Part: t.Part})
 		}
@@ -116,7 +119,7 @@ func (a *Analyzer) terms(toks []Token, query bool) []Term {
 		if t2.Pos != t1.Pos+1 || t1.Kind == Code || t2.Kind == Code || query && t2.AfterComma {
 			continue
 		}
-		stop := isStopword(t1, marked) || isStopword(t2, marked) || questionWords[main[k]] || questionWords[main[k+1]]
+		stop := stopTok[main[k]] || stopTok[main[k+1]] || questionWords[main[k]] || questionWords[main[k+1]]
 		weak := !stop && !marked && (ambiguousStopwords[t1.Fold] || ambiguousStopwords[t2.Fold])
 		out = append(out, Term{Text: t1.Fold + BigramSep + t2.Fold, Class: Bigram, Pos: t1.Pos, Stop: stop, Weak: weak})
 	}

@@ -56,6 +56,7 @@ func Tokenize(text string) []Token {
 		}
 		first := len(toks)
 		j := i + size
+		joined := false
 		for j < len(text) {
 			r2, s2 := utf8.DecodeRuneInString(text[j:])
 			if isTokenRune(r2) {
@@ -66,6 +67,7 @@ func Tokenize(text string) []Token {
 				r3, _ := utf8.DecodeRuneInString(text[j+s2:])
 				if isTokenRune(r3) && joinerAllowed(r2, text[i:j], r3) {
 					j += s2
+					joined = true
 					continue
 				}
 			}
@@ -77,7 +79,7 @@ func Tokenize(text string) []Token {
 			raw = text[i : j+1]
 			j++
 		}
-		toks = appendTokens(toks, raw, pos)
+		toks = appendTokens(toks, raw, pos, joined)
 		if soft && !gap && first > 0 {
 			toks[first].AfterComma = true
 		}
@@ -113,14 +115,14 @@ func isTokenStart(r rune) bool {
 	if r < 0x80 {
 		return 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9'
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isLetter(r) || unicode.IsDigit(r)
 }
 
 func isTokenRune(r rune) bool {
 	if r < 0x80 {
 		return 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9'
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+	return isLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 func isJoiner(r rune) bool {
@@ -150,9 +152,8 @@ func joinerAllowed(r rune, left string, next rune) bool {
 	}
 }
 
-func appendTokens(toks []Token, raw string, pos int) []Token {
-	lower := strings.ToLower(raw)
-	upper := isUpperWord(raw)
+func appendTokens(toks []Token, raw string, pos int, joined bool) []Token {
+	lower, upper := lowerWord(raw)
 	if n, pct, ok := number(lower); ok {
 		toks = append(toks, Token{Text: n, Fold: n, Kind: Number, Pos: pos, Percent: pct})
 		if pct {
@@ -161,9 +162,9 @@ func appendTokens(toks []Token, raw string, pos int) []Token {
 		}
 		return toks
 	}
-	if !strings.ContainsAny(lower, "/-.,&_") {
+	if !joined {
 		kind := Word
-		if !unicode.IsLetter(firstRune(lower)) {
+		if !isLetter(firstRune(lower)) {
 			kind = Number
 		}
 		return append(toks, Token{Text: lower, Fold: foldNFC(lower), Kind: kind, Pos: pos, Upper: upper})
@@ -177,6 +178,43 @@ func appendTokens(toks []Token, raw string, pos int) []Token {
 		toks = append(toks, Token{Text: p, Fold: foldNFC(p), Kind: kind, Pos: pos, Part: true})
 	}
 	return toks
+}
+
+// lowerWord returns s in lower case (s itself when it has no capital) and whether s is written
+// in capitals: at least two letters and no lower-case one ("UBND").
+func lowerWord(s string) (lower string, upper bool) {
+	letters, capitals := 0, 0
+	lowers := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			switch {
+			case 'a' <= c && c <= 'z':
+				letters++
+				lowers = true
+			case 'A' <= c && c <= 'Z':
+				letters++
+				capitals++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		rc := runeCaseOf(r)
+		if rc.lower != r {
+			capitals++
+		}
+		lowers = lowers || rc.isLower
+		if rc.isLetter {
+			letters++
+		}
+	}
+	lower = s
+	if capitals > 0 {
+		lower = strings.ToLower(s)
+	}
+	return lower, !lowers && letters >= 2
 }
 
 // number recognises figures: "80%", "10.000", "10,000", "1.000.000", "2,5". Thousands separators
@@ -234,16 +272,26 @@ func firstRune(s string) rune {
 	return r
 }
 
-// isUpperWord reports whether s has at least two letters and no lower-case letter.
-func isUpperWord(s string) bool {
-	letters := 0
-	for _, r := range s {
-		if unicode.IsLower(r) {
-			return false
-		}
-		if unicode.IsLetter(r) {
-			letters++
-		}
+// runeCase is what lowerWord needs to know of a rune.
+type runeCase struct {
+	lower    rune
+	isLower  bool
+	isLetter bool
+}
+
+// caseTable holds the runeCase of every rune below foldTableSize; built once, never written
+// afterwards.
+var caseTable = func() *[foldTableSize]runeCase {
+	var t [foldTableSize]runeCase
+	for r := range rune(foldTableSize) {
+		t[r] = runeCase{lower: unicode.ToLower(r), isLower: unicode.IsLower(r), isLetter: unicode.IsLetter(r)}
 	}
-	return letters >= 2
+	return &t
+}()
+
+func runeCaseOf(r rune) runeCase {
+	if r < foldTableSize {
+		return caseTable[r]
+	}
+	return runeCase{lower: unicode.ToLower(r), isLower: unicode.IsLower(r), isLetter: unicode.IsLetter(r)}
 }

@@ -85,7 +85,7 @@ func canonicalTones(s string) string {
 			i += size
 			continue
 		}
-		if !unicode.IsLetter(r) {
+		if !isLetter(r) {
 			if b != nil {
 				b.WriteRune(r)
 			}
@@ -101,7 +101,7 @@ func canonicalTones(s string) string {
 				if !('a' <= r2|0x20 && r2|0x20 <= 'z') {
 					break
 				}
-			} else if !unicode.IsLetter(r2) {
+			} else if !isLetter(r2) {
 				break
 			}
 			if n < len(syl) {

@@ -24,30 +24,59 @@ const (
 	toneDot   = '\u0323' // nặng
 )
 
-// foldTable maps every precomposed Latin letter with marks to its bare letter; built once from
-// Unicode decomposition and never written afterwards.
+// foldTable maps every precomposed Latin letter with marks below foldTableSize to its bare
+// letter (0 for any other rune); built once from Unicode decomposition and never written
+// afterwards.
 var foldTable = buildFoldTable()
 
-func buildFoldTable() map[rune]rune {
-	t := make(map[rune]rune, 512)
+// foldTableSize covers Latin-1, Latin Extended-A and -B and Latin Extended Additional, where
+// every Vietnamese letter lies.
+const foldTableSize = 0x1F00
+
+func buildFoldTable() *[foldTableSize]rune {
+	var t [foldTableSize]rune
 	for r := rune(0xC0); r <= 0x24F; r++ {
-		addFold(t, r)
+		addFold(&t, r)
 	}
 	for r := rune(0x1E00); r <= 0x1EFF; r++ {
-		addFold(t, r)
+		addFold(&t, r)
 	}
 	t['đ'] = 'd'
 	t['Đ'] = 'D'
-	return t
+	return &t
 }
 
-func addFold(t map[rune]rune, r rune) {
+func addFold(t *[foldTableSize]rune, r rune) {
 	d := norm.NFD.String(string(r))
 	base, size := utf8.DecodeRuneInString(d)
 	if size == len(d) || base >= 0x80 {
 		return
 	}
 	t[r] = base
+}
+
+// folded returns the bare letter of r, and whether r has one.
+func folded(r rune) (rune, bool) {
+	if r < foldTableSize {
+		if f := foldTable[r]; f != 0 {
+			return f, true
+		}
+	}
+	return r, false
+}
+
+// isLetter is unicode.IsLetter, answered without the Unicode tables for ASCII and the Latin
+// blocks Vietnamese is written in.
+func isLetter(r rune) bool {
+	switch {
+	case r < 0x80:
+		return 'a' <= r|0x20 && r|0x20 <= 'z'
+	case r >= 0xC0 && r <= 0x24F:
+		return r != 0xD7 && r != 0xF7 // × and ÷
+	case r >= 0x1E00 && r <= 0x1EFF:
+		return true
+	}
+	return unicode.IsLetter(r)
 }
 
 // NFC returns s in Unicode normalisation form C.
@@ -89,9 +118,7 @@ func Fold(s string) string {
 		if unicode.Is(unicode.Mn, r) {
 			continue
 		}
-		if f, ok := foldTable[r]; ok {
-			r = f
-		}
+		r, _ = folded(r)
 		b.WriteRune(r)
 	}
 	return b.String()
@@ -108,9 +135,7 @@ func foldNFC(s string) string {
 			b = append(b, byte(r))
 			continue
 		}
-		if f, ok := foldTable[r]; ok {
-			r = f
-		}
+		r, _ = folded(r)
 		b = utf8.AppendRune(b, r)
 	}
 	return string(b)
@@ -128,7 +153,7 @@ func HasMarks(s string) bool {
 		if r < 0x80 {
 			continue
 		}
-		if _, ok := foldTable[r]; ok || unicode.Is(unicode.Mn, r) {
+		if _, ok := folded(r); ok || unicode.Is(unicode.Mn, r) {
 			return true
 		}
 	}
