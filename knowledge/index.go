@@ -167,15 +167,19 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	if vecErr != nil {
 		return nil, fmt.Errorf("search: %w", vecErr)
 	}
-	cands := map[int64]*cand{}
+	// Candidates in a fixed order (the lexical ones by rank, then the vector-only ones by
+	// rank), so that equal scores rank the same way on every run.
+	cands := make([]*cand, 0, len(lexHits)+len(vecHits))
+	byID := make(map[int64]*cand, len(lexHits)+len(vecHits))
 	for i, h := range lexHits {
-		cands[h.Chunk.ID] = &cand{hit: h, lexRank: i + 1}
+		c := &cand{hit: h, lexRank: i + 1}
+		cands, byID[h.Chunk.ID] = append(cands, c), c
 	}
 	for i, h := range vecHits {
-		c, ok := cands[h.Chunk.ID]
+		c, ok := byID[h.Chunk.ID]
 		if !ok {
 			c = &cand{hit: h}
-			cands[h.Chunk.ID] = c
+			cands, byID[h.Chunk.ID] = append(cands, c), c
 		}
 		c.vecRank, c.vecScore = i+1, h.Score
 	}

@@ -16,6 +16,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -86,12 +87,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitError{2, fmt.Errorf("unknown command %q", args[0])}
 	}
 
+	if helpRequested(args[1:]) {
+		// Help opens no store: a mistyped data directory or database stays untouched.
+		if args[0] == "docs" {
+			fmt.Fprintln(stdout, docsUsage)
+			return nil
+		}
+		// Every command parses its flags before it uses the app.
+		if err := dispatch(ctx, nil, args, stdout); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil
+	}
+
 	app, err := build(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer app.store.Close()
+	return dispatch(ctx, app, args, stdout)
+}
 
+// dispatch runs the command args[0] with the arguments that follow it.
+func dispatch(ctx context.Context, app *app, args []string, stdout io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, app, args[1:], stdout)
@@ -104,6 +122,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	default:
 		return evaluate(ctx, app, args[1:], stdout)
 	}
+}
+
+// helpRequested reports whether a command's arguments ask for its usage.
+func helpRequested(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // app is everything the subcommands share, built by build.

@@ -375,3 +375,22 @@ func TestDocsCommand(t *testing.T) {
 		t.Errorf("after delete:\n%s", out)
 	}
 }
+
+// Asking a command for help prints its usage and opens no store: no data directory appears.
+func TestHelpOpensNoStore(t *testing.T) {
+	for _, args := range [][]string{{"eval", "-h"}, {"ingest", "--help"}, {"search", "-h"}, {"serve", "-h"}, {"docs", "set", "-h"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			out, err := runCmd(t, env{"ASSISTANT_DATA_DIR": dir}, args...)
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if !strings.Contains(strings.ToLower(out), "usage") {
+				t.Errorf("no usage printed: %q", out)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("help created the data directory (stat: %v)", err)
+			}
+		})
+	}
+}
