@@ -43,7 +43,39 @@ func clean(s string) string {
 
 // collapseSpaces trims s and collapses runs of whitespace to one space.
 func collapseSpaces(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	var b []byte // nil while s needs no change up to i
+	pending := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			// Only a single ' ' between two words stays as it is.
+			if b == nil && (i == 0 || c != ' ' || pending || i+1 == len(s)) {
+				b = append(make([]byte, 0, len(s)), strings.TrimRightFunc(s[:i], unicode.IsSpace)...)
+			}
+			pending = true
+			i += size
+			continue
+		}
+		if b != nil {
+			if pending && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, s[i:i+size]...)
+		}
+		pending = false
+		i += size
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
 }
 
 // fold removes Vietnamese diacritics and lowercases: "Đồng Nai" → "dong nai".

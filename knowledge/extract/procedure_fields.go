@@ -857,6 +857,24 @@ func findDocNumbers(s string) []docRange {
 	return out
 }
 
+// legalPrefixIndex is reLegalPrefix.FindStringIndex(s) for a clean s (single spaces), whose
+// match, ending the text, spans at most a phrase of a few words: only the end of s is searched.
+func legalPrefixIndex(s string) []int {
+	const window = 96 // bytes; the longest match, "Thông tư liên tịch số ", takes 30
+	if len(s) <= window {
+		return reLegalPrefix.FindStringIndex(s)
+	}
+	off := len(s) - window
+	for off > 0 && !utf8.RuneStart(s[off]) {
+		off--
+	}
+	loc := reLegalPrefix.FindStringIndex(s[off:])
+	if loc == nil {
+		return nil
+	}
+	return []int{off + loc[0], off + loc[1]}
+}
+
 // parseLegalBasis reads can_cu_phap_ly: pairs of title and number cells glued together. A
 // number ends a row when text is glued right after it (the next title) or the text ends; a
 // number followed by a space or punctuation is part of a title.
@@ -885,7 +903,7 @@ func parseLegalBasis(s string) []LegalDoc {
 			}
 		}
 		numStart := n.start
-		if loc := reLegalPrefix.FindStringIndex(s[entry:n.start]); loc != nil {
+		if loc := legalPrefixIndex(s[entry:n.start]); loc != nil {
 			ps := entry + loc[0]
 			if ps > entry && !unicode.IsSpace(lastRune(s[:ps])) {
 				numStart = ps // "…doanh nghiệpThông tư số 80/2025/TT-NHNN"

@@ -11,31 +11,38 @@ type markerPattern struct {
 	family string
 	re     *regexp.Regexp // group 1 is the marker as written, group 2 the rest
 	strong bool           // always a heading when the text is short (Chương, Điều, ...)
+	first  string         // the runes a match can begin with: other paragraphs skip re
 }
+
+const (
+	digits      = "0123456789"
+	lowerLetter = "abcdefghijklmnopqrstuvwxyzđ"
+	bullets     = "•·●○■□▪◦➢➤►✓"
+)
 
 // markerPatterns are tried in order; the first match wins.
 var markerPatterns = []markerPattern{
-	{"phan", regexp.MustCompile(`^((?:Phần|PHẦN) (?:[IVXLC]+|\d+))[.:]?(?:\s+|$)(.*)$`), true},
-	{"chuong", regexp.MustCompile(`^((?:Chương|CHƯƠNG) (?:[IVXLC]+|\d+))[.:]?(?:\s+|$)(.*)$`), true},
-	{"muc", regexp.MustCompile(`^((?:Mục|MỤC) (?:[IVXLC]+|\d+))[.:]?(?:\s+|$)(.*)$`), true},
-	{"dieu", regexp.MustCompile(`^((?:Điều|ĐIỀU) \d+[a-zđ]?)[.:]?(?:\s+|$)(.*)$`), true},
-	{"khoan", regexp.MustCompile(`^(Khoản \d+)[.:]?(?:\s+|$)(.*)$`), false},
-	{"buoc", regexp.MustCompile(`^(?:[-+•]\s*)?((?:Bước|BƯỚC) ?\d+)\s*[.:)\-–]?(?:\s+|$)(.*)$`), false},
-	{"roman", regexp.MustCompile(`^([IVX]{1,5}[.)])\s+(.*)$`), false},
-	{"arabic4", regexp.MustCompile(`^(\d{1,2}\.\d{1,2}\.\d{1,2}\.\d{1,2}\.?)\s+(.*)$`), false},
-	{"arabic3", regexp.MustCompile(`^(\d{1,2}\.\d{1,2}\.\d{1,2}\.?)\s+(.*)$`), false},
-	{"arabic2", regexp.MustCompile(`^(\d{1,2}\.\d{1,2}\.)\s+(.*)$|^(\d{1,2}\.\d{1,2})\s+(\p{Lu}.*)$`), false},
-	{"arabic.", regexp.MustCompile(`^(\d{1,2}\.)\s+(.*)$`), false},
-	{"arabic)", regexp.MustCompile(`^(\d{1,2}\))\s*(\S.*)$`), false},
-	{"alpha)", regexp.MustCompile(`^([a-zđ]\))\s*(\S.*)$`), false},
-	{"alpha.", regexp.MustCompile(`^([a-zđ]\.)\s+(.*)$`), false},
-	{"(num)", regexp.MustCompile(`^(\(\d{1,2}\))\s*(\S.*)$`), false},
-	{"(roman)", regexp.MustCompile(`^(\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))\s*(\S.*)$`), false},
-	{"(alpha)", regexp.MustCompile(`^(\([a-zđ]\))\s*(\S.*)$`), false},
-	{"-", regexp.MustCompile(`^([-–—])\s*(\S.*)$`), false},
-	{"+", regexp.MustCompile(`^(\+)\s*(\S.*)$`), false},
-	{"•", regexp.MustCompile(`^([•·●○■□▪◦➢➤►✓])\s*(\S.*)$`), false},
-	{"*", regexp.MustCompile(`^(\*)\s+(\S.*)$`), false},
+	{"phan", regexp.MustCompile(`^((?:Phần|PHẦN) (?:[IVXLC]+|\d+))[.:]?(?:\s+|$)(.*)$`), true, "P"},
+	{"chuong", regexp.MustCompile(`^((?:Chương|CHƯƠNG) (?:[IVXLC]+|\d+))[.:]?(?:\s+|$)(.*)$`), true, "C"},
+	{"muc", regexp.MustCompile(`^((?:Mục|MỤC) (?:[IVXLC]+|\d+))[.:]?(?:\s+|$)(.*)$`), true, "M"},
+	{"dieu", regexp.MustCompile(`^((?:Điều|ĐIỀU) \d+[a-zđ]?)[.:]?(?:\s+|$)(.*)$`), true, "Đ"},
+	{"khoan", regexp.MustCompile(`^(Khoản \d+)[.:]?(?:\s+|$)(.*)$`), false, "K"},
+	{"buoc", regexp.MustCompile(`^(?:[-+•]\s*)?((?:Bước|BƯỚC) ?\d+)\s*[.:)\-–]?(?:\s+|$)(.*)$`), false, "-+•B"},
+	{"roman", regexp.MustCompile(`^([IVX]{1,5}[.)])\s+(.*)$`), false, "IVX"},
+	{"arabic4", regexp.MustCompile(`^(\d{1,2}\.\d{1,2}\.\d{1,2}\.\d{1,2}\.?)\s+(.*)$`), false, digits},
+	{"arabic3", regexp.MustCompile(`^(\d{1,2}\.\d{1,2}\.\d{1,2}\.?)\s+(.*)$`), false, digits},
+	{"arabic2", regexp.MustCompile(`^(\d{1,2}\.\d{1,2}\.)\s+(.*)$|^(\d{1,2}\.\d{1,2})\s+(\p{Lu}.*)$`), false, digits},
+	{"arabic.", regexp.MustCompile(`^(\d{1,2}\.)\s+(.*)$`), false, digits},
+	{"arabic)", regexp.MustCompile(`^(\d{1,2}\))\s*(\S.*)$`), false, digits},
+	{"alpha)", regexp.MustCompile(`^([a-zđ]\))\s*(\S.*)$`), false, lowerLetter},
+	{"alpha.", regexp.MustCompile(`^([a-zđ]\.)\s+(.*)$`), false, lowerLetter},
+	{"(num)", regexp.MustCompile(`^(\(\d{1,2}\))\s*(\S.*)$`), false, "("},
+	{"(roman)", regexp.MustCompile(`^(\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))\s*(\S.*)$`), false, "("},
+	{"(alpha)", regexp.MustCompile(`^(\([a-zđ]\))\s*(\S.*)$`), false, "("},
+	{"-", regexp.MustCompile(`^([-–—])\s*(\S.*)$`), false, "-–—"},
+	{"+", regexp.MustCompile(`^(\+)\s*(\S.*)$`), false, "+"},
+	{"•", regexp.MustCompile(`^([•·●○■□▪◦➢➤►✓])\s*(\S.*)$`), false, bullets},
+	{"*", regexp.MustCompile(`^(\*)\s+(\S.*)$`), false, "*"},
 }
 
 // splitMarker separates the numbering at the start of a paragraph from its text. It returns
@@ -50,6 +57,9 @@ func splitMarker(s string) (marker, family, rest string) {
 		return "", "", s
 	}
 	for _, p := range markerPatterns {
+		if !strings.ContainsRune(p.first, c) {
+			continue
+		}
 		m := p.re.FindStringSubmatch(s)
 		if m == nil {
 			continue
