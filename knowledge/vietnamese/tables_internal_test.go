@@ -39,9 +39,11 @@ func TestLowerWord(t *testing.T) {
 		{"2020", "2020", false},
 		{"ǅ", "ǆ", false}, // title case: lowered, not capitals
 	} {
-		lower, upper := lowerWord(c.in)
-		if lower != c.lower || upper != c.upper {
-			t.Errorf("lowerWord(%q) = %q, %v; want %q, %v", c.in, lower, upper, c.lower, c.upper)
-		}
+		t.Run(c.in, func(t *testing.T) {
+			lower, upper := lowerWord(c.in)
+			if lower != c.lower || upper != c.upper {
+				t.Errorf("lowerWord(%q) = %q, %v; want %q, %v", c.in, lower, upper, c.lower, c.upper)
+			}
+		})
 	}
 }
