@@ -194,8 +194,16 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 	titleCov := map[string][2]float64{}
 	titleQ := newTitleQuestion(terms)
 	docMatched := map[string][]bool{} // the question terms any candidate passage of a document holds
-	for _, c := range cands {
-		lex, matched := scoreBM25F(c.hit.Chunk, terms, termIndex, st)
+	type bm25f struct {
+		score   float64
+		matched []bool
+	}
+	scores := make([]bm25f, len(cands))
+	inParallel(len(cands), 64, func(i int) {
+		scores[i].score, scores[i].matched = scoreBM25F(cands[i].hit.Chunk, terms, termIndex, st)
+	})
+	for i, c := range cands {
+		lex, matched := scores[i].score, scores[i].matched
 		cov, phr := coverageOf(terms, matched)
 		if unknown {
 			phr = min(phr, cov)
@@ -280,13 +288,13 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		perDoc[r.Doc.ID]++
 		r.Score = math.Round(r.Score/best*1000) / 1000
-		if !q.SkipSnippets {
-			r.Snippet = x.snippet(r.Chunk.Text, terms)
-		}
 		out = append(out, r)
 		if len(out) == q.K {
 			break
 		}
+	}
+	if !q.SkipSnippets {
+		inParallel(len(out), 4, func(i int) { out[i].Snippet = x.snippet(out[i].Chunk.Text, terms) })
 	}
 	return out, nil
 }
@@ -460,6 +468,26 @@ func scoreBM25F(c Chunk, terms []queryTerm, index *termPositions, st *statsSnaps
 		}
 	}
 	return score, matched
+}
+
+// inParallel calls fn for every index below n, in two halves side by side when n is at least
+// min (a search's own work then uses the second core an idle server has), and returns when
+// every call has returned.
+func inParallel(n, min int, fn func(i int)) {
+	half := 0
+	var wg sync.WaitGroup
+	if n >= min {
+		half = n / 2
+		wg.Go(func() {
+			for i := range half {
+				fn(i)
+			}
+		})
+	}
+	for i := half; i < n; i++ {
+		fn(i)
+	}
+	wg.Wait()
 }
 
 // hasUnknownWord reports whether the question holds a word, spelled with letters, that no
