@@ -352,17 +352,38 @@ func (s *PostgresStore) PutDocuments(ctx context.Context, docs []*Document, chun
 	if len(docs) != len(chunks) {
 		return fmt.Errorf("postgres: put documents: %w: %d documents, %d chunk lists", ErrInvalid, len(docs), len(chunks))
 	}
-	puts := make([]pgPut, len(docs))
-	for i, doc := range docs {
-		p, err := pgPreparePut(doc, chunks[i])
-		if err != nil {
+	for _, doc := range docs {
+		if err := pgCheckPut(doc); err != nil {
 			return err
 		}
-		puts[i] = p
 	}
+	// The rows of the next document are built while the server stores the previous one.
+	puts := make([]pgPut, len(docs))
+	ready := make([]chan error, len(docs))
+	for i := range ready {
+		ready[i] = make(chan error, 1)
+	}
+	go func() {
+		for i, doc := range docs {
+			var err error
+			puts[i], err = pgPreparePut(doc, chunks[i])
+			ready[i] <- err
+		}
+	}()
+	prepared := 0 // the puts whose ready has been received
+	defer func() {
+		for ; prepared < len(docs); prepared++ {
+			<-ready[prepared] // the builder writes puts until it is done
+		}
+	}()
 	bulk := s.bulk.Load()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for i := range puts {
+			err := <-ready[i]
+			prepared++
+			if err != nil {
+				return err
+			}
 			if err := puts[i].exec(ctx, tx, bulk); err != nil {
 				return fmt.Errorf("%s: %w", puts[i].doc.Source, err)
 			}
@@ -402,11 +423,16 @@ type pgPut struct {
 	counted bool
 }
 
-// pgPreparePut checks a document and builds the rows of its chunks.
-func pgPreparePut(doc *Document, chunks []Chunk) (pgPut, error) {
+// pgCheckPut checks that a document can be stored.
+func pgCheckPut(doc *Document) error {
 	if doc.Source == "" || !doc.Kind.Valid() {
-		return pgPut{}, fmt.Errorf("postgres: put document %q: %w: source and a known kind are required", doc.Source, ErrInvalid)
+		return fmt.Errorf("postgres: put document %q: %w: source and a known kind are required", doc.Source, ErrInvalid)
 	}
+	return nil
+}
+
+// pgPreparePut builds the rows of a checked document's chunks.
+func pgPreparePut(doc *Document, chunks []Chunk) (pgPut, error) {
 	p := pgPut{doc: doc}
 	if doc.Procedure != nil {
 		var err error
