@@ -471,12 +471,12 @@ func scoreBM25F(c Chunk, terms []queryTerm, index *termPositions, st *statsSnaps
 }
 
 // inParallel calls fn for every index below n, in two halves side by side when n is at least
-// min (a search's own work then uses the second core an idle server has), and returns when
+// threshold (a search's own work then uses the second core an idle server has), and returns when
 // every call has returned.
-func inParallel(n, min int, fn func(i int)) {
+func inParallel(n, threshold int, fn func(i int)) {
 	half := 0
 	var wg sync.WaitGroup
-	if n >= min {
+	if n >= threshold {
 		half = n / 2
 		wg.Go(func() {
 			for i := range half {

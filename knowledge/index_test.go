@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/trolyao/trolyao/knowledge"
@@ -143,5 +144,45 @@ func TestUnknownWordCapsPhrases(t *testing.T) {
 	if r := unknown[0]; r.Doc.Source != "ban-ghe.txt" || r.PhraseCoverage > r.Coverage || r.PhraseCoverage > 0.99 {
 		t.Errorf("with an unknown word: %s, coverage %.2f, phrases %.2f; want phrases at most coverage",
 			r.Doc.Source, r.Coverage, r.PhraseCoverage)
+	}
+}
+
+// Passages that score the same come back in the same order on every search, so that an answer
+// does not change from one asking to the next.
+func TestSearchOrderIsStable(t *testing.T) {
+	ctx := context.Background()
+	s := openSQLite(t)
+	a := vietnamese.NewAnalyzer(nil)
+	emb := knowledge.NewHashEmbedder(a, 128)
+	if err := knowledge.EnsureEmbeddings(ctx, s, emb, emb.Info(), quiet); err != nil {
+		t.Fatal(err)
+	}
+	in := knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)
+	// Twins: the same procedure at several levels, worded alike.
+	for _, level := range []string{"tỉnh", "huyện", "xã", "thành phố", "quận", "phường", "thị xã", "thị trấn"} {
+		text := "Trình báo mất giấy tờ\n\nNgười bị mất giấy tờ trình báo tại cơ quan công an cấp " + level +
+			". Thời hạn giải quyết 01 ngày làm việc. Không mất lệ phí.\n"
+		if _, _, err := in.Ingest(ctx, "mat-giay-to-"+level+".txt", []byte(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idx := knowledge.NewIndex(s, a, emb, quiet)
+	var first []string
+	for run := range 30 {
+		res, err := idx.Search(ctx, knowledge.Query{Text: "mất giấy tờ thì trình báo ở đâu", K: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []string
+		for _, r := range res {
+			order = append(order, r.Doc.Source)
+		}
+		if run == 0 {
+			first = order
+			continue
+		}
+		if !slices.Equal(order, first) {
+			t.Fatalf("search %d ranked %v, the first ranked %v", run+1, order, first)
+		}
 	}
 }
