@@ -382,3 +382,39 @@ func TestWarm(t *testing.T) {
 		t.Fatalf("the first conversation has %d messages, want 2 (%v)", len(msgs), err)
 	}
 }
+
+// A procedure done at several levels: a question naming no level is answered from one and
+// told, with citations, where else it is done; a question naming a level gets that one alone.
+func TestLevelTwins(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			st := newStackFrom(t, backend, "testdata/twins", assistant.DefaultConfig())
+			ctx := context.Background()
+			reply, err := st.asst.Ask(ctx, assistant.Request{Message: "Mất thẻ thông hành biên giới thì trình báo ở đâu?"}, nil)
+			if err != nil || !reply.Grounded {
+				t.Fatalf("ask: %v\n%s", err, reply.Answer)
+			}
+			cited := map[string]bool{}
+			for _, c := range reply.Citations {
+				cited[c.Source] = true
+			}
+			for _, src := range []string{"trinh-bao-mat-the-cap-xa.json", "trinh-bao-mat-the-cap-huyen.json", "trinh-bao-mat-the-cap-tinh.json"} {
+				if !cited[src] {
+					t.Errorf("%s not cited:\n%s", src, reply.Answer)
+				}
+			}
+			if !strings.Contains(reply.Answer, "Thủ tục này cũng được thực hiện ở cấp") {
+				t.Errorf("answer names no other level:\n%s", reply.Answer)
+			}
+
+			reply, err = st.asst.Ask(ctx, assistant.Request{Message: "Mất thẻ thông hành biên giới thì trình báo ở đâu, cấp huyện?"}, nil)
+			if err != nil || !reply.Grounded {
+				t.Fatalf("ask with a level: %v\n%s", err, reply.Answer)
+			}
+			if len(reply.Citations) == 0 || reply.Citations[0].Source != "trinh-bao-mat-the-cap-huyen.json" ||
+				strings.Contains(reply.Answer, "cũng được thực hiện") {
+				t.Errorf("a question naming the district level got:\n%s", reply.Answer)
+			}
+		})
+	}
+}

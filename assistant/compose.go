@@ -196,6 +196,16 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 		title += " (" + strings.ToLower(p.Level) + ")"
 	}
 	d.lines = append([]string{title + ":"}, d.lines...)
+	if r.Cues.Level == "" {
+		// A question naming no level learns where else the same procedure is done.
+		if twins := levelTwins(ev); len(twins) > 0 {
+			var levels []string
+			for _, t := range twins {
+				levels = append(levels, fmt.Sprintf("%s [%d]", t.level, d.cite(t.result, "")))
+			}
+			d.lines = append(d.lines, "Thủ tục này cũng được thực hiện ở "+joinVietnamese(levels)+".")
+		}
+	}
 	if alt := alternatives(ev); len(alt) > 0 {
 		var names []string
 		for _, a := range alt {
@@ -283,11 +293,15 @@ func fieldAnswers(intents []Intent, p *extract.Procedure) bool {
 func alternatives(ev []evidence) []evidence {
 	lead := ev[0].result
 	seen := map[string]bool{lead.Doc.ID: true}
+	leadBase, _ := splitLevelSuffix(lead.Doc.Title)
 	var out []evidence
 	for _, e := range ev[1:] {
 		r := e.result
 		if seen[r.Doc.ID] || r.Doc.Kind != knowledge.KindProcedure {
 			continue
+		}
+		if base, _ := splitLevelSuffix(r.Doc.Title); leadBase != "" && base == leadBase {
+			continue // the same procedure at another level: see levelTwins
 		}
 		seen[r.Doc.ID] = true
 		if r.TitleCoverage >= lead.TitleCoverage-0.05 && r.TitleCoverage >= 0.6 && r.Score >= 0.8*lead.Score && r.Doc.Title != lead.Doc.Title {
@@ -300,6 +314,64 @@ func alternatives(ev []evidence) []evidence {
 	return out
 }
 
+// reLevelSuffix matches the portal's way of telling apart one procedure done at several
+// levels: "… (thực hiện tại cấp xã)", "… (cấp Bộ)".
+var reLevelSuffix = regexp.MustCompile(`(?i)\s*\((?:thực hiện\s+)?(?:tại\s+|ở\s+)?(cấp\s+[^()]+)\)\s*$`)
+
+// splitLevelSuffix returns a procedure title's matching key without its level suffix and the
+// level as written ("cấp xã"), or "" and "" when the title has no such suffix.
+func splitLevelSuffix(title string) (base, level string) {
+	m := reLevelSuffix.FindStringSubmatchIndex(title)
+	if m == nil || m[0] == 0 {
+		return "", ""
+	}
+	return vietnamese.Key(title[:m[0]]), strings.ToLower(strings.TrimSpace(title[m[2]:m[3]]))
+}
+
+// joinVietnamese joins items as a list is read: "a", "a và b", "a, b và c".
+func joinVietnamese(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " và " + items[len(items)-1]
+}
+
+// levelTwin is a retrieved procedure that is the lead procedure done at another level.
+type levelTwin struct {
+	result knowledge.Result
+	level  string
+}
+
+// levelTwins returns, in rank order, up to three retrieved procedures whose title is the lead
+// procedure's title with another level ("Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp
+// huyện)" beside "… (thực hiện tại cấp xã)").
+func levelTwins(ev []evidence) []levelTwin {
+	lead := ev[0].result
+	base, level := splitLevelSuffix(lead.Doc.Title)
+	if base == "" {
+		return nil
+	}
+	seen := map[string]bool{level: true}
+	var out []levelTwin
+	for _, e := range ev[1:] {
+		r := e.result
+		if r.Doc.Kind != knowledge.KindProcedure || r.Doc.ID == lead.Doc.ID {
+			continue
+		}
+		b, l := splitLevelSuffix(r.Doc.Title)
+		if b != base || seen[l] {
+			continue
+		}
+		seen[l] = true
+		out = append(out, levelTwin{result: r, level: l})
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// noInfo reports whether a record's field says it has nothing to say ("Không có thông tin").
 func noInfo(s string) bool {
 	k := vietnamese.Key(strings.TrimSpace(s))
 	return k == "" || k == "khong co thong tin" || k == "khong" || k == "khong quy dinh"
