@@ -515,12 +515,20 @@ func (c composer) papersLines(d *draft, p *extract.Procedure, n int) int {
 
 func (c composer) placeLines(d *draft, p *extract.Procedure, n int) int {
 	agency := firstNonEmpty(p.Agency, p.Authority)
-	if agency == "" && p.Address == "" {
+	address := firstNonEmpty(p.Address)
+	var line string
+	switch {
+	case agency != "" && address != "":
+		line = "Nơi thực hiện: " + agency + "; địa chỉ tiếp nhận: " + truncateRunes(address, 200)
+	case agency != "":
+		line = "Nơi thực hiện: " + agency
+	case address != "":
+		line = "Địa chỉ tiếp nhận: " + truncateRunes(address, 200)
+	case firstNonEmpty(p.Level) != "":
+		// The record names no agency: its level still says where to go.
+		line = "Nơi thực hiện: cơ quan có thẩm quyền " + strings.ToLower(strings.TrimSpace(p.Level)) + " (hồ sơ thủ tục không ghi tên cơ quan)"
+	default:
 		return 0
-	}
-	line := "Nơi thực hiện: " + agency
-	if p.Address != "" && !noInfo(p.Address) {
-		line += "; địa chỉ tiếp nhận: " + truncateRunes(p.Address, 200)
 	}
 	d.lines = append(d.lines, fmt.Sprintf("%s [%d]", line, n))
 	if ch := channelNames(p); ch != "" {
@@ -546,7 +554,10 @@ func (c composer) onlineLines(d *draft, p *extract.Procedure, n int) int {
 func channelNames(p *extract.Procedure) string {
 	var names []string
 	for _, ch := range p.Channels {
-		names = append(names, strings.ToLower(ch.Name))
+		// A channel has a row per case (each with its own time or fee): named once.
+		if name := strings.ToLower(strings.TrimSpace(ch.Name)); name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
 	}
 	return strings.Join(names, ", ")
 }
