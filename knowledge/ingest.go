@@ -135,7 +135,9 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 	}
 	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].source < inputs[j].source })
 	bl, bulk := in.store.(bulkLoader)
-	bulk = bulk && len(inputs) >= in.BulkThreshold
+	// Bulk mode rebuilds the search indexes over the whole knowledge base: worth it only for
+	// the files that will be written, not for a run over unchanged files.
+	bulk = bulk && len(inputs) >= in.BulkThreshold && in.countChanged(ctx, inputs) >= in.BulkThreshold
 	if bulk {
 		if err := bl.BeginBulk(ctx); err != nil {
 			return rep, fmt.Errorf("ingest: %w", err)
@@ -191,6 +193,40 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 		}
 	}
 	return rep, ctx.Err()
+}
+
+// countChanged returns how many of inputs are new or differ from their stored version, by the
+// hash prepare compares. Files it cannot read count as changed (prepare reports them); so does
+// every file when the stored documents cannot be listed.
+func (in *Ingester) countChanged(ctx context.Context, inputs []input) int {
+	docs, err := in.store.Documents(ctx, "")
+	if err != nil {
+		in.logger.WarnContext(ctx, "list documents to count changed files", slog.Any("error", err))
+		return len(inputs)
+	}
+	stored := make(map[string]string, len(docs))
+	for _, d := range docs {
+		stored[d.Source] = d.ContentHash
+	}
+	changed := 0
+	for _, f := range inputs {
+		h, ok := stored[f.source]
+		if !ok {
+			changed++
+			continue
+		}
+		data, err := readLimited(f.path, in.MaxFileSize)
+		if err != nil || contentHash(data) != h {
+			changed++
+		}
+	}
+	return changed
+}
+
+// contentHash identifies a file's content as ingested by this pipeline version.
+func contentHash(data []byte) string {
+	sum := sha256.Sum256(append([]byte(pipelineVersion+"\x00"), data...))
+	return hex.EncodeToString(sum[:])
 }
 
 // bulkLoader is implemented by stores with a faster way to take many documents at once.
@@ -352,8 +388,7 @@ func (in *Ingester) Ingest(ctx context.Context, source string, data []byte) (Out
 
 // prepare turns content into a document with embedded passages, or reports it unchanged.
 func (in *Ingester) prepare(ctx context.Context, source string, data []byte) (Document, []Chunk, bool, error) {
-	sum := sha256.Sum256(append([]byte(pipelineVersion+"\x00"), data...))
-	hash := hex.EncodeToString(sum[:])
+	hash := contentHash(data)
 	existing, err := in.store.DocumentBySource(ctx, source)
 	switch {
 	case err == nil && existing.ContentHash == hash:

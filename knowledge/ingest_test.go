@@ -229,3 +229,54 @@ func TestIngestBulkMatchesIncremental(t *testing.T) {
 		})
 	}
 }
+
+// bulkCounter is a store that counts the bulk loads an ingestion starts.
+type bulkCounter struct {
+	*knowledge.SQLiteStore
+	begins int
+}
+
+func (b *bulkCounter) BeginBulk(ctx context.Context) error {
+	b.begins++
+	return b.SQLiteStore.BeginBulk(ctx)
+}
+
+// A run over many files rebuilds the search indexes only when enough of them will be written:
+// running again over unchanged files leaves the indexes (and searches) alone.
+func TestIngestBulkOnlyForChangedFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(i int, version string) {
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("tai-lieu-%d.txt", i)),
+			fmt.Sprintf("Hướng dẫn số %d\n\nHồ sơ gồm tờ khai, bản %s.\n", i, version))
+	}
+	for i := range 6 {
+		write(i, "một")
+	}
+	s := &bulkCounter{SQLiteStore: openSQLite(t).(*knowledge.SQLiteStore)}
+	in := newIngester(t, s)
+	in.BulkThreshold = 3
+	steps := []struct {
+		name    string
+		change  []int // files rewritten before the run
+		written int
+		begins  int // bulk loads started so far
+	}{
+		{"first run", nil, 6, 1},
+		{"unchanged", nil, 0, 1},
+		{"three changed", []int{0, 1, 2}, 3, 2},
+		{"one changed", []int{5}, 1, 2},
+	}
+	for _, st := range steps {
+		for _, i := range st.change {
+			write(i, st.name)
+		}
+		rep, err := in.IngestPaths(ctx, []string{dir})
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := rep.Count(knowledge.Added) + rep.Count(knowledge.Updated); got != st.written || s.begins != st.begins {
+			t.Errorf("%s: %d written, %d bulk loads; want %d, %d", st.name, got, s.begins, st.written, st.begins)
+		}
+	}
+}
