@@ -135,9 +135,15 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 	}
 	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].source < inputs[j].source })
 	bl, bulk := in.store.(bulkLoader)
-	// Bulk mode rebuilds the search indexes over the whole knowledge base: worth it only for
-	// the files that will be written, not for a run over unchanged files.
-	bulk = bulk && len(inputs) >= in.BulkThreshold && in.countChanged(ctx, inputs) >= in.BulkThreshold
+	// Bulk mode rebuilds the search indexes over the whole knowledge base: worth it when many
+	// files will be written, and they are a good share of what the knowledge base will hold
+	// (keeping the indexes up to date costs a few times more per passage than building them).
+	if bulk && len(inputs) >= in.BulkThreshold {
+		changed, stored := in.countChanged(ctx, inputs)
+		bulk = changed >= in.BulkThreshold && changed >= stored/3
+	} else {
+		bulk = false
+	}
 	if bulk {
 		if err := bl.BeginBulk(ctx); err != nil {
 			return rep, fmt.Errorf("ingest: %w", err)
@@ -196,21 +202,21 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 }
 
 // countChanged returns how many of inputs are new or differ from their stored version, by the
-// hash prepare compares. Files it cannot read count as changed (prepare reports them); so does
-// every file when the stored documents cannot be listed.
-func (in *Ingester) countChanged(ctx context.Context, inputs []input) int {
+// hash prepare compares, and how many documents are stored. Files it cannot read count as
+// changed (prepare reports them); so does every file when the stored documents cannot be
+// listed.
+func (in *Ingester) countChanged(ctx context.Context, inputs []input) (changed, stored int) {
 	docs, err := in.store.Documents(ctx, "")
 	if err != nil {
 		in.logger.WarnContext(ctx, "list documents to count changed files", slog.Any("error", err))
-		return len(inputs)
+		return len(inputs), 0
 	}
-	stored := make(map[string]string, len(docs))
+	hashes := make(map[string]string, len(docs))
 	for _, d := range docs {
-		stored[d.Source] = d.ContentHash
+		hashes[d.Source] = d.ContentHash
 	}
-	changed := 0
 	for _, f := range inputs {
-		h, ok := stored[f.source]
+		h, ok := hashes[f.source]
 		if !ok {
 			changed++
 			continue
@@ -220,7 +226,7 @@ func (in *Ingester) countChanged(ctx context.Context, inputs []input) int {
 			changed++
 		}
 	}
-	return changed
+	return changed, len(docs)
 }
 
 // contentHash identifies a file's content as ingested by this pipeline version.

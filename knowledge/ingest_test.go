@@ -241,8 +241,9 @@ func (b *bulkCounter) BeginBulk(ctx context.Context) error {
 	return b.SQLiteStore.BeginBulk(ctx)
 }
 
-// A run over many files rebuilds the search indexes only when enough of them will be written:
-// running again over unchanged files leaves the indexes (and searches) alone.
+// A run over many files rebuilds the search indexes only when enough of them will be written,
+// and they are a good share of the knowledge base: running again over unchanged files, or
+// changing a few of many, leaves the indexes (and searches) alone.
 func TestIngestBulkOnlyForChangedFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -250,7 +251,7 @@ func TestIngestBulkOnlyForChangedFiles(t *testing.T) {
 		writeFile(t, filepath.Join(dir, fmt.Sprintf("tai-lieu-%d.txt", i)),
 			fmt.Sprintf("Hướng dẫn số %d\n\nHồ sơ gồm tờ khai, bản %s.\n", i, version))
 	}
-	for i := range 6 {
+	for i := range 12 {
 		write(i, "một")
 	}
 	s := &bulkCounter{SQLiteStore: openSQLite(t).(*knowledge.SQLiteStore)}
@@ -262,10 +263,11 @@ func TestIngestBulkOnlyForChangedFiles(t *testing.T) {
 		written int
 		begins  int // bulk loads started so far
 	}{
-		{"first run", nil, 6, 1},
+		{"first run", nil, 12, 1},
 		{"unchanged", nil, 0, 1},
-		{"three changed", []int{0, 1, 2}, 3, 2},
-		{"one changed", []int{5}, 1, 2},
+		{"a third changed", []int{0, 1, 2, 3}, 4, 2},
+		{"fewer than a third changed", []int{4, 5, 6}, 3, 2},
+		{"one changed", []int{7}, 1, 2},
 	}
 	for _, st := range steps {
 		for _, i := range st.change {
