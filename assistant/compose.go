@@ -151,7 +151,7 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 		case IntentFee:
 			fields += c.channelLines(&d, p, r.Cues.Channel, "Lệ phí", feeText, true, cite(extract.SectionChannels))
 		case IntentTime:
-			fields += c.channelLines(&d, p, r.Cues.Channel, "Thời hạn giải quyết", func(ch extract.Channel) string { return ch.Time }, false, cite(extract.SectionChannels))
+			fields += c.channelLines(&d, p, r.Cues.Channel, "Thời hạn giải quyết", timeText, false, cite(extract.SectionChannels))
 		case IntentPapers:
 			fields += c.papersLines(&d, p, cite(extract.SectionPapers))
 		case IntentPlace:
@@ -371,6 +371,19 @@ func levelTwins(ev []evidence) []levelTwin {
 	return out
 }
 
+// reBareNumber matches a processing time given as a number alone.
+var reBareNumber = regexp.MustCompile(`^\d+(?:[.,]\d+)?$`)
+
+// timeText is a channel's processing time as the record gives it. Some records give a number
+// without its unit ("1"): that is said rather than guessed.
+func timeText(ch extract.Channel) string {
+	t := strings.TrimSpace(ch.Time)
+	if reBareNumber.MatchString(t) {
+		return t + " (hồ sơ thủ tục không ghi đơn vị thời gian)"
+	}
+	return t
+}
+
 // noInfo reports whether a record's field says it has nothing to say ("Không có thông tin").
 func noInfo(s string) bool {
 	k := vietnamese.Key(strings.TrimSpace(s))
@@ -540,7 +553,7 @@ func (c composer) placeLines(d *draft, p *extract.Procedure, n int) int {
 func (c composer) onlineLines(d *draft, p *extract.Procedure, n int) int {
 	for _, ch := range p.Channels {
 		if ch.Name == ChannelOnline {
-			d.lines = append(d.lines, fmt.Sprintf("Có, thủ tục này nộp trực tuyến được (thời hạn %s) [%d]", firstNonEmpty(ch.Time, "theo quy định"), n))
+			d.lines = append(d.lines, fmt.Sprintf("Có, thủ tục này nộp trực tuyến được (thời hạn %s) [%d]", firstNonEmpty(timeText(ch), "theo quy định"), n))
 			return 1
 		}
 	}
@@ -594,8 +607,8 @@ func overview(p *extract.Procedure, n int) []string {
 			break
 		}
 		parts := []string{}
-		if ch.Time != "" {
-			parts = append(parts, "thời hạn "+ch.Time)
+		if t := timeText(ch); t != "" {
+			parts = append(parts, "thời hạn "+t)
 		}
 		if f := feeText(ch); f != "" {
 			parts = append(parts, "lệ phí "+truncateRunes(f, 80))

@@ -266,3 +266,19 @@ func TestPlaceLines(t *testing.T) {
 		})
 	}
 }
+
+// A processing time given as a bare number is shown with a word that its unit is missing.
+func TestTimeText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"7 Ngày làm việc", "7 Ngày làm việc"},
+		{"1", "1 (hồ sơ thủ tục không ghi đơn vị thời gian)"},
+		{" 2,5 ", "2,5 (hồ sơ thủ tục không ghi đơn vị thời gian)"},
+		{"", ""},
+	} {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := timeText(extract.Channel{Time: tt.in}); got != tt.want {
+				t.Errorf("timeText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
