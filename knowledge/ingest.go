@@ -87,6 +87,7 @@ var ErrFileTooLarge = errors.New("file too large")
 // input is one file to ingest with the source name it will have.
 type input struct {
 	path, source string
+	unchanged    bool // found unchanged by a scan before the run: not read again
 }
 
 // IngestPaths ingests files and folders (recursively; hidden files and folders are skipped). A
@@ -139,7 +140,7 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 	// files will be written, and they are a good share of what the knowledge base will hold
 	// (keeping the indexes up to date costs a few times more per passage than building them).
 	if bulk && len(inputs) >= in.BulkThreshold {
-		changed, stored := in.countChanged(ctx, inputs)
+		changed, stored := in.markUnchanged(ctx, inputs)
 		bulk = changed >= in.BulkThreshold && changed >= stored/3
 	} else {
 		bulk = false
@@ -201,11 +202,11 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 	return rep, ctx.Err()
 }
 
-// countChanged returns how many of inputs are new or differ from their stored version, by the
-// hash prepare compares, and how many documents are stored. Files it cannot read count as
-// changed (prepare reports them); so does every file when the stored documents cannot be
-// listed.
-func (in *Ingester) countChanged(ctx context.Context, inputs []input) (changed, stored int) {
+// markUnchanged marks the inputs whose stored version has the same content hash (prepare's
+// comparison, for all of them in one listing), and returns how many others there are and how
+// many documents are stored. Files it cannot read count as changed (prepare reports them); so
+// does every file when the stored documents cannot be listed.
+func (in *Ingester) markUnchanged(ctx context.Context, inputs []input) (changed, stored int) {
 	docs, err := in.store.Documents(ctx, "")
 	if err != nil {
 		in.logger.WarnContext(ctx, "list documents to count changed files", slog.Any("error", err))
@@ -215,7 +216,7 @@ func (in *Ingester) countChanged(ctx context.Context, inputs []input) (changed, 
 	for _, d := range docs {
 		hashes[d.Source] = d.ContentHash
 	}
-	for _, f := range inputs {
+	for i, f := range inputs {
 		h, ok := hashes[f.source]
 		if !ok {
 			changed++
@@ -224,7 +225,9 @@ func (in *Ingester) countChanged(ctx context.Context, inputs []input) (changed, 
 		data, err := readLimited(f.path, in.MaxFileSize)
 		if err != nil || contentHash(data) != h {
 			changed++
+			continue
 		}
+		inputs[i].unchanged = true
 	}
 	return changed, len(docs)
 }
@@ -342,6 +345,10 @@ func written(r FileResult, doc *Document, chunks int) FileResult {
 // prepareFile reads, extracts, chunks and embeds one file, unless it is unchanged.
 func (in *Ingester) prepareFile(ctx context.Context, f input) pending {
 	p := pending{result: FileResult{Path: f.path, Source: f.source, Outcome: Failed}}
+	if f.unchanged {
+		p.result.Outcome = Unchanged
+		return p
+	}
 	data, err := readLimited(f.path, in.MaxFileSize)
 	if err != nil {
 		p.result.Err = err
