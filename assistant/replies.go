@@ -49,7 +49,6 @@ func contactLine(cfg Config) string {
 	return ""
 }
 
-// unavailable is said when the knowledge base cannot be searched at the moment.
 // clarify asks which procedure or plan a question is about when it names none and the
 // conversation has none to lean on ("mất bao lâu?" as a first question).
 func clarify(audience Audience) string {
@@ -59,6 +58,7 @@ func clarify(audience Audience) string {
 	return "Bạn muốn hỏi về thủ tục nào? Vui lòng nêu rõ tên thủ tục (ví dụ: đăng ký tạm trú, cấp hộ chiếu) để tôi tra cứu chính xác."
 }
 
+// unavailable is said when the knowledge base cannot be searched at the moment.
 func unavailable(cfg Config) string {
 	s := "Xin lỗi, hệ thống tra cứu đang tạm gián đoạn. Bạn vui lòng thử lại sau ít phút."
 	if c := contactLine(cfg); c != "" {

@@ -541,10 +541,9 @@ func coverageOf(terms []queryTerm, matched []bool) (coverage, phrases float64) {
 // question term with that hash, checked by one string comparison. The map serves the hashes
 // that two question terms share.
 type termPositions struct {
-	texts []string
+	texts []string         // the question's terms, by position
 	slots [termSlots]int16 // position + 1; 0 for no question term, -1 for several
-	pos   map[string]int   // the terms whose slot holds several
-	n     int              // the number of question terms
+	pos   map[string]int   // the terms whose slot holds several, by first position
 }
 
 const termSlots = 1 << 12
@@ -558,32 +557,26 @@ func termSlot(term string) uint32 {
 }
 
 func newTermPositions(terms []queryTerm) *termPositions {
-	p := &termPositions{texts: make([]string, len(terms)), n: len(terms)}
+	p := &termPositions{texts: make([]string, len(terms))}
 	for i, t := range terms {
 		p.texts[i] = t.text
 		if t.text == "" {
 			continue
 		}
 		slot := &p.slots[termSlot(t.text)]
-		switch {
-		case *slot == 0:
+		if *slot == 0 {
 			*slot = int16(i + 1)
-		case *slot > 0:
-			if first := p.texts[*slot-1]; first == t.text {
-				continue // the first position of a repeated term counts
-			}
+			continue
+		}
+		if *slot > 0 { // a second term for this slot: both are looked up in the map
 			if p.pos == nil {
 				p.pos = map[string]int{}
 			}
-			if _, ok := p.pos[p.texts[*slot-1]]; !ok {
-				p.pos[p.texts[*slot-1]] = int(*slot - 1)
-			}
+			p.pos[p.texts[*slot-1]] = int(*slot - 1)
 			*slot = -1
-			fallthrough
-		default:
-			if _, ok := p.pos[t.text]; !ok {
-				p.pos[t.text] = i
-			}
+		}
+		if _, ok := p.pos[t.text]; !ok {
+			p.pos[t.text] = i
 		}
 	}
 	return p
@@ -605,7 +598,7 @@ func (p *termPositions) lookup(term string) (int, bool) {
 // countQueryTerms counts, in an index text, the occurrences of each question term (by its
 // position in index) and the text's length in terms.
 func countQueryTerms(s string, index *termPositions) ([]int, float64) {
-	counts := make([]int, index.n)
+	counts := make([]int, len(index.texts))
 	n := 0
 	for s != "" {
 		i := strings.IndexByte(s, ' ')
@@ -808,8 +801,12 @@ func (x *Index) loadStats(ctx context.Context, gen int64) (*statsSnapshot, error
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	snap := &statsSnapshot{gen: gen, Stats: st, df: newTermTable(st.DF)}
-	snap.DF = nil
+	df := st.table
+	if df == nil {
+		df = newTermTable(st.DF)
+	}
+	snap := &statsSnapshot{gen: gen, Stats: st, df: df}
+	snap.DF, snap.table = nil, nil
 	x.statsMu.Lock()
 	x.stats = snap
 	x.statsMu.Unlock()

@@ -114,6 +114,9 @@ type Stats struct {
 	AvgHeadLen float64          // mean number of head terms per passage
 	AvgBodyLen float64          // mean number of body terms per passage
 	DF         map[string]int32 // passages containing the term (head or body); read-only: a store may share it
+	// table is DF keyed by hash, when the store built it for itself: a searching Index takes
+	// it rather than building its own.
+	table termTable
 }
 
 // IndexInfo records which embedder built the stored vectors.

@@ -1161,8 +1161,9 @@ func (s *PostgresStore) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, pgDBError("stats", err)
 	}
-	df := newTermTable(st.DF)
-	s.termDF.Store(&df)
+	table := newTermTable(st.DF)
+	s.termDF.Store(&table)
+	st.table = table
 	return st, nil
 }
 

@@ -961,11 +961,7 @@ func (s *SQLiteStore) SearchVector(ctx context.Context, vec []float32, f Filters
 	for i, t := range top {
 		ids[i], scores[i] = t.id, t.score
 	}
-	hits, err := s.hits(ctx, gen, ids, scores)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: vector search: %w", err)
-	}
-	return hits, nil
+	return s.hits(ctx, gen, ids, scores)
 }
 
 // Stats returns corpus statistics over enabled documents.
