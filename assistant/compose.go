@@ -529,6 +529,7 @@ func (c composer) papersLines(d *draft, p *extract.Procedure, n int) int {
 func (c composer) placeLines(d *draft, p *extract.Procedure, n int) int {
 	agency := firstNonEmpty(p.Agency, p.Authority)
 	address := firstNonEmpty(p.Address)
+	level := firstNonEmpty(p.Level)
 	var line string
 	switch {
 	case agency != "" && address != "":
@@ -537,9 +538,9 @@ func (c composer) placeLines(d *draft, p *extract.Procedure, n int) int {
 		line = "Nơi thực hiện: " + agency
 	case address != "":
 		line = "Địa chỉ tiếp nhận: " + truncateRunes(address, 200)
-	case firstNonEmpty(p.Level) != "":
+	case level != "":
 		// The record names no agency: its level still says where to go.
-		line = "Nơi thực hiện: cơ quan có thẩm quyền " + strings.ToLower(strings.TrimSpace(p.Level)) + " (hồ sơ thủ tục không ghi tên cơ quan)"
+		line = "Nơi thực hiện: cơ quan có thẩm quyền " + strings.ToLower(level) + " (hồ sơ thủ tục không ghi tên cơ quan)"
 	default:
 		return 0
 	}

@@ -39,6 +39,18 @@ func openPostgresStore(tb testing.TB, databaseURL string) *knowledge.PostgresSto
 	return s
 }
 
+// openPostgresVectors opens a store on a fresh database, set up for vectors of dim
+// dimensions, and returns it with the database's URL.
+func openPostgresVectors(t *testing.T, dim int) (*knowledge.PostgresStore, string) {
+	t.Helper()
+	dbURL := pgtest.Database(t)
+	s := openPostgresStore(t, dbURL)
+	if err := s.ResetEmbeddings(context.Background(), knowledge.IndexInfo{Embedder: "test", Dim: dim}); err != nil {
+		t.Fatal(err)
+	}
+	return s, dbURL
+}
+
 // openPostgres opens a store on a fresh database.
 func openPostgres(t *testing.T) knowledge.Store {
 	t.Helper()
@@ -342,12 +354,8 @@ var pgVectorSettings = []string{"SET LOCAL hnsw.ef_search = 100", "SET LOCAL hns
 // (side by side) again at its end, valid.
 func TestPostgresBulkLoadIndexes(t *testing.T) {
 	ctx := context.Background()
-	dbURL := pgtest.Database(t)
-	s := openPostgresStore(t, dbURL)
 	const dim = 32
-	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "test", Dim: dim}); err != nil {
-		t.Fatal(err)
-	}
+	s, dbURL := openPostgresVectors(t, dim)
 	conn := pgConnect(t, dbURL)
 	indexes := func() []string {
 		rows, err := conn.Query(ctx, `SELECT indexname FROM pg_indexes WHERE tablename = 'chunks' AND indexname IN ('chunks_terms_idx', 'chunks_embedding_idx') ORDER BY 1`)
@@ -385,12 +393,8 @@ func TestPostgresBulkLoadIndexes(t *testing.T) {
 
 func TestPostgresSearchIndexes(t *testing.T) {
 	ctx := context.Background()
-	dbURL := pgtest.Database(t)
-	s := openPostgresStore(t, dbURL)
 	const dim = 32
-	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "test", Dim: dim}); err != nil {
-		t.Fatal(err)
-	}
+	s, dbURL := openPostgresVectors(t, dim)
 	docs := pgSyntheticCorpus(300, 10, dim, 1)
 	docs[7].doc.Title = "Đăng ký khai sinh hiếm gặp"
 	for i := range docs[7].chunks {

@@ -183,8 +183,8 @@ func appendTokens(toks []Token, raw string, pos int, joined bool) []Token {
 // lowerWord returns s in lower case (s itself when it has no capital) and whether s is written
 // in capitals: at least two letters and no lower-case one ("UBND").
 func lowerWord(s string) (lower string, upper bool) {
-	letters, capitals := 0, 0
-	lowers := false
+	letters := 0
+	lowers, changes := false, false // a lower-case letter; a rune lower-casing changes
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < 0x80 {
@@ -194,7 +194,7 @@ func lowerWord(s string) (lower string, upper bool) {
 				lowers = true
 			case 'A' <= c && c <= 'Z':
 				letters++
-				capitals++
+				changes = true
 			}
 			i++
 			continue
@@ -202,16 +202,14 @@ func lowerWord(s string) (lower string, upper bool) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		rc := runeCaseOf(r)
-		if rc.lower != r {
-			capitals++
-		}
+		changes = changes || rc.lower != r
 		lowers = lowers || rc.isLower
 		if rc.isLetter {
 			letters++
 		}
 	}
 	lower = s
-	if capitals > 0 {
+	if changes {
 		lower = strings.ToLower(s)
 	}
 	return lower, !lowers && letters >= 2
