@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -831,6 +832,7 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 		res   knowledge.Result
 		rank  int
 		terms map[string]bool
+		order []string
 		own   map[string]bool
 	}
 	var pieces []piece
@@ -855,9 +857,12 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 					df[t]++
 				}
 			}
-			pieces = append(pieces, piece{text: sp.text, key: sp.key, res: e.result, rank: rank, terms: sp.terms, own: own(e)})
+			pieces = append(pieces, piece{text: sp.text, key: sp.key, res: e.result, rank: rank, terms: sp.terms, order: sp.order, own: own(e)})
 		}
 	}
+	// Sums of weights run in a fixed order: floating-point addition in map order gives equal
+	// sentences slightly different scores from one run to the next, and so another order.
+	weightOrder := slices.Sorted(maps.Keys(weights))
 	n := float64(len(pieces))
 	idf := func(t string) float64 { return math.Log(1 + n/float64(1+df[t])) }
 	totals := map[string]float64{} // by document: the weight a sentence could match
@@ -866,8 +871,8 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 			continue
 		}
 		var total float64
-		for t, w := range weights {
-			if !p.own[t] && w >= 1 {
+		for _, t := range weightOrder {
+			if w := weights[t]; !p.own[t] && w >= 1 {
 				total += w * idf(t)
 			}
 		}
@@ -887,7 +892,7 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 	out := make([]sentenceCand, 0, len(pieces))
 	for _, p := range pieces {
 		var matched float64
-		for t := range p.terms {
+		for _, t := range p.order {
 			if w, ok := weights[t]; ok && !p.own[t] {
 				matched += w * idf(t)
 			}
@@ -933,6 +938,7 @@ type sentencePiece struct {
 	text  string
 	key   string          // keyText(text)
 	terms map[string]bool // its analyzer terms; shared, read-only
+	order []string        // the same terms in their first order: scores sum over them in a fixed order
 }
 
 // pieceCache keeps the analysed sentences of recently quoted passages: popular procedures
@@ -973,10 +979,14 @@ func (c composer) split(text string) []sentencePiece {
 				continue
 			}
 			terms := map[string]bool{}
+			var order []string
 			for _, t := range c.analyzer.Terms(p) {
-				terms[t.Text] = true
+				if !terms[t.Text] {
+					terms[t.Text] = true
+					order = append(order, t.Text)
+				}
 			}
-			out = append(out, sentencePiece{text: p, key: key, terms: terms})
+			out = append(out, sentencePiece{text: p, key: key, terms: terms, order: order})
 		}
 	}
 	if c.pieces != nil {
