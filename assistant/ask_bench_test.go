@@ -28,7 +28,7 @@ func BenchmarkAsk(b *testing.B) {
 	if _, err := sample.Ingest(ctx, knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)); err != nil {
 		b.Fatal(err)
 	}
-	asst := assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, emb, quiet), nil, quiet)
+	asst := assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, emb, quiet), s, a, nil, quiet)
 	questions := []string{"Đăng ký khai sinh có mất phí không?", "Lệ phí đăng ký tạm trú trực tuyến bao nhiêu?",
 		"Tỷ lệ hồ sơ giải quyết trực tuyến cấp xã của tỉnh Thái Sơn?", "Giá vàng hôm nay?"}
 	b.ResetTimer()

@@ -52,11 +52,29 @@ func DefaultConfig() Config {
 	}
 }
 
-// Assistant answers questions from the knowledge base. It is safe for concurrent use.
+// Store is what the assistant keeps in the knowledge base's store: the conversations it owns,
+// and the documents it answers from. knowledge.Store implements it.
+type Store interface {
+	Document(ctx context.Context, id string) (knowledge.Document, error)
+	DocumentChunks(ctx context.Context, documentID string) ([]knowledge.Chunk, error)
+
+	CreateSession(ctx context.Context, s *knowledge.Session) error
+	Session(ctx context.Context, id string) (knowledge.Session, error)
+	SessionByUser(ctx context.Context, channel, userKey string) (knowledge.Session, error)
+	RecordTurn(ctx context.Context, s *knowledge.Session, msgs ...*knowledge.Message) error
+	FinishMessage(ctx context.Context, m knowledge.Message, s *knowledge.Session) error
+	Messages(ctx context.Context, sessionID string, limit int) ([]knowledge.Message, error)
+	Message(ctx context.Context, id string) (knowledge.Message, error)
+	SetMessageStatus(ctx context.Context, id, status, detail string) error
+	AddFeedback(ctx context.Context, f knowledge.Feedback) error
+}
+
+// Assistant answers questions from the knowledge base and owns the conversations. It is safe
+// for concurrent use.
 type Assistant struct {
 	cfg      Config
 	index    *knowledge.Index
-	store    knowledge.Store
+	store    Store
 	model    llms.Model // nil: extractive answers only
 	analyzer *vietnamese.Analyzer
 	compose  composer
@@ -73,8 +91,10 @@ type cachedDoc struct {
 	chunks  []knowledge.Chunk // loaded on first need: the lead procedure's passages
 }
 
-// New returns an assistant. model may be nil: answers are then extractive.
-func New(cfg Config, index *knowledge.Index, model llms.Model, logger *slog.Logger) *Assistant {
+// New returns an assistant answering from index, with its conversations and documents in
+// store and questions analysed by analyzer (the index's own). model may be nil: answers are
+// then extractive.
+func New(cfg Config, index *knowledge.Index, store Store, analyzer *vietnamese.Analyzer, model llms.Model, logger *slog.Logger) *Assistant {
 	def := DefaultConfig()
 	if cfg.MaxMessageRunes <= 0 {
 		cfg.MaxMessageRunes = def.MaxMessageRunes
@@ -86,8 +106,8 @@ func New(cfg Config, index *knowledge.Index, model llms.Model, logger *slog.Logg
 		cfg.LLMTimeout = def.LLMTimeout
 	}
 	return &Assistant{
-		cfg: cfg, index: index, store: index.Store(), model: model, analyzer: index.Analyzer(),
-		compose: composer{analyzer: index.Analyzer(), pieces: &pieceCache{m: map[string][]sentencePiece{}}}, logger: logger, docs: map[string]cachedDoc{},
+		cfg: cfg, index: index, store: store, model: model, analyzer: analyzer,
+		compose: composer{analyzer: analyzer, pieces: &pieceCache{m: map[string][]sentencePiece{}}}, logger: logger, docs: map[string]cachedDoc{},
 	}
 }
 
@@ -518,64 +538,6 @@ func (a *Assistant) document(ctx context.Context, id string) (knowledge.Document
 	a.docMu.Unlock()
 	return d, true
 }
-
-// session finds the request's session, or makes a new one that recordTurn stores (its
-// CreatedAt is zero until then). A changed audience is saved with the turn.
-func (a *Assistant) session(ctx context.Context, req Request) (knowledge.Session, error) {
-	var (
-		sess knowledge.Session
-		err  error
-	)
-	switch {
-	case req.SessionID != "":
-		sess, err = a.store.Session(ctx, req.SessionID)
-		if errors.Is(err, knowledge.ErrNotFound) {
-			return sess, fmt.Errorf("%w: %s", ErrUnknownSession, req.SessionID)
-		}
-	case req.UserKey != "":
-		sess, err = a.store.SessionByUser(ctx, req.Channel, req.UserKey)
-		if errors.Is(err, knowledge.ErrNotFound) {
-			err = errNoSession
-		}
-	default:
-		err = errNoSession
-	}
-	if errors.Is(err, errNoSession) {
-		aud := req.Audience
-		if aud == "" {
-			aud = Citizen
-		}
-		return knowledge.Session{ID: uuid.NewString(), Channel: firstNonEmpty(req.Channel, "api"), UserKey: req.UserKey, Audience: string(aud)}, nil
-	}
-	if err != nil {
-		return sess, fmt.Errorf("ask: %w", err)
-	}
-	if req.Audience != "" {
-		sess.Audience = string(req.Audience)
-	}
-	return sess, nil
-}
-
-// recordTurn stores the session (new or changed) with the turn's first messages. A platform
-// user whose first messages race gets one session: the loser finds the winner's and records
-// into it.
-func (a *Assistant) recordTurn(ctx context.Context, sess *knowledge.Session, req Request, msgs ...*knowledge.Message) error {
-	err := a.store.RecordTurn(ctx, sess, msgs...)
-	if errors.Is(err, knowledge.ErrConflict) && sess.CreatedAt.IsZero() && req.UserKey != "" {
-		existing, lerr := a.store.SessionByUser(ctx, req.Channel, req.UserKey)
-		if lerr != nil {
-			return fmt.Errorf("ask: %w", lerr)
-		}
-		*sess = existing
-		err = a.store.RecordTurn(ctx, sess, msgs...)
-	}
-	if err != nil {
-		return fmt.Errorf("ask: %w", err)
-	}
-	return nil
-}
-
-var errNoSession = errors.New("no session")
 
 // streamWords sends text in small groups of words, so that clients show it progressively.
 func streamWords(text string, onDelta func(string)) {

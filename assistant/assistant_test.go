@@ -69,7 +69,7 @@ func newStackFrom(t *testing.T, backend, dir string, cfg assistant.Config) stack
 	if err := idx.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return stack{asst: assistant.New(cfg, idx, nil, quiet), store: s}
+	return stack{asst: assistant.New(cfg, idx, s, a, nil, quiet), store: s}
 }
 
 var backends = []string{"sqlite", "postgres"}
@@ -368,7 +368,7 @@ func TestWarm(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, "sqlite")
 	a := vietnamese.NewAnalyzer(nil)
-	empty := assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, knowledge.NewHashEmbedder(a, 64), quiet), nil, quiet)
+	empty := assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, knowledge.NewHashEmbedder(a, 64), quiet), s, a, nil, quiet)
 	empty.Warm(ctx)
 
 	st := newStack(t, "sqlite")

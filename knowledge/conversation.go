@@ -88,6 +88,9 @@ type ConversationStore interface {
 	// UpdateMessage replaces the Text, Grounded, Citations, Status and Detail of a message, or
 	// returns ErrNotFound.
 	UpdateMessage(ctx context.Context, m Message) error
+	// SetMessageStatus changes a message's Status and Detail alone (a reply the platform
+	// refused becomes StatusUndelivered, with why), or returns ErrNotFound.
+	SetMessageStatus(ctx context.Context, id, status, detail string) error
 	// Message returns one message, or ErrNotFound.
 	Message(ctx context.Context, id string) (Message, error)
 	// Messages returns the last limit messages of a session in order (all when limit <= 0).

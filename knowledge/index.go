@@ -50,11 +50,13 @@ func NewIndex(store Store, analyzer *vietnamese.Analyzer, embedder Embedder, log
 	return &Index{store: store, analyzer: analyzer, embedder: embedder, logger: logger}
 }
 
-// Analyzer returns the index's analyzer.
-func (x *Index) Analyzer() *vietnamese.Analyzer { return x.analyzer }
-
-// Store returns the store behind the index.
-func (x *Index) Store() Store { return x.store }
+// Ping reports whether the store behind the index answers.
+func (x *Index) Ping(ctx context.Context) error {
+	if _, err := x.store.Generation(ctx); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return nil
+}
 
 // Query is a search request.
 type Query struct {

@@ -582,6 +582,20 @@ func contractSessions(t *testing.T, s knowledge.Store) {
 	if err := s.UpdateMessage(ctx, knowledge.Message{ID: "00000000-0000-0000-0000-000000000000"}); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("update missing message: %v", err)
 	}
+
+	if err := s.SetMessageStatus(ctx, a.ID, knowledge.StatusUndelivered, "zalo: 0 of 1 parts sent"); err != nil {
+		t.Fatal(err)
+	}
+	marked, err := s.Message(ctx, a.ID)
+	if err != nil || marked.Status != knowledge.StatusUndelivered || marked.Detail != "zalo: 0 of 1 parts sent" ||
+		marked.Text != a.Text || len(marked.Citations) != 1 || !marked.Grounded {
+		t.Errorf("after SetMessageStatus: %+v, %v; want the status and detail changed, the rest kept", marked, err)
+	}
+	for _, id := range []string{"00000000-0000-0000-0000-000000000000", "not-an-id"} {
+		if err := s.SetMessageStatus(ctx, id, knowledge.StatusUndelivered, ""); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Errorf("SetMessageStatus(%q) = %v, want ErrNotFound", id, err)
+		}
+	}
 }
 
 func jsonEqual(a, b json.RawMessage) bool {

@@ -165,6 +165,23 @@ func (s *PostgresStore) UpdateMessage(ctx context.Context, m Message) error {
 	return nil
 }
 
+const pgSetMessageStatus = `UPDATE messages SET status = $2, detail = $3 WHERE id = $1`
+
+// SetMessageStatus changes a message's Status and Detail, or returns ErrNotFound.
+func (s *PostgresStore) SetMessageStatus(ctx context.Context, id, status, detail string) error {
+	if !pgIsUUID(id) {
+		return fmt.Errorf("postgres: set message status %s: %w", id, ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, pgSetMessageStatus, id, status, detail)
+	if err != nil {
+		return pgDBError("set message status "+id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: set message status %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // pgMessageColumns are read by every query that returns a message, in the order of
 // pgScanMessage.
 const pgMessageColumns = `id, session_id, seq, role, text, grounded, citations, status, detail, created_at`

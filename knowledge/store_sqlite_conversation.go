@@ -219,6 +219,24 @@ func (s *SQLiteStore) UpdateMessage(ctx context.Context, m Message) error {
 	return nil
 }
 
+// SetMessageStatus changes a message's Status and Detail, or returns ErrNotFound.
+func (s *SQLiteStore) SetMessageStatus(ctx context.Context, id, status, detail string) error {
+	err := s.write(ctx, false, func(tx sqliteTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = ?, detail = ? WHERE id = ?`, status, detail, id)
+		if err != nil {
+			return mapSQLiteErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set message status: %w", err)
+	}
+	return nil
+}
+
 const selectMessage = `SELECT id, session_id, seq, role, text, grounded, citations, status, detail, created_at FROM messages`
 
 func scanMessage(row rowScanner) (Message, error) {

@@ -129,41 +129,32 @@ type feedbackRequest struct {
 	Comment   string `json:"comment"`
 }
 
-// maxCommentRunes bounds a feedback comment.
-const maxCommentRunes = 2000
-
-// errFeedback is a feedback request the caller must fix; its message is shown to them.
-type errFeedback struct {
-	status int
-	code   string
-	msg    string
+// rate records feedback on an assistant message. When session is not empty the message must
+// belong to it (a websocket rates only its own conversation's answers).
+func (h *Handler) rate(ctx context.Context, req feedbackRequest, session string) error {
+	return h.assistant.Rate(ctx, assistant.Rating{MessageID: req.MessageID, Rating: req.Rating, Comment: req.Comment, SessionID: session})
 }
 
-func (e *errFeedback) Error() string { return e.msg }
+// feedbackError maps the assistant's rating errors to an HTTP status, a code and the message
+// shown to the caller; ok is false for internal errors.
+func feedbackError(err error) (status int, code, msg string, ok bool) {
+	switch {
+	case errors.Is(err, assistant.ErrUnknownMessage):
+		return http.StatusNotFound, "unknown_message", "no such message", true
+	case errors.Is(err, assistant.ErrInvalidRequest):
+		return http.StatusBadRequest, "invalid_request", publicMessage(err, assistant.ErrInvalidRequest), true
+	}
+	return http.StatusInternalServerError, "internal", "internal error", false
+}
 
-// saveFeedback validates and records feedback on an assistant message. When session is not
-// empty the message must belong to it (a websocket rates only its own conversation's answers).
-func (h *Handler) saveFeedback(ctx context.Context, req feedbackRequest, session string) error {
-	if req.MessageID == "" {
-		return &errFeedback{http.StatusBadRequest, "invalid_request", "message_id is required"}
+// publicMessage returns what an error says after its sentinel's text ("invalid request: x" →
+// "x").
+func publicMessage(err, sentinel error) string {
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, sentinel.Error()+": "); ok {
+		return after
 	}
-	if req.Rating != "up" && req.Rating != "down" {
-		return &errFeedback{http.StatusBadRequest, "invalid_request", `rating must be "up" or "down"`}
-	}
-	if !utf8.ValidString(req.Comment) || utf8.RuneCountInString(req.Comment) > maxCommentRunes {
-		return &errFeedback{http.StatusBadRequest, "invalid_request", fmt.Sprintf("comment must be valid text of at most %d characters", maxCommentRunes)}
-	}
-	m, err := h.store.Message(ctx, req.MessageID)
-	if errors.Is(err, knowledge.ErrNotFound) || err == nil && session != "" && m.SessionID != session {
-		return &errFeedback{http.StatusNotFound, "unknown_message", "no such message"}
-	}
-	if err != nil {
-		return err
-	}
-	if m.Role != knowledge.RoleAssistant {
-		return &errFeedback{http.StatusBadRequest, "invalid_request", "feedback is given on the assistant's answers"}
-	}
-	return h.store.AddFeedback(ctx, knowledge.Feedback{MessageID: req.MessageID, Rating: req.Rating, Comment: assistant.MaskPersonalData(strings.TrimSpace(req.Comment))})
+	return msg
 }
 
 func (h *Handler) handleFeedback(w http.ResponseWriter, r *http.Request) {
@@ -171,14 +162,12 @@ func (h *Handler) handleFeedback(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	if err := h.saveFeedback(r.Context(), req, ""); err != nil {
-		var fe *errFeedback
-		if errors.As(err, &fe) {
-			writeError(w, fe.status, fe.code, fe.msg)
-			return
+	if err := h.rate(r.Context(), req, ""); err != nil {
+		status, code, msg, ok := feedbackError(err)
+		if !ok {
+			h.logger.ErrorContext(r.Context(), "feedback failed", slog.Any("error", err))
 		}
-		h.logger.ErrorContext(r.Context(), "feedback failed", slog.Any("error", err))
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		writeError(w, status, code, msg)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
@@ -276,7 +265,7 @@ func (h *Handler) handleSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) handleHealth(w http.ResponseWriter, r *http.Request) {
-	if _, err := h.store.Generation(r.Context()); err != nil {
+	if err := h.index.Ping(r.Context()); err != nil {
 		h.logger.ErrorContext(r.Context(), "health check: store unreachable", slog.Any("error", err))
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return

@@ -108,7 +108,7 @@ func waitFor(expr string) chromedp.Action[chromedp.Void] {
 
 // onceGate holds the first answer after its first delta until released; later answers flow.
 type onceGate struct {
-	web.Asker
+	web.Assistant
 	once    sync.Once
 	held    chan struct{}
 	release chan struct{}
@@ -116,7 +116,7 @@ type onceGate struct {
 
 func (g *onceGate) Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error) {
 	n := 0
-	return g.Asker.Ask(ctx, req, func(d string) {
+	return g.Assistant.Ask(ctx, req, func(d string) {
 		if n++; n == 2 {
 			g.once.Do(func() {
 				close(g.held)
@@ -143,7 +143,7 @@ func TestChatPageInBrowser(t *testing.T) {
 <script src="%s/widget.js" data-title="Hỏi đáp thủ tục" data-color="#0b5394"></script></body></html>`, assistantURL)
 	}))
 	defer portal.Close()
-	gate := &onceGate{Asker: st.assistant, held: make(chan struct{}), release: make(chan struct{})}
+	gate := &onceGate{Assistant: st.assistant, held: make(chan struct{}), release: make(chan struct{})}
 	srv, _ := st.serve(t, web.Config{
 		Title:          "Trợ lý ảo tỉnh Thái Sơn",
 		Starters:       []string{askBirthFee, askOnlineRate},

@@ -154,18 +154,23 @@ func setDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
 	}
 }
 
-// Asker answers questions, streaming the answer text to onDelta. *assistant.Assistant is the
-// implementation; tests wrap it to slow or flood the stream.
-type Asker interface {
+// Assistant answers questions, streaming the answer text to onDelta, and keeps the
+// conversations. *assistant.Assistant is the implementation; tests wrap it to slow or flood
+// the stream.
+type Assistant interface {
 	Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error)
+	StartConversation(ctx context.Context, channel string, audience assistant.Audience) (string, error)
+	CheckConversation(ctx context.Context, id string) error
+	History(ctx context.Context, sessionID string, limit int) ([]knowledge.Message, error)
+	Message(ctx context.Context, id string) (knowledge.Message, error)
+	Rate(ctx context.Context, r assistant.Rating) error
 }
 
 // Handler serves the assistant over HTTP and websockets.
 type Handler struct {
 	cfg       Config
-	assistant Asker
+	assistant Assistant
 	index     *knowledge.Index
-	store     knowledge.Store
 	logger    *slog.Logger
 
 	upgrader websocket.Upgrader
@@ -187,10 +192,10 @@ type Handler struct {
 
 // New returns a handler; register its routes on a mux with Register and stop it with Close.
 // Settings Validate rejects are logged and replaced by their defaults.
-func New(cfg Config, asst Asker, index *knowledge.Index, logger *slog.Logger) *Handler {
+func New(cfg Config, asst Assistant, index *knowledge.Index, logger *slog.Logger) *Handler {
 	cfg = cfg.withDefaults(logger)
 	h := &Handler{
-		cfg: cfg, assistant: asst, index: index, store: index.Store(), logger: logger,
+		cfg: cfg, assistant: asst, index: index, logger: logger,
 		clients:     newClients(cfg.MaxConnsPerIP, cfg.MessageRate, cfg.MessageBurst),
 		sockets:     map[*socket]struct{}{},
 		streams:     streams{bySession: map[string]*stream{}},

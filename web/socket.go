@@ -303,8 +303,8 @@ func (s *socket) greet(sessionID string) {
 		s.enqueue(frame(sessionFrame{Type: "session"}))
 		return
 	}
-	err := s.h.webSession(s.ctx, sessionID)
-	if errors.Is(err, knowledge.ErrNotFound) {
+	err := s.h.assistant.CheckConversation(s.ctx, sessionID)
+	if errors.Is(err, assistant.ErrUnknownSession) {
 		s.enqueue(newErrorFrame("unknown_session", "no such conversation; a new one starts", ""))
 		s.enqueue(frame(sessionFrame{Type: "session"}))
 		return
@@ -319,23 +319,13 @@ func (s *socket) greet(sessionID string) {
 	}
 }
 
-// webSession checks that a session exists and is not a messaging platform user's, whose
-// conversation the web must not reveal; it returns knowledge.ErrNotFound for both.
-func (h *Handler) webSession(ctx context.Context, id string) error {
-	sess, err := h.store.Session(ctx, id)
-	if err == nil && sess.UserKey != "" {
-		err = knowledge.ErrNotFound
-	}
-	return err
-}
-
 // resume replays a session's history and subscribes to its answer in progress. A message the
 // history shows streaming is either that answer (its frames follow) or one whose production
 // ended: it is read again, complete or interrupted.
 func (s *socket) resume(sessionID string) error {
-	msgs, err := s.h.store.Messages(s.ctx, sessionID, s.h.cfg.HistoryLimit)
+	msgs, err := s.h.assistant.History(s.ctx, sessionID, s.h.cfg.HistoryLimit)
 	if err != nil {
-		return fmt.Errorf("history: %w", err)
+		return err
 	}
 	s.session = sessionID
 	hello := frame(sessionFrame{Type: "session", SessionID: sessionID})
@@ -344,7 +334,7 @@ func (s *socket) resume(sessionID string) error {
 		if m.Status != knowledge.StatusStreaming || (st != nil && i == len(msgs)-1) {
 			continue
 		}
-		if m, err = s.h.store.Message(s.ctx, m.ID); err != nil {
+		if m, err = s.h.assistant.Message(s.ctx, m.ID); err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
 		if m.Status == knowledge.StatusStreaming {
@@ -385,8 +375,8 @@ func (s *socket) onMessage(f inFrame) {
 			s.enqueue(newErrorFrame("invalid_request", "session_id is not this connection's conversation", ""))
 			return
 		}
-		if err := s.h.webSession(s.ctx, f.SessionID); err != nil {
-			if errors.Is(err, knowledge.ErrNotFound) {
+		if err := s.h.assistant.CheckConversation(s.ctx, f.SessionID); err != nil {
+			if errors.Is(err, assistant.ErrUnknownSession) {
 				s.enqueue(newErrorFrame("unknown_session", "no such conversation", ""))
 				return
 			}
@@ -397,12 +387,12 @@ func (s *socket) onMessage(f inFrame) {
 		s.enqueue(frame(sessionFrame{Type: "session", SessionID: s.session}))
 	}
 	if s.session == "" {
-		sess := knowledge.Session{Channel: "web", Audience: string(aud)}
-		if err := s.h.store.CreateSession(s.ctx, &sess); err != nil {
+		id, err := s.h.assistant.StartConversation(s.ctx, "web", aud)
+		if err != nil {
 			s.internal("create session", err)
 			return
 		}
-		s.session = sess.ID
+		s.session = id
 		s.enqueue(frame(sessionFrame{Type: "session", SessionID: s.session}))
 	}
 	st, ok := s.h.streams.start(s.session, s)
@@ -425,16 +415,16 @@ func (s *socket) onFeedback(f inFrame) {
 		s.strike("rate_limited", "too many messages; wait a moment")
 		return
 	}
-	err := s.h.saveFeedback(s.ctx, feedbackRequest{MessageID: f.MessageID, Rating: f.Rating, Comment: f.Comment}, s.session)
-	var fe *errFeedback
-	switch {
-	case errors.As(err, &fe):
-		s.enqueue(newErrorFrame(fe.code, fe.msg, f.MessageID))
-	case err != nil:
-		s.internal("save feedback", err)
-	default:
+	err := s.h.rate(s.ctx, feedbackRequest{MessageID: f.MessageID, Rating: f.Rating, Comment: f.Comment}, s.session)
+	if err == nil {
 		s.enqueue(frame(feedbackSavedFrame{Type: "feedback_saved", MessageID: f.MessageID}))
+		return
 	}
+	if _, code, msg, ok := feedbackError(err); ok {
+		s.enqueue(newErrorFrame(code, msg, f.MessageID))
+		return
+	}
+	s.internal("save feedback", err)
 }
 
 // internal logs a failure and tells the client without details.

@@ -21,18 +21,18 @@ import (
 // gatedAsker is the real assistant whose stream stops after the first delta until release
 // is closed.
 type gatedAsker struct {
-	web.Asker
+	web.Assistant
 	first   chan struct{} // closed once the first delta is out
 	release chan struct{}
 }
 
-func newGatedAsker(a web.Asker) *gatedAsker {
-	return &gatedAsker{Asker: a, first: make(chan struct{}), release: make(chan struct{})}
+func newGatedAsker(a web.Assistant) *gatedAsker {
+	return &gatedAsker{Assistant: a, first: make(chan struct{}), release: make(chan struct{})}
 }
 
 func (g *gatedAsker) Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error) {
 	n := 0
-	return g.Asker.Ask(ctx, req, func(d string) {
+	return g.Assistant.Ask(ctx, req, func(d string) {
 		if n++; n == 2 {
 			close(g.first)
 			<-g.release
@@ -43,7 +43,7 @@ func (g *gatedAsker) Ask(ctx context.Context, req assistant.Request, onDelta fun
 
 // floodAsker streams n deltas of the given text at once in place of the real answer's.
 type floodAsker struct {
-	web.Asker
+	web.Assistant
 	n    int
 	text string
 }
@@ -51,7 +51,7 @@ type floodAsker struct {
 func (f floodAsker) Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error) {
 	req.Message = askBirthFee
 	flooded := false
-	return f.Asker.Ask(ctx, req, func(string) {
+	return f.Assistant.Ask(ctx, req, func(string) {
 		for ; !flooded && f.n > 0; f.n-- {
 			onDelta(f.text)
 		}

@@ -61,7 +61,7 @@ func newStack(t testing.TB) *stack {
 	if _, err := sample.Ingest(ctx, knowledge.NewIngester(store, knowledge.NewChunker(a), emb, logger)); err != nil {
 		t.Fatal(err)
 	}
-	return &stack{dbPath: path, store: store, index: index, assistant: assistant.New(assistant.DefaultConfig(), index, nil, logger), logger: logger}
+	return &stack{dbPath: path, store: store, index: index, assistant: assistant.New(assistant.DefaultConfig(), index, store, a, nil, logger), logger: logger}
 }
 
 type testWriter struct{ t testing.TB }
@@ -72,7 +72,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // serve starts the web handler on a test server; asker nil means the real assistant.
-func (st *stack) serve(t testing.TB, cfg web.Config, asker web.Asker) (*httptest.Server, *web.Handler) {
+func (st *stack) serve(t testing.TB, cfg web.Config, asker web.Assistant) (*httptest.Server, *web.Handler) {
 	t.Helper()
 	if asker == nil {
 		asker = st.assistant

@@ -191,7 +191,7 @@ func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 	acfg := assistant.DefaultConfig()
 	acfg.MaxMessageRunes, acfg.MinRelevance, acfg.LLMTimeout = cfg.MaxMessage, cfg.MinRelevance, cfg.LLMTimeout
 	acfg.Organization, acfg.Hotline, acfg.Portal = cfg.Organization, cfg.Hotline, cfg.Portal
-	asst := assistant.New(acfg, index, model, logger)
+	asst := assistant.New(acfg, index, store, analyzer, model, logger)
 	return &app{cfg: cfg, logger: logger, store: store, analyzer: analyzer, index: index, ingester: ingester, assistant: asst}, nil
 }
 

@@ -42,7 +42,7 @@ func server(t *testing.T) *httptest.Server {
 	if _, err := sample.Ingest(ctx, knowledge.NewIngester(store, knowledge.NewChunker(a), emb, logger)); err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(web.Config{MaxConnsPerIP: -1, MessageRate: -1, DebugVars: true}, assistant.New(assistant.DefaultConfig(), index, nil, logger), index, logger)
+	h := web.New(web.Config{MaxConnsPerIP: -1, MessageRate: -1, DebugVars: true}, assistant.New(assistant.DefaultConfig(), index, store, a, nil, logger), index, logger)
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
