@@ -18,6 +18,7 @@ import (
 // stack is an assistant over a real store holding the documents of testdata/kb.
 type stack struct {
 	asst  *assistant.Assistant
+	index *knowledge.Index
 	store knowledge.Store
 }
 
@@ -69,7 +70,7 @@ func newStackFrom(t *testing.T, backend, dir string, cfg assistant.Config) stack
 	if err := idx.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return stack{asst: assistant.New(cfg, idx, s, a, nil, quiet), store: s}
+	return stack{asst: assistant.New(cfg, idx, s, a, nil, quiet), index: idx, store: s}
 }
 
 var backends = []string{"sqlite", "postgres"}

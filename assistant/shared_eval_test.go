@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/assistant/evaluation"
 )
 
 // sharedDir returns ../shared (beside the repository), skipping the test when it is absent.
@@ -40,12 +41,12 @@ func TestSharedEvaluation(t *testing.T) {
 			for _, set := range sets {
 				t.Run(filepath.Base(set.questions), func(t *testing.T) {
 					ctx := context.Background()
-					asst := newStackFrom(t, backend, filepath.Join(shared, set.corpus), assistant.DefaultConfig()).asst
-					items, err := assistant.ReadEvalSet(filepath.Join(shared, set.questions))
+					st := newStackFrom(t, backend, filepath.Join(shared, set.corpus), assistant.DefaultConfig())
+					items, err := evaluation.Read(filepath.Join(shared, set.questions))
 					if err != nil {
 						t.Fatal(err)
 					}
-					rep, err := asst.Evaluate(ctx, items)
+					rep, err := evaluation.Answers(ctx, st.asst, items)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -66,7 +67,7 @@ func TestSharedEvaluation(t *testing.T) {
 						t.Errorf("median answer of %d characters, want at most 400", sum.MedianAnswerRunes)
 					}
 					if set.corpus == "corpus/procedures" {
-						rs, err := asst.EvaluateRetrieval(ctx, items, 5)
+						rs, err := evaluation.Retrieval(ctx, st.index, items, 5)
 						if err != nil {
 							t.Fatal(err)
 						}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/assistant/evaluation"
 	"github.com/trolyao/trolyao/connectors/messenger"
 	"github.com/trolyao/trolyao/connectors/telegram"
 	"github.com/trolyao/trolyao/connectors/zalo"
@@ -126,21 +126,21 @@ func evaluate(ctx context.Context, a *app, args []string, stdout io.Writer) erro
 		defer pprof.StopCPUProfile()
 	}
 	for _, f := range files {
-		items, err := assistant.ReadEvalSet(f)
+		items, err := evaluation.Read(f)
 		if err != nil {
 			return err
 		}
 		if *retrieval {
-			rs, err := a.assistant.EvaluateRetrieval(ctx, items, *k)
+			rs, err := evaluation.Retrieval(ctx, a.index, items, *k)
 			if err != nil {
 				return fmt.Errorf("eval %s: %w", f, err)
 			}
 			fmt.Fprintf(stdout, "== %s retrieval (store: %s, embedder: %s)\n", f, a.cfg.storeName(), a.cfg.EmbeddingProvider)
-			assistant.PrintRetrieval(stdout, rs, *k)
+			evaluation.PrintRetrieval(stdout, rs, *k)
 			fmt.Fprintln(stdout)
 			continue
 		}
-		rep, err := a.assistant.Evaluate(ctx, items)
+		rep, err := evaluation.Answers(ctx, a.assistant, items)
 		if err != nil {
 			return fmt.Errorf("eval %s: %w", f, err)
 		}

@@ -1,4 +1,9 @@
-package assistant
+// Package evaluation asks question sets (the format of ../shared/eval/*.jsonl) of an assistant
+// and of its search, and reports how the answers and the retrieved passages did: expected
+// sources cited, expected facts stated, out-of-scope questions refused, latencies. The
+// assistant command's eval subcommand and the shared-corpus tests use it; it is no part of
+// answering.
+package evaluation
 
 import (
 	"bufio"
@@ -12,19 +17,20 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
-// EvalItem is one conversation of a question set (the format of ../shared/eval/*.jsonl).
-type EvalItem struct {
-	ID       string     `json:"id"`
-	Audience string     `json:"audience"`
-	Turns    []EvalTurn `json:"turns"`
+// Item is one conversation of a question set (the format of ../shared/eval/*.jsonl).
+type Item struct {
+	ID       string `json:"id"`
+	Audience string `json:"audience"`
+	Turns    []Turn `json:"turns"`
 }
 
-// EvalTurn is one question with what a good answer shows.
-type EvalTurn struct {
+// Turn is one question with what a good answer shows.
+type Turn struct {
 	Q        string   `json:"q"`
 	Doc      string   `json:"doc"`
 	Docs     []string `json:"docs"`
@@ -33,14 +39,14 @@ type EvalTurn struct {
 	Grounded *bool    `json:"grounded"`
 }
 
-// ReadEvalSet reads a question set file.
-func ReadEvalSet(file string) ([]EvalItem, error) {
+// Read reads a question set file.
+func Read(file string) ([]Item, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("read questions: %w", err)
 	}
 	defer f.Close()
-	var items []EvalItem
+	var items []Item
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	line := 0
@@ -49,7 +55,7 @@ func ReadEvalSet(file string) ([]EvalItem, error) {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		var it EvalItem
+		var it Item
 		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
 			return nil, fmt.Errorf("read questions: %s line %d: %w", file, line, err)
 		}
@@ -64,8 +70,8 @@ func ReadEvalSet(file string) ([]EvalItem, error) {
 	return items, nil
 }
 
-// EvalResult is the outcome of one asked question.
-type EvalResult struct {
+// Result is the outcome of one asked question.
+type Result struct {
 	Item, Question string
 	InScope        bool
 	SourceFound    bool // an expected source among the top-5 citations
@@ -79,28 +85,33 @@ type EvalResult struct {
 	Cited          []string
 }
 
-// EvalReport aggregates a question set's results.
-type EvalReport struct {
-	Results []EvalResult
+// Report aggregates a question set's results.
+type Report struct {
+	Results []Result
 }
 
-// Evaluate asks every question of the items through Ask (turns of an item in one session) and
+// Asker answers questions; *assistant.Assistant is one.
+type Asker interface {
+	Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error)
+}
+
+// Answers asks every question of the items (the turns of an item in one conversation) and
 // checks the answers.
-func (a *Assistant) Evaluate(ctx context.Context, items []EvalItem) (EvalReport, error) {
-	var rep EvalReport
+func Answers(ctx context.Context, a Asker, items []Item) (Report, error) {
+	var rep Report
 	for _, it := range items {
-		aud, err := ParseAudience(it.Audience)
+		aud, err := assistant.ParseAudience(it.Audience)
 		if err != nil {
 			return rep, fmt.Errorf("item %s: %w", it.ID, err)
 		}
 		session := ""
 		for _, t := range it.Turns {
 			start := time.Now()
-			reply, err := a.Ask(ctx, Request{Message: t.Q, SessionID: session, Audience: aud, Channel: "eval"}, nil)
+			reply, err := a.Ask(ctx, assistant.Request{Message: t.Q, SessionID: session, Audience: aud, Channel: "eval"}, nil)
 			if err != nil {
 				return rep, fmt.Errorf("item %s: %w", it.ID, err)
 			}
-			res := EvalResult{Item: it.ID, Question: t.Q, Latency: time.Since(start), Grounded: reply.Grounded, Answer: reply.Answer,
+			res := Result{Item: it.ID, Question: t.Q, Latency: time.Since(start), Grounded: reply.Grounded, Answer: reply.Answer,
 				AnswerRunes: utf8.RuneCountInString(reply.Answer)}
 			session = reply.SessionID
 			res.InScope = t.Grounded == nil || *t.Grounded
@@ -164,7 +175,7 @@ type Summary struct {
 }
 
 // Summary computes the report's figures.
-func (r EvalReport) Summary() Summary {
+func (r Report) Summary() Summary {
 	var s Summary
 	var lat []time.Duration
 	var lengths []int
@@ -213,7 +224,7 @@ func pct(n, d int) string {
 }
 
 // Print writes the report: one line per question (failures with the answer) and the figures.
-func (r EvalReport) Print(w io.Writer, verbose bool) {
+func (r Report) Print(w io.Writer, verbose bool) {
 	for _, x := range r.Results {
 		status := "ok"
 		switch {
@@ -254,9 +265,14 @@ type RetrievalResult struct {
 	Latency        time.Duration
 }
 
-// EvaluateRetrieval searches every in-scope question of the items (follow-ups with the previous
+// Searcher searches the knowledge base; *knowledge.Index is one.
+type Searcher interface {
+	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Result, error)
+}
+
+// Retrieval searches every in-scope question of the items (follow-ups with the previous
 // question as context) and checks where the expected documents and facts rank among k passages.
-func (a *Assistant) EvaluateRetrieval(ctx context.Context, items []EvalItem, k int) ([]RetrievalResult, error) {
+func Retrieval(ctx context.Context, index Searcher, items []Item, k int) ([]RetrievalResult, error) {
 	var out []RetrievalResult
 	for _, it := range items {
 		prev := ""
@@ -265,7 +281,7 @@ func (a *Assistant) EvaluateRetrieval(ctx context.Context, items []EvalItem, k i
 				continue
 			}
 			start := time.Now()
-			results, err := a.index.Search(ctx, knowledge.Query{Text: t.Q, Context: prev, K: k})
+			results, err := index.Search(ctx, knowledge.Query{Text: t.Q, Context: prev, K: k})
 			if err != nil {
 				return out, fmt.Errorf("item %s: %w", it.ID, err)
 			}
