@@ -194,8 +194,8 @@ const warmQuestion = "Thủ tục đăng ký thường trú cần giấy tờ g�
 // of a search planned on the store's connections, a procedure record read and its sentences
 // analysed. A knowledge base without an answer to it is warmed as far as it goes.
 func (a *Assistant) Warm(ctx context.Context) {
-	r := resolve(officialWording(warmQuestion), ExtractCues(warmQuestion), memory{}, a.analyzer)
-	results, err := a.retrieve(ctx, r, Citizen, nil)
+	r := resolve(a.index.Question(officialWording(warmQuestion), ""), ExtractCues(warmQuestion), memory{})
+	results, err := a.retrieve(ctx, &r, Citizen, nil)
 	if err != nil || len(results) == 0 {
 		return
 	}
@@ -219,7 +219,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 		}
 		return ans
 	}
-	r := resolve(officialWording(msg), cues, mem, a.analyzer)
+	r := resolve(a.index.Question(officialWording(msg), ""), cues, mem)
 	if (cues.Greeting || cues.Thanks) && !hasContent(a.analyzer, msg) {
 		return emit(answer{text: smallTalk(cues, a.cfg)}), r
 	}
@@ -232,11 +232,11 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	var err error
 	onTopic := false
 	if len(r.TopicDocs) > 0 {
-		results, err = a.retrieve(ctx, r, audience, r.TopicDocs)
+		results, err = a.retrieve(ctx, &r, audience, r.TopicDocs)
 		onTopic = err == nil && len(results) > 0 && results[0].Lexical > 0
 	}
 	if !onTopic {
-		results, err = a.retrieve(ctx, r, audience, nil)
+		results, err = a.retrieve(ctx, &r, audience, nil)
 	}
 	if err != nil {
 		a.logger.ErrorContext(ctx, "retrieval failed", slog.Any("error", err))
@@ -247,13 +247,13 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	}
 	results = preferAgeFit(results, r.Cues)
 	results = preferNamedProcedure(results)
-	if !onTopic && (!a.relevant(results, r.Text) || !namesProcedure(results)) {
+	if !onTopic && (!a.relevant(results, r.Key) || !namesProcedure(results)) {
 		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
 	}
 	ev := a.evidence(ctx, results)
 	d := a.compose.compose(r, ev, audience)
 	for n, text := range d.unquoted {
-		d.citations[n-1].Snippet = truncateRunes(a.index.Snippet(ctx, text, r.Text), 400)
+		d.citations[n-1].Snippet = truncateRunes(a.index.Snippet(ctx, text, r.Q), 400)
 	}
 	ans := answer{text: d.text(), grounded: len(d.citations) > 0, citations: d.citations, remember: true}
 	if a.model != nil {
@@ -266,12 +266,9 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 
 // retrieve searches the knowledge base with the question's cues as soft preferences, within
 // docs when given.
-func (a *Assistant) retrieve(ctx context.Context, r resolved, audience Audience, docs []string) ([]knowledge.Result, error) {
-	q := knowledge.Query{Text: r.Text, Context: r.Context, K: a.cfg.Passages, Locality: r.Cues.Locality, PerDocument: 3, SkipSnippets: true}
+func (a *Assistant) retrieve(ctx context.Context, r *resolved, audience Audience, docs []string) ([]knowledge.Result, error) {
+	q := knowledge.Query{Question: r.search(a.index), K: a.cfg.Passages, Locality: r.Cues.Locality, PerDocument: 3, SkipSnippets: true}
 	q.Filters.DocumentIDs = docs
-	if r.Cues.Number != "" && !strings.Contains(r.Text, r.Cues.Number) {
-		q.Text += " " + r.Cues.Number
-	}
 	if procedureIntent(r.Cues) {
 		q.Kinds = []knowledge.Kind{knowledge.KindProcedure, knowledge.KindFAQ}
 		q.Sections = intentSections(r.Cues.Intents)
@@ -317,10 +314,9 @@ func procedureIntent(c Cues) bool {
 	return false
 }
 
-// relevant decides whether the knowledge base answers the question: the retrieved passages of
-// one of the leading documents must together cover enough of the question.
-func (a *Assistant) relevant(results []knowledge.Result, question string) bool {
-	key := keyText(question)
+// relevant decides whether the knowledge base answers the question (by its key): the
+// retrieved passages of one of the leading documents must together cover enough of it.
+func (a *Assistant) relevant(results []knowledge.Result, key string) bool {
 	for i, r := range results {
 		if i == 3 {
 			break

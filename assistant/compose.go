@@ -73,8 +73,8 @@ type composer struct {
 // less), used to score sentences.
 func (c composer) weights(r resolved) map[string]float64 {
 	w := map[string]float64{}
-	add := func(text string, scale float64) {
-		for _, t := range c.analyzer.Terms(text) {
+	add := func(terms []vietnamese.Term, scale float64) {
+		for _, t := range terms {
 			if t.Stop || t.Part || t.Class == vietnamese.Exact || (t.Class == vietnamese.Expansion && vietnamese.HasMarks(t.Text)) {
 				continue
 			}
@@ -88,9 +88,9 @@ func (c composer) weights(r resolved) map[string]float64 {
 			w[t.Text] = max(w[t.Text], v*scale)
 		}
 	}
-	add(r.Text, 1)
+	add(r.Q.Terms(), 1)
 	if r.Context != "" {
-		add(r.Context, 0.3)
+		add(r.Q.ContextTerms(), 0.3)
 	}
 	return w
 }
@@ -878,7 +878,7 @@ func (c composer) sentences(r resolved, ev []evidence, title string) []sentenceC
 		}
 		totals[p.res.Doc.ID] = max(total, 1)
 	}
-	asked := qualifiedNumbers(keyText(r.Text))
+	asked := qualifiedNumbers(r.Key)
 	// Retrieval's order counts: across documents fully, within one document (where the
 	// sentence's own match says more than its passage's rank) half as much.
 	step := 0.04

@@ -31,7 +31,7 @@ func (a *Assistant) faqAnswer(results []knowledge.Result, r resolved) (answer, b
 		if question == "" {
 			question = res.Doc.Title
 		}
-		if a.questionCoverage(question, r.Text) < faqQuestionCoverage {
+		if a.questionCoverage(question, r.Q) < faqQuestionCoverage {
 			continue
 		}
 		var d draft
@@ -43,9 +43,9 @@ func (a *Assistant) faqAnswer(results []knowledge.Result, r resolved) (answer, b
 }
 
 // questionCoverage is the share of the FAQ question's content words and bigrams found in q.
-func (a *Assistant) questionCoverage(faqQuestion, q string) float64 {
+func (a *Assistant) questionCoverage(faqQuestion string, q *knowledge.Question) float64 {
 	have := map[string]bool{}
-	for _, t := range a.analyzer.Terms(q) {
+	for _, t := range q.Terms() {
 		have[t.Text] = true
 	}
 	var n, hit float64

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -40,8 +41,11 @@ var followUpClosers = []string{"thi sao", "the nao", "nua khong", "nua", "thi th
 
 // resolved is a question understood in the light of the conversation.
 type resolved struct {
-	Text     string // the question as asked
-	Context  string // the previous question, for a follow-up
+	Text    string // the question as asked
+	Key     string // keyText(Text)
+	Context string // the previous question, for a follow-up
+	// Q is Text with Context, analysed once for every step of the answer.
+	Q        *knowledge.Question
 	Cues     Cues
 	FollowUp bool
 	// TopicDocs are the documents the previous answer cited, for a follow-up that names no
@@ -51,13 +55,15 @@ type resolved struct {
 	// papers) about no topic it names. Plan questions without one ("tỷ lệ hồ sơ trực tuyến cấp
 	// xã?") are left to the search: a province's own assistant may hold one plan.
 	Topicless bool
+
+	searchQ *knowledge.Question // see search
 }
 
 // resolve decides whether q continues the conversation in m and carries its cues forward.
-func resolve(q string, cues Cues, m memory, a *vietnamese.Analyzer) resolved {
-	r := resolved{Text: q, Cues: cues}
-	key := keyText(q)
-	terms := a.Terms(q)
+func resolve(q *knowledge.Question, cues Cues, m memory) resolved {
+	key := keyText(q.Text)
+	r := resolved{Text: q.Text, Key: key, Q: q, Cues: cues}
+	terms := q.Terms()
 	topicless := topicWords(key, terms) == 0
 	r.Topicless = topicless && procedureIntent(cues)
 	if m.Question == "" {
@@ -95,6 +101,7 @@ func resolve(q string, cues Cues, m memory, a *vietnamese.Analyzer) resolved {
 		r.TopicDocs = m.Documents
 	}
 	r.Context = m.Question
+	r.Q = q.WithContext(m.Question)
 	if r.Cues.Locality == "" {
 		r.Cues.Locality = m.Locality
 	}
@@ -166,4 +173,17 @@ func (m *memory) remember(r resolved, docs []string) {
 	if docs != nil {
 		m.Documents = docs
 	}
+}
+
+// search returns the question retrieval searches for: the question itself, with the document
+// number its cues read added when the question's wording lost it. The addition is analysed
+// once per answer, however many searches the answer makes.
+func (r *resolved) search(index *knowledge.Index) *knowledge.Question {
+	if r.Cues.Number == "" || strings.Contains(r.Text, r.Cues.Number) {
+		return r.Q
+	}
+	if r.searchQ == nil {
+		r.searchQ = index.Question(r.Text+" "+r.Cues.Number, r.Context)
+	}
+	return r.searchQ
 }

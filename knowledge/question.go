@@ -1,0 +1,61 @@
+package knowledge
+
+import (
+	"sync"
+
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+)
+
+// Question is a question analysed once for every step that reads its terms: retrieval, the
+// relevance of what is found, the sentences quoted and the snippets shown for it. Each kind of
+// analysis runs on first use and is kept; a Question is safe for concurrent use.
+type Question struct {
+	// Text is the question; Context the earlier conversation text whose terms help a
+	// follow-up with low weight ("" for none).
+	Text, Context string
+
+	analyzer *vietnamese.Analyzer
+	terms, queryTerms, contextTerms, contextQueryTerms func() []vietnamese.Term
+}
+
+// NewQuestion returns text (with context) to be analysed by a.
+func NewQuestion(a *vietnamese.Analyzer, text, context string) *Question {
+	q := &Question{
+		Text: text, analyzer: a,
+		terms:      sync.OnceValue(func() []vietnamese.Term { return a.Terms(text) }),
+		queryTerms: sync.OnceValue(func() []vietnamese.Term { return a.QueryTerms(text) }),
+	}
+	q.setContext(context)
+	return q
+}
+
+// WithContext returns the question with another context, sharing the analysis of its text.
+func (q *Question) WithContext(context string) *Question {
+	c := *q
+	c.setContext(context)
+	return &c
+}
+
+func (q *Question) setContext(context string) {
+	a := q.analyzer
+	q.Context = context
+	q.contextTerms = sync.OnceValue(func() []vietnamese.Term { return a.Terms(context) })
+	q.contextQueryTerms = sync.OnceValue(func() []vietnamese.Term { return a.QueryTerms(context) })
+}
+
+// Question returns text (with context) to be analysed by the index's analyzer.
+func (x *Index) Question(text, context string) *Question {
+	return NewQuestion(x.analyzer, text, context)
+}
+
+// Terms returns the terms of Text as passages are analysed (vietnamese.Analyzer.Terms).
+func (q *Question) Terms() []vietnamese.Term { return q.terms() }
+
+// QueryTerms returns the terms of Text as a question (vietnamese.Analyzer.QueryTerms).
+func (q *Question) QueryTerms() []vietnamese.Term { return q.queryTerms() }
+
+// ContextTerms returns the terms of Context as passages are analysed.
+func (q *Question) ContextTerms() []vietnamese.Term { return q.contextTerms() }
+
+// ContextQueryTerms returns the terms of Context as a question.
+func (q *Question) ContextQueryTerms() []vietnamese.Term { return q.contextQueryTerms() }
