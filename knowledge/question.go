@@ -14,7 +14,7 @@ type Question struct {
 	// follow-up with low weight ("" for none).
 	Text, Context string
 
-	analyzer *vietnamese.Analyzer
+	analyzer                                           *vietnamese.Analyzer
 	terms, queryTerms, contextTerms, contextQueryTerms func() []vietnamese.Term
 }
 
