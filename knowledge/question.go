@@ -14,7 +14,8 @@ type Question struct {
 	// follow-up with low weight ("" for none).
 	Text, Context string
 
-	analyzer                                           *vietnamese.Analyzer
+	analyzer *vietnamese.Analyzer
+	// The analyses, each run on first use.
 	terms, queryTerms, contextTerms, contextQueryTerms func() []vietnamese.Term
 }
 
