@@ -275,7 +275,7 @@ func TestLongAnswerSplit(t *testing.T) {
 			t.Errorf("message %d does not start at a list item: %q", i, s[:30])
 		}
 	}
-	whole := connectors.PlainText(f.asst.Answer, connectortest.Citations)
+	whole := connectors.PlainText(f.asst.Answer, connectors.Sources(connectortest.Citations))
 	if got, want := strings.Fields(strings.Join(texts, " ")), strings.Fields(whole); !slices.Equal(got, want) {
 		t.Fatal("the pieces do not add up to the answer")
 	}
@@ -394,7 +394,7 @@ func TestLoadConfig(t *testing.T) {
 
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
-	_ messenger.Assistant = (*assistant.Assistant)(nil)
-	_ messenger.Store     = (*knowledge.SQLiteStore)(nil)
-	_ messenger.Store     = (*knowledge.PostgresStore)(nil)
+	_ connectors.Assistant    = (*assistant.Assistant)(nil)
+	_ connectors.EventClaimer = (*knowledge.SQLiteStore)(nil)
+	_ connectors.EventClaimer = (*knowledge.PostgresStore)(nil)
 )

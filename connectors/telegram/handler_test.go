@@ -273,7 +273,7 @@ func TestLongAnswerSplit(t *testing.T) {
 		}
 		plain = append(plain, text)
 	}
-	whole, _ := parseHTML(telegram.Render(f.asst.Answer, connectortest.Citations))
+	whole, _ := parseHTML(telegram.Render(f.asst.Answer, connectors.Sources(connectortest.Citations)))
 	if got, want := strings.Fields(strings.Join(plain, " ")), strings.Fields(whole); !slices.Equal(got, want) {
 		t.Fatal("the pieces do not add up to the answer")
 	}
@@ -298,7 +298,7 @@ func TestRenderSplitProperties(t *testing.T) {
 				URL: "https://vanban.gov.vn/?id=" + strconv.Itoa(n) + "&lang=vi"})
 		}
 		limit := 200 + r.IntN(800)
-		rendered := telegram.Render(answer, cites)
+		rendered := telegram.Render(answer, connectors.Sources(cites))
 		whole, err := parseHTML(rendered)
 		if err != nil {
 			t.Fatalf("case %d: Render gives invalid HTML: %v", i, err)
@@ -438,7 +438,7 @@ func TestLoadConfig(t *testing.T) {
 
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
-	_ telegram.Assistant = (*assistant.Assistant)(nil)
-	_ telegram.Store     = (*knowledge.SQLiteStore)(nil)
-	_ telegram.Store     = (*knowledge.PostgresStore)(nil)
+	_ connectors.Assistant    = (*assistant.Assistant)(nil)
+	_ connectors.EventClaimer = (*knowledge.SQLiteStore)(nil)
+	_ connectors.EventClaimer = (*knowledge.PostgresStore)(nil)
 )

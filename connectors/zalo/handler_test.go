@@ -262,7 +262,7 @@ func TestLongAnswerSplit(t *testing.T) {
 			t.Fatalf("message %d has %d characters", i, n)
 		}
 	}
-	whole := connectors.PlainText(f.asst.Answer, connectortest.Citations)
+	whole := connectors.PlainText(f.asst.Answer, connectors.Sources(connectortest.Citations))
 	if got, want := strings.Fields(strings.Join(texts, " ")), strings.Fields(whole); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatal("the pieces do not add up to the answer")
 	}
@@ -511,7 +511,7 @@ func assertStatus(t *testing.T, f *fixture, status, detail string) {
 
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
-	_ zalo.Assistant = (*assistant.Assistant)(nil)
-	_ zalo.Store     = (*knowledge.SQLiteStore)(nil)
-	_ zalo.Store     = (*knowledge.PostgresStore)(nil)
+	_ connectors.Assistant = (*assistant.Assistant)(nil)
+	_ zalo.Store           = (*knowledge.SQLiteStore)(nil)
+	_ zalo.Store           = (*knowledge.PostgresStore)(nil)
 )
