@@ -78,10 +78,12 @@ func ShortKey(key string) string {
 	return key
 }
 
-// ErrUndeliverable marks a send error the platform will not get over by retrying: the reply
-// window has closed, the user blocked the account, the token was revoked. Clients wrap it; the
-// Worker records the reply as undelivered for operators and logs a warning (other failures,
-// such as an API that kept failing, are logged as errors).
+// ErrUndeliverable marks a send error saying that the user cannot be reached now: the reply
+// window has closed, the user blocked or does not follow the account. Platform clients wrap it
+// and do not retry; the Worker records the reply as undelivered and logs a warning, since
+// nothing is wrong on the assistant's side. Other errors retrying cannot cure (a revoked
+// token, a request the platform refuses) are recorded the same way but logged as errors, for
+// an operator to act on.
 var ErrUndeliverable = errors.New("undeliverable")
 
 // Texts shown to users, in Vietnamese.
