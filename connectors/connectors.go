@@ -1,14 +1,18 @@
 // Package connectors holds what the messaging-platform connectors share: the Message a webhook
-// hands to its worker queue, the bounded Queue itself, the pseudonymised user key, the
-// splitting of long answers under a platform's length limit, and the per-connector settings
-// common to every platform (audience, locality, queue size).
+// hands over, the Worker that answers it (the one pipeline of every platform), the bounded
+// Queue under the Worker, the pseudonymised user key, the sources of an answer as the
+// connectors show them, the splitting of long answers under a platform's length limit, the
+// retry policy of platform API calls, and the per-connector settings common to every platform
+// (audience, locality, queue size).
 //
 // Each platform is its own package (connectors/zalo, connectors/messenger,
 // connectors/telegram) with a Config loaded from the environment, a small API client, a
-// webhook Handler and its routes. A handler verifies the platform's signature on the raw body,
-// answers 2xx at once and pushes the message onto its Queue; a worker then deduplicates the
-// event, asks the assistant and sends the reply. The model is never called while the platform
-// waits.
+// webhook Handler and its routes, and a Platform: the transport the Worker sends through
+// (name, length limit, markup, sending one message, the typing indicator). A handler verifies
+// the platform's signature on the raw body, parses the delivery, pushes the message to its
+// Worker and answers 2xx at once; the Worker then claims the event, asks the assistant and
+// sends the reply, or marks it undelivered through the assistant. The model is never called
+// while the platform waits.
 package connectors
 
 import (
@@ -74,9 +78,12 @@ func ShortKey(key string) string {
 	return key
 }
 
-// ErrUndeliverable marks a send error the platform will not get over by retrying: the reply
-// window has closed, the user blocked the account, the token was revoked. Clients wrap it; the
-// worker records the reply as undelivered for operators instead of retrying.
+// ErrUndeliverable marks a send error saying that the user cannot be reached now: the reply
+// window has closed, the user blocked or does not follow the account. Platform clients wrap it
+// and do not retry; the Worker records the reply as undelivered and logs a warning, since
+// nothing is wrong on the assistant's side. Other errors retrying cannot cure (a revoked
+// token, a request the platform refuses) are recorded the same way but logged as errors, for
+// an operator to act on.
 var ErrUndeliverable = errors.New("undeliverable")
 
 // Texts shown to users, in Vietnamese.

@@ -95,12 +95,12 @@ func TestRetry(t *testing.T) {
 }
 
 func TestPlainText(t *testing.T) {
-	got := connectors.PlainText("Bạn cần nộp tờ khai [1] và giấy chứng sinh [2].", []knowledge.Citation{
+	got := connectors.PlainText("Bạn cần nộp tờ khai [1] và giấy chứng sinh [2].", connectors.Sources([]knowledge.Citation{
 		{N: 2, Title: "Quyết định công bố thủ tục hành chính lĩnh vực hộ tịch của Bộ Tư pháp năm 2024", URL: "https://example.gov.vn/qd"},
 		{N: 1, Title: "Thủ tục đăng ký khai sinh", URL: "https://dichvucong.gov.vn/tt/1"},
 		{N: 1, Title: "Thủ tục đăng ký khai sinh", URL: "https://dichvucong.gov.vn/tt/1"},
 		{N: 3, Source: "faq/42"},
-	})
+	}))
 	want := "Bạn cần nộp tờ khai [1] và giấy chứng sinh [2].\n\nNguồn tham khảo:\n" +
 		"[1] Thủ tục đăng ký khai sinh — https://dichvucong.gov.vn/tt/1\n" +
 		"[2] Quyết định công bố thủ tục hành chính lĩnh vực hộ tịch của Bộ Tư pháp năm 2024 — https://example.gov.vn/qd\n" +

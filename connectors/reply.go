@@ -11,41 +11,76 @@ import (
 	"github.com/trolyao/trolyao/knowledge"
 )
 
-// Sources returns the citations of an answer once each, in the order of their numbers.
-func Sources(cites []knowledge.Citation) []knowledge.Citation {
-	out := slices.Clone(cites)
-	slices.SortStableFunc(out, func(a, b knowledge.Citation) int { return cmp.Compare(a.N, b.N) })
-	return slices.CompactFunc(out, func(a, b knowledge.Citation) bool { return a.N == b.N })
+// Source is one source an answer cites, as the connectors show it: its number in the answer,
+// its title and source name (what to call it) and its link.
+type Source struct {
+	N      int
+	Title  string
+	Source string
+	URL    string
 }
 
-// PlainText renders an answer and its sources as plain text, for platforms that show no
-// markup (Messenger, Zalo): the answer, then one line per source, "[1] Title — URL".
-func PlainText(answer string, cites []knowledge.Citation) string {
+// Sources returns the sources of an answer's citations once each, in the order of their
+// numbers. It is the one place where the connectors read the assistant's citations.
+func Sources(cites []knowledge.Citation) []Source {
+	out := make([]Source, 0, len(cites))
+	for _, c := range cites {
+		out = append(out, Source{N: c.N, Title: c.Title, Source: c.Source, URL: c.URL})
+	}
+	slices.SortStableFunc(out, func(a, b Source) int { return cmp.Compare(a.N, b.N) })
+	return slices.CompactFunc(out, func(a, b Source) bool { return a.N == b.N })
+}
+
+// Text is a message written for a platform: plain text, or, when HTML is set, Telegram's HTML
+// parse mode.
+type Text struct {
+	Body string
+	HTML bool
+}
+
+// Split cuts the text into messages of at most limit (as counted by Length): with Split, or
+// with SplitHTML for HTML, so that every message stays well formed.
+func (t Text) Split(limit int) []Text {
+	split := Split
+	if t.HTML {
+		split = SplitHTML
+	}
+	parts := split(t.Body, limit)
+	out := make([]Text, len(parts))
+	for i, p := range parts {
+		out[i] = Text{Body: p, HTML: t.HTML}
+	}
+	return out
+}
+
+// PlainText renders an answer and its sources (as Sources returns them) as plain text, for
+// platforms that show no markup (Messenger, Zalo): the answer, then one line per source,
+// "[1] Title — URL".
+func PlainText(answer string, sources []Source) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(answer))
-	src := Sources(cites)
-	if len(src) == 0 {
+	if len(sources) == 0 {
 		return b.String()
 	}
 	b.WriteString("\n\n" + SourcesHeading + ":")
-	for _, c := range src {
-		b.WriteString("\n[" + strconv.Itoa(c.N) + "] " + ShortTitle(Title(c), 80))
-		if c.URL != "" {
-			b.WriteString(" — " + c.URL)
+	for _, s := range sources {
+		b.WriteString("\n[" + strconv.Itoa(s.N) + "] " + ShortTitle(Title(s), 80))
+		if s.URL != "" {
+			b.WriteString(" — " + s.URL)
 		}
 	}
 	return b.String()
 }
 
 // Title is what to call a source: its title, else its source name.
-func Title(c knowledge.Citation) string {
-	if t := strings.TrimSpace(c.Title); t != "" {
+func Title(s Source) string {
+	if t := strings.TrimSpace(s.Title); t != "" {
 		return t
 	}
-	if s := strings.TrimSpace(c.Source); s != "" {
-		return s
+	if n := strings.TrimSpace(s.Source); n != "" {
+		return n
 	}
-	return "Tài liệu " + strconv.Itoa(c.N)
+	return "Tài liệu " + strconv.Itoa(s.N)
 }
 
 // ShortTitle shortens title to at most n runes, at a word boundary, with an ellipsis.

@@ -18,8 +18,11 @@ type Retry struct {
 	Max      time.Duration
 }
 
-// DefaultRetry is used by the connectors unless a test sets another.
-var DefaultRetry = Retry{Attempts: 5, Base: 500 * time.Millisecond, Max: 30 * time.Second}
+// DefaultRetry returns the policy the connectors use unless given another (their WithRetry
+// options): 5 attempts, from half a second up to 30 seconds apart.
+func DefaultRetry() Retry {
+	return Retry{Attempts: 5, Base: 500 * time.Millisecond, Max: 30 * time.Second}
+}
 
 // Temporary wraps an error worth retrying (network failure, 5xx, 429); after, when positive,
 // is the delay the platform asked for.

@@ -65,20 +65,17 @@ type chatRequest struct {
 
 // ChatReply is the JSON answer of the chat API and of the websocket's answer frame.
 type ChatReply struct {
-	SessionID string               `json:"session_id"`
-	MessageID string               `json:"message_id"`
-	Answer    string               `json:"answer"`
-	Grounded  bool                 `json:"grounded"`
-	Citations []knowledge.Citation `json:"citations"`
-	Handover  bool                 `json:"handover,omitempty"`
+	SessionID string     `json:"session_id"`
+	MessageID string     `json:"message_id"`
+	Answer    string     `json:"answer"`
+	Grounded  bool       `json:"grounded"`
+	Citations []Citation `json:"citations"`
+	Handover  bool       `json:"handover,omitempty"`
 }
 
 func chatReply(r assistant.Reply) ChatReply {
-	c := r.Citations
-	if c == nil {
-		c = []knowledge.Citation{}
-	}
-	return ChatReply{SessionID: r.SessionID, MessageID: r.MessageID, Answer: r.Answer, Grounded: r.Grounded, Citations: c, Handover: r.Handover}
+	return ChatReply{SessionID: r.SessionID, MessageID: r.MessageID, Answer: r.Answer, Grounded: r.Grounded,
+		Citations: citations(r.Citations), Handover: r.Handover}
 }
 
 // askErrorStatus maps the assistant's request errors to HTTP statuses and codes.

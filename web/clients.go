@@ -6,29 +6,36 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // clients counts the open websockets of each client address and meters the frames they send
-// with one token bucket per address. An address is forgotten when its last socket closes.
+// with one rate limiter per address. An address is forgotten when its last socket closes.
 type clients struct {
-	maxConns int     // -1: unlimited
-	rate     float64 // tokens per second; -1: unlimited
-	burst    float64
+	maxConns int        // -1: unlimited
+	rate     rate.Limit // frames per second; rate.Inf: unlimited
+	burst    int
 
 	mu     sync.Mutex
 	byAddr map[string]*client
 }
 
-// client is one address's share: its open sockets and its bucket.
+// client is one address's share: its open sockets and its limiter.
 type client struct {
-	addr   string
-	conns  int
-	tokens float64
-	last   time.Time
+	addr    string
+	conns   int
+	limiter *rate.Limiter
 }
 
-func newClients(maxConns int, rate float64, burst int) *clients {
-	return &clients{maxConns: maxConns, rate: rate, burst: float64(burst), byAddr: map[string]*client{}}
+// newClients meters msgRate frames per second with bursts of burst per address; a negative
+// msgRate (-1) disables the limit, a negative maxConns the connection bound.
+func newClients(maxConns int, msgRate float64, burst int) *clients {
+	limit := rate.Limit(msgRate)
+	if msgRate < 0 {
+		limit = rate.Inf
+	}
+	return &clients{maxConns: maxConns, rate: limit, burst: burst, byAddr: map[string]*client{}}
 }
 
 // acquire counts a new socket of addr, or reports false when the address has too many.
@@ -37,7 +44,7 @@ func (cs *clients) acquire(addr string) (*client, bool) {
 	defer cs.mu.Unlock()
 	c := cs.byAddr[addr]
 	if c == nil {
-		c = &client{addr: addr, tokens: cs.burst, last: time.Now()}
+		c = &client{addr: addr, limiter: rate.NewLimiter(cs.rate, cs.burst)}
 		cs.byAddr[addr] = c
 	}
 	if cs.maxConns >= 0 && c.conns >= cs.maxConns {
@@ -56,21 +63,9 @@ func (cs *clients) release(c *client) {
 	}
 }
 
-// allow takes a token from c's bucket, reporting false when it is empty.
-func (cs *clients) allow(c *client, now time.Time) bool {
-	if cs.rate < 0 {
-		return true
-	}
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c.tokens = min(cs.burst, c.tokens+now.Sub(c.last).Seconds()*cs.rate)
-	c.last = now
-	if c.tokens < 1 {
-		return false
-	}
-	c.tokens--
-	return true
-}
+// allow lets one frame of c's address through at now, reporting false when the address is
+// over its rate.
+func (c *client) allow(now time.Time) bool { return c.limiter.AllowN(now, 1) }
 
 // clientAddr returns the address a request comes from: the last value of the trusted proxy's
 // header when one is configured, else the peer's IP.

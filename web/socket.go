@@ -356,7 +356,7 @@ func (s *socket) resume(sessionID string) error {
 func (s *socket) onMessage(f inFrame) {
 	now := time.Now()
 	s.active.Store(now.UnixNano())
-	if !s.h.clients.allow(s.client, now) {
+	if !s.client.allow(now) {
 		s.strike("rate_limited", "too many messages; wait a moment")
 		return
 	}
@@ -411,7 +411,7 @@ func (s *socket) onMessage(f inFrame) {
 func (s *socket) onFeedback(f inFrame) {
 	now := time.Now()
 	s.active.Store(now.UnixNano())
-	if !s.h.clients.allow(s.client, now) {
+	if !s.client.allow(now) {
 		s.strike("rate_limited", "too many messages; wait a moment")
 		return
 	}

@@ -35,13 +35,13 @@ type historyFrame struct {
 // (its answer follows as delta and answer frames), "interrupted" (it will never complete) or
 // "undelivered".
 type historyMessage struct {
-	ID        string               `json:"id"`
-	Role      string               `json:"role"`
-	Text      string               `json:"text"`
-	Grounded  bool                 `json:"grounded,omitempty"`
-	Citations []knowledge.Citation `json:"citations,omitempty"`
-	Status    string               `json:"status"`
-	CreatedAt time.Time            `json:"created_at"`
+	ID        string     `json:"id"`
+	Role      string     `json:"role"`
+	Text      string     `json:"text"`
+	Grounded  bool       `json:"grounded,omitempty"`
+	Citations []Citation `json:"citations,omitempty"`
+	Status    string     `json:"status"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 // statusInterrupted marks an answer whose production stopped (the server restarted).
@@ -88,7 +88,7 @@ func newErrorFrame(code, msg, messageID string) []byte {
 func newHistoryFrame(sessionID string, msgs []knowledge.Message) []byte {
 	out := make([]historyMessage, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, historyMessage{ID: m.ID, Role: m.Role, Text: m.Text, Grounded: m.Grounded, Citations: m.Citations, Status: m.Status, CreatedAt: m.CreatedAt})
+		out = append(out, historyMessage{ID: m.ID, Role: m.Role, Text: m.Text, Grounded: m.Grounded, Citations: citations(m.Citations), Status: m.Status, CreatedAt: m.CreatedAt})
 	}
 	return frame(historyFrame{Type: "history", SessionID: sessionID, Messages: out})
 }

@@ -109,15 +109,15 @@ func (st *stack) feedback(t testing.TB, messageID string) (rating, comment strin
 
 // wsFrame is any server frame, decoded.
 type wsFrame struct {
-	Type      string               `json:"type"`
-	SessionID string               `json:"session_id"`
-	MessageID string               `json:"message_id"`
-	Text      string               `json:"text"`
-	Answer    string               `json:"answer"`
-	Grounded  bool                 `json:"grounded"`
-	Citations []knowledge.Citation `json:"citations"`
-	Code      string               `json:"code"`
-	Message   string               `json:"message"`
+	Type      string         `json:"type"`
+	SessionID string         `json:"session_id"`
+	MessageID string         `json:"message_id"`
+	Text      string         `json:"text"`
+	Answer    string         `json:"answer"`
+	Grounded  bool           `json:"grounded"`
+	Citations []web.Citation `json:"citations"`
+	Code      string         `json:"code"`
+	Message   string         `json:"message"`
 	Messages  []struct {
 		ID, Role, Text, Status string
 	} `json:"messages"`

@@ -175,6 +175,8 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	mux := http.NewServeMux()
 	webHandler := web.New(a.cfg.Web, a.assistant, a.index, a.logger)
 	webHandler.Register(mux)
+	// Each connector answers through the assistant, which also marks the replies a platform
+	// did not take undelivered; the store keeps event claims (and Zalo's rotated tokens).
 	// Connectors drain their queues after the server has stopped taking deliveries.
 	var drains []func(context.Context) error
 	if a.cfg.Zalo.Enabled() {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/pgtest"
+	"github.com/trolyao/trolyao/web"
 )
 
 // env is a test environment for run: variables over an empty environment.
@@ -315,9 +316,9 @@ func TestServeSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	var reply struct {
-		Answer    string               `json:"answer"`
-		Grounded  bool                 `json:"grounded"`
-		Citations []knowledge.Citation `json:"citations"`
+		Answer    string         `json:"answer"`
+		Grounded  bool           `json:"grounded"`
+		Citations []web.Citation `json:"citations"`
 	}
 	json.NewDecoder(resp.Body).Decode(&reply)
 	resp.Body.Close()

@@ -6,7 +6,9 @@ package connectortest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -52,9 +54,28 @@ func Logger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
+// LogLevel returns the level ("WARN") of the first line with message msg in logs written by
+// a slog JSON handler, "" when there is none. The lines are matched as text: a connector logs
+// its message's attributes under "msg" too, repeating that key.
+func LogLevel(t testing.TB, logs []byte, msg string) string {
+	t.Helper()
+	key, _ := json.Marshal(msg)
+	for line := range bytes.Lines(logs) {
+		if !bytes.Contains(line, append([]byte(`"msg":`), key...)) {
+			continue
+		}
+		var rec struct{ Level string }
+		if err := json.Unmarshal(line, &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		return rec.Level
+	}
+	return ""
+}
+
 // Assistant is a fake assistant. Like the real one, it keeps one session per channel and user
-// key and stores the question and the answer as messages, so connectors can mark the answer
-// undelivered. Set its fields before the handler runs.
+// key, stores the question and the answer as messages and marks an answer undelivered when a
+// connector reports it. Set its fields before the handler runs.
 type Assistant struct {
 	Store *knowledge.SQLiteStore
 	// Delay is how long each answer takes.
@@ -111,6 +132,18 @@ func (a *Assistant) Ask(ctx context.Context, req assistant.Request, onDelta func
 	}
 	return assistant.Reply{SessionID: sess.ID, MessageID: m.ID, Answer: m.Text, Grounded: true,
 		Citations: m.Citations, Handover: a.Handover}, nil
+}
+
+// MarkUndelivered implements the connectors' Assistant interface: like the real assistant, it
+// sets the message's status in the store.
+func (a *Assistant) MarkUndelivered(ctx context.Context, messageID, detail string) error {
+	if a.Store == nil {
+		return errors.New("mark undelivered: the fake assistant has no store")
+	}
+	if err := a.Store.SetMessageStatus(ctx, messageID, knowledge.StatusUndelivered, detail); err != nil {
+		return fmt.Errorf("mark undelivered: %w", err)
+	}
+	return nil
 }
 
 func (a *Assistant) answer() string {

@@ -53,6 +53,10 @@ func (e *APIError) Error() string {
 // WindowClosed reports the error for a reply outside the 24-hour standard messaging window.
 func (e *APIError) WindowClosed() bool { return e.Code == 10 && e.Subcode == 2018278 }
 
+// unreachable reports Graph errors saying the user cannot get a reply now: the 24-hour window
+// has closed, or the person is not available (551: blocked the Page, left Messenger).
+func (e *APIError) unreachable() bool { return e.WindowClosed() || e.Code == 551 }
+
 // temporary reports Graph errors worth retrying: unknown and service errors, rate limits.
 func (e *APIError) temporary() bool {
 	switch e.Code {
@@ -64,8 +68,9 @@ func (e *APIError) temporary() bool {
 
 // SendText sends text to the user with page-scoped id psid as a RESPONSE message, retrying
 // rate limits, 5xx and network errors with backoff. It returns the message id. Errors that
-// retrying cannot cure (the 24-hour window closed, the user unavailable, a revoked token) wrap
-// connectors.ErrUndeliverable.
+// retrying cannot cure are not retried: those saying the user cannot be reached (the 24-hour
+// window closed, the user unavailable) wrap connectors.ErrUndeliverable, the rest (a revoked
+// token, a refused request) are errors of the connector's own.
 func (c *Client) SendText(ctx context.Context, psid, text string) (string, error) {
 	var id string
 	_, err := c.retry.Do(ctx, func(ctx context.Context) error {
@@ -118,14 +123,17 @@ func (c *Client) post(ctx context.Context, payload any) (string, error) {
 		if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
 			return "", connectors.Temporary(err, retryAfter(res))
 		}
-		return "", fmt.Errorf("%w: %w", connectors.ErrUndeliverable, err)
+		return "", err
 	}
 	if out.Error != nil {
 		out.Error.Status = res.StatusCode
-		if out.Error.temporary() {
+		switch {
+		case out.Error.temporary():
 			return "", connectors.Temporary(out.Error, retryAfter(res))
+		case out.Error.unreachable():
+			return "", fmt.Errorf("%w: %w", connectors.ErrUndeliverable, out.Error)
 		}
-		return "", fmt.Errorf("%w: %w", connectors.ErrUndeliverable, out.Error)
+		return "", out.Error
 	}
 	return out.MessageID, nil
 }

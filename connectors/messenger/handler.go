@@ -3,13 +3,14 @@
 // Meta checks the subscription with GET /connectors/messenger/webhook (hub.mode,
 // hub.verify_token, hub.challenge) and posts events to POST /connectors/messenger/webhook,
 // signed in X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret). The handler
-// verifies the signature before reading anything, answers 200 at once and queues each user
-// message. A worker claims the message id (mid) in the store, so a redelivery, even after a
-// restart, is answered once; shows the typing indicator; asks the assistant; and sends the
-// answer with the Send API as messaging_type RESPONSE, split under Messenger's 2,000-character
-// limit with the sources as "[1] Title — URL" lines. The Page's own messages (is_echo) are
-// ignored. A reply outside the 24-hour window (error 10/2018278) is not retried: the
-// assistant's message is marked undelivered for operators.
+// verifies the signature before reading anything, answers 200 at once and pushes each user
+// message to a connectors.Worker. The worker claims the message id (mid) in the store, so a
+// redelivery, even after a restart, is answered once; shows the typing indicator; asks the
+// assistant; and sends the answer through this package's Platform, the Send API as
+// messaging_type RESPONSE, split under Messenger's 2,000-character limit with the sources as
+// "[1] Title — URL" lines. The Page's own messages (is_echo) are ignored. A reply outside the
+// 24-hour window (error 10/2018278) is not retried: the assistant marks its message
+// undelivered for operators.
 //
 // Wiring, in cmd/assistant's run:
 //
@@ -34,45 +35,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/connectors"
-	"github.com/trolyao/trolyao/knowledge"
 )
-
-// MaxText is the longest text message Messenger accepts, in characters.
-const MaxText = 2000
-
-const (
-	jobTimeout  = 3 * time.Minute  // asking the assistant and sending the reply
-	typingEvery = 15 * time.Second // typing_on lasts about 20 s
-)
-
-// Assistant answers questions; the assistant package's Assistant satisfies it.
-type Assistant interface {
-	Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error)
-}
-
-// Store is the part of knowledge.ConversationStore the connector uses.
-type Store interface {
-	ClaimEvent(ctx context.Context, channel, eventID string) (bool, error)
-	Message(ctx context.Context, id string) (knowledge.Message, error)
-	UpdateMessage(ctx context.Context, m knowledge.Message) error
-}
 
 // Handler receives Messenger webhook events and answers them through the Send API.
 type Handler struct {
 	cfg    Config
-	asst   Assistant
-	store  Store
 	logger *slog.Logger
-	client *Client
-	queue  *connectors.Queue
+	worker *connectors.Worker
 	hc     *http.Client
 	retry  connectors.Retry
 }
@@ -83,12 +58,12 @@ type Option func(*Handler)
 // WithHTTPClient sets the client used to call the Graph API (default: 15 s timeout).
 func WithHTTPClient(hc *http.Client) Option { return func(h *Handler) { h.hc = hc } }
 
-// WithRetry sets the retry policy for Send API calls (default connectors.DefaultRetry).
+// WithRetry sets the retry policy for Send API calls (default connectors.DefaultRetry()).
 func WithRetry(r connectors.Retry) Option { return func(h *Handler) { h.retry = r } }
 
-// New returns a handler for the enabled configuration cfg and starts its cfg.Workers workers;
-// Close stops them.
-func New(cfg Config, asst Assistant, store Store, logger *slog.Logger, opts ...Option) (*Handler, error) {
+// New returns a handler for the enabled configuration cfg, answering with asst and claiming
+// events in store, and starts its cfg.Workers workers; Close stops them.
+func New(cfg Config, asst connectors.Assistant, store connectors.EventClaimer, logger *slog.Logger, opts ...Option) (*Handler, error) {
 	if !cfg.Enabled() {
 		return nil, errors.New("messenger: connector not configured")
 	}
@@ -102,22 +77,21 @@ func New(cfg Config, asst Assistant, store Store, logger *slog.Logger, opts ...O
 		cfg.DeriveUserKeySecret(connectors.Messenger, cfg.AppSecret)
 	}
 	logger = logger.With(slog.String("connector", connectors.Messenger))
-	h := &Handler{cfg: cfg, asst: asst, store: store, logger: logger,
-		hc: &http.Client{Timeout: 15 * time.Second}, retry: connectors.DefaultRetry}
+	h := &Handler{cfg: cfg, logger: logger,
+		hc: &http.Client{Timeout: 15 * time.Second}, retry: connectors.DefaultRetry()}
 	for _, o := range opts {
 		o(h)
 	}
 	if cfg.UserKeyDerived {
 		logger.Warn("ASSISTANT_USER_KEY_SECRET is unset: user keys derive from the app secret and change if it is rotated")
 	}
-	h.client = NewClient(cfg, h.hc, h.retry)
-	h.queue = connectors.NewQueue(connectors.Messenger, cfg.Workers, cfg.QueueSize, logger)
+	h.worker = connectors.NewWorker(platform{NewClient(cfg, h.hc, h.retry)}, cfg.Config, asst, store, logger)
 	return h, nil
 }
 
 // Close stops accepting events and waits for the queued ones to be answered, or for ctx to
 // end (then in-flight work is cancelled and ctx.Err() returned).
-func (h *Handler) Close(ctx context.Context) error { return h.queue.Close(ctx) }
+func (h *Handler) Close(ctx context.Context) error { return h.worker.Close(ctx) }
 
 // verifySubscription handles GET /connectors/messenger/webhook: Meta's subscription check.
 func (h *Handler) verifySubscription(w http.ResponseWriter, r *http.Request) {
@@ -191,7 +165,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 			}
 			// A full queue refuses the whole delivery: Meta redelivers it, and the messages
 			// already queued are then recognised as duplicates by their mid.
-			if err := h.queue.Push(msg.UserKey, func(ctx context.Context) { h.process(ctx, msg) }); err != nil {
+			if err := h.worker.Push(msg); err != nil {
 				connectors.Unavailable(w)
 				return
 			}
@@ -242,103 +216,6 @@ func (h *Handler) message(ev messaging) (connectors.Message, bool) {
 		m.Kind = connectors.KindUnsupported // an image, sticker, audio...
 	}
 	return m, true
-}
-
-// process answers one message; it runs on a queue worker.
-func (h *Handler) process(ctx context.Context, m connectors.Message) {
-	ctx, cancel := context.WithTimeout(ctx, jobTimeout)
-	defer cancel()
-	start := time.Now()
-	log := h.logger.With(slog.Any("msg", m))
-	first, err := h.store.ClaimEvent(ctx, connectors.Messenger, m.EventID)
-	if err != nil {
-		log.Error("messenger: claim event", slog.Any("error", err))
-		return
-	}
-	if !first {
-		log.Info("messenger: duplicate delivery ignored")
-		return
-	}
-	if m.Kind == connectors.KindUnsupported {
-		h.notify(ctx, log, m, connectors.TextOnly)
-		return
-	}
-	stopTyping := connectors.KeepTyping(ctx, typingEvery, func(ctx context.Context) error {
-		return h.client.Typing(ctx, m.UserID)
-	})
-	reply, err := h.asst.Ask(ctx, assistant.Request{
-		Message:  m.Text,
-		Channel:  connectors.Messenger,
-		UserKey:  m.UserKey,
-		Audience: h.cfg.Audience,
-		Locality: h.cfg.Locality,
-	}, nil)
-	stopTyping()
-	if err != nil {
-		log.Error("messenger: assistant failed", slog.Any("error", err))
-		h.notify(ctx, log, m, failureText(err))
-		return
-	}
-	text := connectors.PlainText(reply.Answer, reply.Citations)
-	if reply.Handover {
-		text = strings.TrimSpace(reply.Answer) // the operator answers; only the notice goes out
-	}
-	if text == "" {
-		log.Info("messenger: nothing to send", slog.Bool("handover", reply.Handover))
-		return
-	}
-	pieces := connectors.Split(text, MaxText)
-	sent := 0
-	for _, p := range pieces {
-		if _, err = h.client.SendText(ctx, m.UserID, p); err != nil {
-			break
-		}
-		sent++
-	}
-	if err != nil {
-		log.Warn("messenger: reply not delivered", slog.String("message_id", reply.MessageID),
-			slog.Int("parts_sent", sent), slog.Int("parts", len(pieces)), slog.Any("error", err))
-		h.undelivered(ctx, log, reply.MessageID, fmt.Sprintf("messenger: %d of %d parts sent: %v", sent, len(pieces), err))
-		return
-	}
-	log.Info("messenger: reply sent", slog.String("message_id", reply.MessageID), slog.Int("parts", len(pieces)),
-		slog.Bool("handover", reply.Handover), slog.Duration("queued", start.Sub(m.ReceivedAt)),
-		slog.Duration("took", time.Since(start)))
-}
-
-// notify sends a short notice that has no assistant message behind it.
-func (h *Handler) notify(ctx context.Context, log *slog.Logger, m connectors.Message, text string) {
-	if _, err := h.client.SendText(ctx, m.UserID, text); err != nil {
-		log.Warn("messenger: notice not delivered", slog.Any("error", err))
-	}
-}
-
-// undelivered marks the assistant's message undelivered, with why, for operators.
-func (h *Handler) undelivered(ctx context.Context, log *slog.Logger, messageID, detail string) {
-	if messageID == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	msg, err := h.store.Message(ctx, messageID)
-	if err == nil {
-		msg.Status, msg.Detail = knowledge.StatusUndelivered, detail
-		err = h.store.UpdateMessage(ctx, msg)
-	}
-	if err != nil {
-		log.Error("messenger: record undelivered reply", slog.String("message_id", messageID), slog.Any("error", err))
-	}
-}
-
-// failureText is the notice for an assistant error.
-func failureText(err error) string {
-	switch {
-	case errors.Is(err, assistant.ErrTooLarge):
-		return connectors.TooLong
-	case errors.Is(err, assistant.ErrInvalidRequest):
-		return connectors.Empty
-	}
-	return connectors.TryLater
 }
 
 // String describes the handler without its secrets.

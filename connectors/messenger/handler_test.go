@@ -275,7 +275,7 @@ func TestLongAnswerSplit(t *testing.T) {
 			t.Errorf("message %d does not start at a list item: %q", i, s[:30])
 		}
 	}
-	whole := connectors.PlainText(f.asst.Answer, connectortest.Citations)
+	whole := connectors.PlainText(f.asst.Answer, connectors.Sources(connectortest.Citations))
 	if got, want := strings.Fields(strings.Join(texts, " ")), strings.Fields(whole); !slices.Equal(got, want) {
 		t.Fatal("the pieces do not add up to the answer")
 	}
@@ -290,19 +290,22 @@ func TestFailuresRecordedForOperators(t *testing.T) {
 		sends  int
 		status string
 		detail string
+		level  string // of the log line saying the reply was not delivered: WARN when the user cannot be reached
 	}{
-		{"outside the 24-hour window", []reply{{400, windowClosed}}, false, 1, knowledge.StatusUndelivered, "graph error 10/2018278"},
-		{"user unavailable", []reply{{400, `{"error":{"message":"(#551) This person isn't available right now.","type":"OAuthException","code":551,"error_subcode":1545041}}`}}, false, 1, knowledge.StatusUndelivered, "551"},
-		{"rate limited then sent", []reply{{400, `{"error":{"message":"(#613) Calls to this api have exceeded the rate limit.","type":"OAuthException","code":613}}`}}, false, 2, knowledge.StatusComplete, ""},
-		{"transient error then sent", []reply{{500, `{"error":{"message":"An unexpected error has occurred.","type":"OAuthException","code":2,"is_transient":true}}`}}, false, 2, knowledge.StatusComplete, ""},
-		{"api failing", []reply{{502, `<html>Bad Gateway</html>`}, {503, ``}, {500, `{}`}}, false, 3, knowledge.StatusUndelivered, "gave up after 3 attempts"},
-		{"api down", nil, true, 0, knowledge.StatusUndelivered, "gave up after 3 attempts"},
+		{"outside the 24-hour window", []reply{{400, windowClosed}}, false, 1, knowledge.StatusUndelivered, "graph error 10/2018278", "WARN"},
+		{"user unavailable", []reply{{400, `{"error":{"message":"(#551) This person isn't available right now.","type":"OAuthException","code":551,"error_subcode":1545041}}`}}, false, 1, knowledge.StatusUndelivered, "551", "WARN"},
+		{"invalid token", []reply{{400, `{"error":{"message":"Error validating access token: The session has been invalidated because the user changed their password.","type":"OAuthException","code":190,"error_subcode":460}}`}}, false, 1, knowledge.StatusUndelivered, "graph error 190/460", "ERROR"},
+		{"rate limited then sent", []reply{{400, `{"error":{"message":"(#613) Calls to this api have exceeded the rate limit.","type":"OAuthException","code":613}}`}}, false, 2, knowledge.StatusComplete, "", ""},
+		{"transient error then sent", []reply{{500, `{"error":{"message":"An unexpected error has occurred.","type":"OAuthException","code":2,"is_transient":true}}`}}, false, 2, knowledge.StatusComplete, "", ""},
+		{"api failing", []reply{{502, `<html>Bad Gateway</html>`}, {503, ``}, {500, `{}`}}, false, 3, knowledge.StatusUndelivered, "gave up after 3 attempts", "ERROR"},
+		{"api down", nil, true, 0, knowledge.StatusUndelivered, "gave up after 3 attempts", "ERROR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			graph := newFakeGraph(t)
 			graph.then(tt.script...)
-			f := setup(t, graph, "", nil, nil)
+			var logs bytes.Buffer
+			f := setup(t, graph, "", nil, slog.New(slog.NewJSONHandler(&logs, nil)))
 			if tt.down {
 				graph.srv.Close()
 			}
@@ -314,6 +317,9 @@ func TestFailuresRecordedForOperators(t *testing.T) {
 			last := connectortest.LastAnswer(t, f.store, "messenger", connectors.UserKey(keySecret, "messenger", psid))
 			if last.Status != tt.status || !strings.Contains(last.Detail, tt.detail) {
 				t.Fatalf("answer %q, detail %q; want %q with %q", last.Status, last.Detail, tt.status, tt.detail)
+			}
+			if level := connectortest.LogLevel(t, logs.Bytes(), "messenger: reply not delivered"); level != tt.level {
+				t.Fatalf("failure logged at %q, want %q", level, tt.level)
 			}
 		})
 	}
@@ -394,7 +400,7 @@ func TestLoadConfig(t *testing.T) {
 
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
-	_ messenger.Assistant = (*assistant.Assistant)(nil)
-	_ messenger.Store     = (*knowledge.SQLiteStore)(nil)
-	_ messenger.Store     = (*knowledge.PostgresStore)(nil)
+	_ connectors.Assistant    = (*assistant.Assistant)(nil)
+	_ connectors.EventClaimer = (*knowledge.SQLiteStore)(nil)
+	_ connectors.EventClaimer = (*knowledge.PostgresStore)(nil)
 )

@@ -39,8 +39,9 @@ type APIError struct {
 func (e *APIError) Error() string { return fmt.Sprintf("telegram error %d: %s", e.Code, e.Description) }
 
 // SendMessage sends an HTML-formatted text to a chat, without link previews, and returns the
-// message id. Errors that retrying cannot cure (the user blocked the bot, a bad token, a
-// malformed message) wrap connectors.ErrUndeliverable; an *APIError is in the chain.
+// message id. Errors that retrying cannot cure are not retried: 403 (the user blocked the bot
+// or was deactivated) wraps connectors.ErrUndeliverable, the rest (a bad token, a malformed
+// message) are errors of the connector's own; an *APIError is in the chain.
 func (c *Client) SendMessage(ctx context.Context, chatID, html string) (int64, error) {
 	return c.sendMessage(ctx, map[string]any{
 		"chat_id":              json.Number(chatID),
@@ -102,7 +103,7 @@ func (c *Client) call(ctx context.Context, method string, params, out any) error
 		if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
 			return connectors.Temporary(err, 0)
 		}
-		return fmt.Errorf("%w: %w", connectors.ErrUndeliverable, err)
+		return err
 	}
 	if !reply.OK {
 		apiErr := reply.APIError
@@ -112,7 +113,10 @@ func (c *Client) call(ctx context.Context, method string, params, out any) error
 		if apiErr.Code == http.StatusTooManyRequests || apiErr.Code >= 500 {
 			return connectors.Temporary(&apiErr, time.Duration(apiErr.Parameters.RetryAfter)*time.Second)
 		}
-		return fmt.Errorf("%w: %s: %w", connectors.ErrUndeliverable, method, &apiErr)
+		if apiErr.Code == http.StatusForbidden {
+			return fmt.Errorf("%w: %s: %w", connectors.ErrUndeliverable, method, &apiErr)
+		}
+		return fmt.Errorf("%s: %w", method, &apiErr)
 	}
 	if out != nil {
 		if err := json.Unmarshal(reply.Result, out); err != nil {

@@ -273,7 +273,7 @@ func TestLongAnswerSplit(t *testing.T) {
 		}
 		plain = append(plain, text)
 	}
-	whole, _ := parseHTML(telegram.Render(f.asst.Answer, connectortest.Citations))
+	whole, _ := parseHTML(telegram.Render(f.asst.Answer, connectors.Sources(connectortest.Citations)))
 	if got, want := strings.Fields(strings.Join(plain, " ")), strings.Fields(whole); !slices.Equal(got, want) {
 		t.Fatal("the pieces do not add up to the answer")
 	}
@@ -298,7 +298,7 @@ func TestRenderSplitProperties(t *testing.T) {
 				URL: "https://vanban.gov.vn/?id=" + strconv.Itoa(n) + "&lang=vi"})
 		}
 		limit := 200 + r.IntN(800)
-		rendered := telegram.Render(answer, cites)
+		rendered := telegram.Render(answer, connectors.Sources(cites))
 		whole, err := parseHTML(rendered)
 		if err != nil {
 			t.Fatalf("case %d: Render gives invalid HTML: %v", i, err)
@@ -329,19 +329,22 @@ func TestFailuresRecordedForOperators(t *testing.T) {
 		status   string
 		detail   string
 		minTime  time.Duration
+		level    string // of the log line saying the reply was not delivered: WARN when the user cannot be reached
 	}{
-		{"blocked by the user", []reply{{403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`}}, false, 1, knowledge.StatusUndelivered, "bot was blocked by the user", 0},
-		{"429 honours retry_after", []reply{{429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`}}, false, 2, knowledge.StatusComplete, "", time.Second},
-		{"retry_after longer than allowed", []reply{{429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3600","parameters":{"retry_after":3600}}`}}, false, 1, knowledge.StatusUndelivered, "platform asked to wait 1h0m0s", 0},
-		{"server errors", []reply{{502, `<html>502 Bad Gateway</html>`}, {500, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`}, {502, ``}}, false, 3, knowledge.StatusUndelivered, "gave up after 3 attempts", 0},
-		{"html refused, plain text sent", []reply{{400, `{"ok":false,"error_code":400,"description":"Bad Request: can't parse entities: unsupported start tag \"x\" at byte offset 3"}`}}, false, 2, knowledge.StatusComplete, "", 0},
-		{"api down", nil, true, 0, knowledge.StatusUndelivered, "gave up after 3 attempts", 0},
+		{"blocked by the user", []reply{{403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`}}, false, 1, knowledge.StatusUndelivered, "bot was blocked by the user", 0, "WARN"},
+		{"bot token revoked", []reply{{401, `{"ok":false,"error_code":401,"description":"Unauthorized"}`}}, false, 1, knowledge.StatusUndelivered, "telegram error 401: Unauthorized", 0, "ERROR"},
+		{"429 honours retry_after", []reply{{429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`}}, false, 2, knowledge.StatusComplete, "", time.Second, ""},
+		{"retry_after longer than allowed", []reply{{429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3600","parameters":{"retry_after":3600}}`}}, false, 1, knowledge.StatusUndelivered, "platform asked to wait 1h0m0s", 0, "ERROR"},
+		{"server errors", []reply{{502, `<html>502 Bad Gateway</html>`}, {500, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`}, {502, ``}}, false, 3, knowledge.StatusUndelivered, "gave up after 3 attempts", 0, "ERROR"},
+		{"html refused, plain text sent", []reply{{400, `{"ok":false,"error_code":400,"description":"Bad Request: can't parse entities: unsupported start tag \"x\" at byte offset 3"}`}}, false, 2, knowledge.StatusComplete, "", 0, ""},
+		{"api down", nil, true, 0, knowledge.StatusUndelivered, "gave up after 3 attempts", 0, "ERROR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			api := newFakeBotAPI(t)
 			api.then(tt.script...)
-			f := setup(t, api, "", nil, nil)
+			var logs bytes.Buffer
+			f := setup(t, api, "", nil, slog.New(slog.NewJSONHandler(&logs, nil)))
 			if tt.down {
 				api.srv.Close()
 			}
@@ -357,6 +360,9 @@ func TestFailuresRecordedForOperators(t *testing.T) {
 			last := connectortest.LastAnswer(t, f.store, "telegram", userKey())
 			if last.Status != tt.status || !strings.Contains(last.Detail, tt.detail) {
 				t.Fatalf("answer %q, detail %q; want %q with %q", last.Status, last.Detail, tt.status, tt.detail)
+			}
+			if level := connectortest.LogLevel(t, logs.Bytes(), "telegram: reply not delivered"); level != tt.level {
+				t.Fatalf("failure logged at %q, want %q", level, tt.level)
 			}
 		})
 	}
@@ -438,7 +444,7 @@ func TestLoadConfig(t *testing.T) {
 
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
-	_ telegram.Assistant = (*assistant.Assistant)(nil)
-	_ telegram.Store     = (*knowledge.SQLiteStore)(nil)
-	_ telegram.Store     = (*knowledge.PostgresStore)(nil)
+	_ connectors.Assistant    = (*assistant.Assistant)(nil)
+	_ connectors.EventClaimer = (*knowledge.SQLiteStore)(nil)
+	_ connectors.EventClaimer = (*knowledge.PostgresStore)(nil)
 )

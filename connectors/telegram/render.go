@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/trolyao/trolyao/connectors"
-	"github.com/trolyao/trolyao/knowledge"
 )
 
 // escape escapes text for Telegram's HTML parse mode, which knows only &lt; &gt; &amp; and
@@ -15,17 +14,17 @@ var escape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
 var escapeAttr = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace
 
-// Render formats an answer for Telegram's HTML parse mode: the escaped answer, then the
-// sources as numbered links with short titles.
-func Render(answer string, cites []knowledge.Citation) string {
+// Render formats an answer and its sources (as connectors.Sources returns them) for
+// Telegram's HTML parse mode: the escaped answer, then the sources as numbered links with
+// short titles.
+func Render(answer string, sources []connectors.Source) string {
 	var b strings.Builder
 	b.WriteString(escape(strings.TrimSpace(answer)))
-	src := connectors.Sources(cites)
-	if len(src) == 0 {
+	if len(sources) == 0 {
 		return b.String()
 	}
 	b.WriteString("\n\n<b>" + connectors.SourcesHeading + "</b>")
-	for _, c := range src {
+	for _, c := range sources {
 		title := escape(connectors.ShortTitle(connectors.Title(c), 60))
 		b.WriteString("\n[" + strconv.Itoa(c.N) + "] ")
 		if strings.HasPrefix(c.URL, "https://") || strings.HasPrefix(c.URL, "http://") {

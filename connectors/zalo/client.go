@@ -89,7 +89,9 @@ func undeliverable(code int) bool {
 
 // SendText sends text to a user with POST {api}/v3.0/oa/message/cs, refreshing the access
 // token once if it has expired and retrying 5xx, 429 and rate-limit replies with backoff. It
-// returns Zalo's message id. Errors that retrying cannot cure wrap connectors.ErrUndeliverable.
+// returns Zalo's message id. Other refusals are not retried: those saying the user cannot be
+// reached (see undeliverable) wrap connectors.ErrUndeliverable, the rest (a bad request, an
+// OA without quota, a refused token refresh) are errors of the connector's own.
 func (c *Client) SendText(ctx context.Context, userID, text string) (string, error) {
 	body, err := connectors.JSON(map[string]any{
 		"recipient": map[string]string{"user_id": userID},
@@ -111,7 +113,7 @@ func (c *Client) SendText(ctx context.Context, userID, text string) (string, err
 			}
 			id, err = c.send(ctx, token, body)
 			if apiErr, ok := errors.AsType[*APIError](err); ok && tokenExpired(apiErr.Code) {
-				return fmt.Errorf("%w: access token rejected right after refresh: %w", connectors.ErrUndeliverable, err)
+				return fmt.Errorf("access token rejected right after refresh: %w", err)
 			}
 		}
 		return err
@@ -137,17 +139,17 @@ func (c *Client) send(ctx context.Context, token string, body []byte) (string, e
 		return "", err
 	}
 	if out.Error == nil {
-		return "", fmt.Errorf("%w: reply without an error code", connectors.ErrUndeliverable)
+		return "", errors.New("reply without an error code")
 	}
 	switch code := *out.Error; {
 	case code == 0:
 		return out.Data.MessageID, nil
 	case code == codeRateLimit:
 		return "", connectors.Temporary(&APIError{code, out.Message}, 0)
-	case tokenExpired(code):
-		return "", &APIError{code, out.Message}
-	default:
+	case undeliverable(code):
 		return "", fmt.Errorf("%w: %w", connectors.ErrUndeliverable, &APIError{code, out.Message})
+	default: // an expired token (SendText refreshes it) or a refusal of the connector's request
+		return "", &APIError{code, out.Message}
 	}
 }
 
@@ -166,7 +168,7 @@ func (c *Client) do(req *http.Request, out any) error {
 		return connectors.Temporary(fmt.Errorf("http status %d", res.StatusCode), retryAfter(res))
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%w: http status %d, undecodable reply: %w", connectors.ErrUndeliverable, res.StatusCode, err)
+		return fmt.Errorf("http status %d, undecodable reply: %w", res.StatusCode, err)
 	}
 	return nil
 }
@@ -242,7 +244,7 @@ func (c *Client) refreshAfter(ctx context.Context, gen int) (string, error) {
 // persists both. c.mu is held.
 func (c *Client) refreshLocked(ctx context.Context) error {
 	if c.refresh == "" || c.cfg.AppSecret == "" {
-		return fmt.Errorf("%w: zalo access token expired and no refresh token is configured", connectors.ErrUndeliverable)
+		return errors.New("zalo access token expired and no refresh token is configured")
 	}
 	form := url.Values{"app_id": {c.cfg.AppID}, "grant_type": {"refresh_token"}, "refresh_token": {c.refresh}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.OAuthBase+"/v4/oa/access_token", strings.NewReader(form.Encode()))
@@ -265,7 +267,7 @@ func (c *Client) refreshLocked(ctx context.Context) error {
 	if out.AccessToken == "" {
 		c.logger.Error("zalo token refresh refused: grant the OA to the app again and set ZALO_REFRESH_TOKEN",
 			slog.Int("error", out.Error), slog.String("error_name", out.ErrorName))
-		return fmt.Errorf("%w: refresh zalo token: error %d %s: %s", connectors.ErrUndeliverable, out.Error, out.ErrorName, out.ErrorDesc)
+		return fmt.Errorf("refresh zalo token: error %d %s: %s", out.Error, out.ErrorName, out.ErrorDesc)
 	}
 	c.access = out.AccessToken
 	if out.RefreshToken != "" {

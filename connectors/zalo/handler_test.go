@@ -262,7 +262,7 @@ func TestLongAnswerSplit(t *testing.T) {
 			t.Fatalf("message %d has %d characters", i, n)
 		}
 	}
-	whole := connectors.PlainText(f.asst.Answer, connectortest.Citations)
+	whole := connectors.PlainText(f.asst.Answer, connectors.Sources(connectortest.Citations))
 	if got, want := strings.Fields(strings.Join(texts, " ")), strings.Fields(whole); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatal("the pieces do not add up to the answer")
 	}
@@ -376,6 +376,52 @@ func TestFailuresRecordedForOperators(t *testing.T) {
 				return
 			}
 			assertUndelivered(t, f, tt.detail)
+		})
+	}
+}
+
+// TestRefusalsNotRetried checks every code saying the user cannot be reached: the reply is
+// marked undelivered after one attempt and logged as a warning. A refusal of another kind (a
+// bad request, an OA out of quota) is not retried either, but logged as an error: an
+// operator has to act.
+func TestRefusalsNotRetried(t *testing.T) {
+	tests := []struct {
+		code    int
+		message string
+		level   string
+	}{
+		{-213, "User has not followed OA", "WARN"},
+		{-217, "User has blocked invitation from OA", "WARN"},
+		{-227, "User was banned or has been inactive for more than 45 days", "WARN"},
+		{-230, "User has not interacted with the OA in the past 7 days", "WARN"},
+		{-232, "User has not interacted with the OA recently", "WARN"},
+		{-244, "User has restricted receiving this type of message", "WARN"},
+		{-201, "message is invalid!", "ERROR"},
+		{-211, "Out of quota", "ERROR"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.code), func(t *testing.T) {
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&logs, nil))
+			fake := newFakeZalo(t, "AT-0", "RT-0")
+			fake.then(reply{200, fmt.Sprintf(`{"error":%d,"message":%q}`, tt.code, tt.message)})
+			f := setup(t, fake, "", nil, logger)
+			f.deliver(t, "m-1", "Tôi muốn hỏi về thủ tục đất đai")
+			f.drain(t)
+			if n := len(fake.Calls("/message/cs")); n != 1 {
+				t.Fatalf("%d send attempts, want 1", n)
+			}
+			if n := len(fake.Calls("/v4/oa/access_token")); n != 0 {
+				t.Fatalf("%d token refreshes, want none", n)
+			}
+			detail := fmt.Sprintf("zalo error %d: %s", tt.code, tt.message)
+			if tt.level == "WARN" { // the user cannot be reached
+				detail = "undeliverable: " + detail
+			}
+			assertUndelivered(t, f, "zalo: 0 of 1 parts sent: "+detail)
+			if level := connectortest.LogLevel(t, logs.Bytes(), "zalo: reply not delivered"); level != tt.level {
+				t.Fatalf("refusal logged at %q, want %s", level, tt.level)
+			}
 		})
 	}
 }
@@ -511,7 +557,7 @@ func assertStatus(t *testing.T, f *fixture, status, detail string) {
 
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
-	_ zalo.Assistant = (*assistant.Assistant)(nil)
-	_ zalo.Store     = (*knowledge.SQLiteStore)(nil)
-	_ zalo.Store     = (*knowledge.PostgresStore)(nil)
+	_ connectors.Assistant = (*assistant.Assistant)(nil)
+	_ zalo.Store           = (*knowledge.SQLiteStore)(nil)
+	_ zalo.Store           = (*knowledge.PostgresStore)(nil)
 )

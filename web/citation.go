@@ -1,0 +1,30 @@
+package web
+
+import "github.com/trolyao/trolyao/knowledge"
+
+// Citation is one source an answer cites, as the chat API and the websocket frames show it
+// (PROTOCOL.md): the wire format clients rely on, kept apart from how the knowledge base
+// stores citations.
+type Citation struct {
+	N          int     `json:"n"`
+	Source     string  `json:"source"`
+	Title      string  `json:"title"`
+	Snippet    string  `json:"snippet"`
+	URL        string  `json:"url,omitempty"`
+	Score      float64 `json:"score"`
+	DocumentID string  `json:"document_id,omitempty"`
+	ChunkID    int64   `json:"chunk_id,omitempty"`
+	Section    string  `json:"section,omitempty"`
+}
+
+// citations converts the assistant's citations to their wire form: the one place where web
+// reads knowledge.Citation. The result is never nil, so that a reply without sources says
+// "citations":[].
+func citations(cs []knowledge.Citation) []Citation {
+	out := make([]Citation, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, Citation{N: c.N, Source: c.Source, Title: c.Title, Snippet: c.Snippet, URL: c.URL,
+			Score: c.Score, DocumentID: c.DocumentID, ChunkID: c.ChunkID, Section: c.Section})
+	}
+	return out
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
+)
+
+// TestCitationWireFormat pins the JSON clients receive for citations, in the chat API's reply
+// (and the answer frame) and in the history frame, byte for byte: it does not depend on how
+// the knowledge base encodes its own citations.
+func TestCitationWireFormat(t *testing.T) {
+	cites := []knowledge.Citation{
+		{N: 1, Source: "procedures/1.001193.md", Title: "Thủ tục đăng ký khai sinh", Snippet: "Miễn lệ phí <đúng hạn> & \"60 ngày\"",
+			URL: "https://dichvucong.gov.vn/p?ma=1.001193&x=1", Score: 0.8125, DocumentID: "doc-1", ChunkID: 42, Section: "Lệ phí"},
+		{N: 2, Source: "faq/42"},
+	}
+	at := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
+	encode := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"reply with sources", encode(chatReply(assistant.Reply{SessionID: "s", MessageID: "m", Answer: "a", Grounded: true, Citations: cites})),
+			`{"session_id":"s","message_id":"m","answer":"a","grounded":true,"citations":[{"n":1,"source":"procedures/1.001193.md","title":"Thủ tục đăng ký khai sinh","snippet":"Miễn lệ phí \u003cđúng hạn\u003e \u0026 \"60 ngày\"","url":"https://dichvucong.gov.vn/p?ma=1.001193\u0026x=1","score":0.8125,"document_id":"doc-1","chunk_id":42,"section":"Lệ phí"},{"n":2,"source":"faq/42","title":"","snippet":"","score":0}]}`},
+		{"reply without sources", encode(chatReply(assistant.Reply{SessionID: "s", MessageID: "m", Answer: "a"})),
+			`{"session_id":"s","message_id":"m","answer":"a","grounded":false,"citations":[]}`},
+		{"history", string(newHistoryFrame("s", []knowledge.Message{
+			{ID: "u", Role: "user", Text: "q", Status: "complete", CreatedAt: at},
+			{ID: "m", Role: "assistant", Text: "a", Grounded: true, Citations: cites, Status: "complete", CreatedAt: at},
+			{ID: "e", Role: "assistant", Text: "b", Citations: []knowledge.Citation{}, Status: "undelivered", CreatedAt: at},
+		})), `{"type":"history","session_id":"s","messages":[{"id":"u","role":"user","text":"q","status":"complete","created_at":"2026-12-02T09:30:00Z"},{"id":"m","role":"assistant","text":"a","grounded":true,"citations":[{"n":1,"source":"procedures/1.001193.md","title":"Thủ tục đăng ký khai sinh","snippet":"Miễn lệ phí \u003cđúng hạn\u003e \u0026 \"60 ngày\"","url":"https://dichvucong.gov.vn/p?ma=1.001193\u0026x=1","score":0.8125,"document_id":"doc-1","chunk_id":42,"section":"Lệ phí"},{"n":2,"source":"faq/42","title":"","snippet":"","score":0}],"status":"complete","created_at":"2026-12-02T09:30:00Z"},{"id":"e","role":"assistant","text":"b","status":"undelivered","created_at":"2026-12-02T09:30:00Z"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Fatalf("got  %s\nwant %s", tt.got, tt.want)
+			}
+		})
+	}
+}
