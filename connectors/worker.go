@@ -99,7 +99,7 @@ func (w *Worker) process(ctx context.Context, m Message) {
 	ctx, cancel := context.WithTimeout(ctx, jobTimeout)
 	defer cancel()
 	start := time.Now()
-	log := w.logger.With(slog.Any("msg", m))
+	log := w.logger.With(slog.Any("incoming", m))
 	first, err := w.claims.ClaimEvent(ctx, w.name, m.EventID)
 	if err != nil {
 		log.Error(w.name+": claim event", slog.Any("error", err))

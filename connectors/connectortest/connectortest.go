@@ -55,20 +55,17 @@ func Logger(t testing.TB) *slog.Logger {
 }
 
 // LogLevel returns the level ("WARN") of the first line with message msg in logs written by
-// a slog JSON handler, "" when there is none. The lines are matched as text: a connector logs
-// its message's attributes under "msg" too, repeating that key.
+// a slog JSON handler, "" when there is none.
 func LogLevel(t testing.TB, logs []byte, msg string) string {
 	t.Helper()
-	key, _ := json.Marshal(msg)
 	for line := range bytes.Lines(logs) {
-		if !bytes.Contains(line, append([]byte(`"msg":`), key...)) {
-			continue
-		}
-		var rec struct{ Level string }
+		var rec struct{ Level, Msg string }
 		if err := json.Unmarshal(line, &rec); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
-		return rec.Level
+		if rec.Msg == msg {
+			return rec.Level
+		}
 	}
 	return ""
 }

@@ -147,7 +147,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	connectors.Accepted(w)
-	h.logger.Debug("telegram webhook: queued", slog.Any("msg", msg), slog.Duration("ack", time.Since(start)))
+	h.logger.Debug("telegram webhook: queued", slog.Any("incoming", msg), slog.Duration("ack", time.Since(start)))
 }
 
 // message turns an update into a queued message; false for what the connector ignores:

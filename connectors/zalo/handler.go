@@ -164,7 +164,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	connectors.Accepted(w)
-	h.logger.Debug("zalo webhook: queued", slog.Any("msg", msg), slog.Duration("ack", time.Since(start)))
+	h.logger.Debug("zalo webhook: queued", slog.Any("incoming", msg), slog.Duration("ack", time.Since(start)))
 }
 
 // timestamp returns the "timestamp" member of the top-level JSON object in body, as written
