@@ -8,6 +8,7 @@ import (
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/sample"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -15,7 +16,7 @@ import (
 // knowledge base: retrieval, the extractive answer and the conversation writes.
 func BenchmarkAsk(b *testing.B) {
 	ctx := context.Background()
-	s, err := knowledge.OpenSQLite(ctx, filepath.Join(b.TempDir(), "kb.db"), quiet)
+	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "kb.db"), quiet)
 	if err != nil {
 		b.Fatal(err)
 	}

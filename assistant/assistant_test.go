@@ -12,6 +12,8 @@ import (
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/pgtest"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -33,9 +35,9 @@ func openStore(t *testing.T, backend string) knowledge.Store {
 	)
 	switch backend {
 	case "sqlite":
-		s, err = knowledge.OpenSQLite(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
+		s, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
 	case "postgres":
-		s, err = knowledge.OpenPostgres(ctx, pgtest.Database(t), quiet)
+		s, err = postgres.Open(ctx, pgtest.Database(t), quiet)
 	}
 	if err != nil {
 		t.Fatal(err)

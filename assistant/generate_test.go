@@ -23,6 +23,7 @@ import (
 
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -106,7 +107,7 @@ func (kb *llmKB) want(t *testing.T, q string) assistant.Reply {
 func newLLMKB(t *testing.T) *llmKB {
 	t.Helper()
 	ctx := context.Background()
-	store, err := knowledge.OpenSQLite(ctx, filepath.Join(t.TempDir(), "kb.db"), llmLog)
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), llmLog)
 	if err != nil {
 		t.Fatal(err)
 	}

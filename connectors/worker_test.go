@@ -17,6 +17,8 @@ import (
 	"github.com/trolyao/trolyao/connectors"
 	"github.com/trolyao/trolyao/connectors/connectortest"
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 )
 
 // fakePlatform is a Platform that records what it is asked to send. fail, when set, decides
@@ -83,7 +85,7 @@ func (commandPlatform) Command(text string) (string, bool) {
 
 type workerFixture struct {
 	asst  *connectortest.Assistant
-	store *knowledge.SQLiteStore
+	store *sqlite.Store
 	w     *connectors.Worker
 	logs  *bytes.Buffer
 }
@@ -344,6 +346,6 @@ func TestDefaultRetryIsFixed(t *testing.T) {
 // The real assistant and stores satisfy the interfaces the Worker consumes.
 var (
 	_ connectors.Assistant    = (*assistant.Assistant)(nil)
-	_ connectors.EventClaimer = (*knowledge.SQLiteStore)(nil)
-	_ connectors.EventClaimer = (*knowledge.PostgresStore)(nil)
+	_ connectors.EventClaimer = (*sqlite.Store)(nil)
+	_ connectors.EventClaimer = (*postgres.Store)(nil)
 )

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -34,8 +35,24 @@ const (
 	StatusUndelivered = "undelivered" // a reply the platform could no longer accept
 )
 
-// Citation is a passage an answer rests on, numbered as in the answer text.
+// Citation is a passage an answer rests on, numbered as in the answer text. It has no wire
+// form of its own: stores keep it as EncodeCitations writes it, and each channel (web, the
+// connectors) has its own.
 type Citation struct {
+	N          int
+	Source     string
+	Title      string
+	Snippet    string
+	URL        string
+	Score      float64
+	DocumentID string
+	ChunkID    int64
+	Section    string
+}
+
+// storedCitation is the stored form of a Citation. Its field names are those of every message
+// stored so far: renaming a Citation field changes nothing stored.
+type storedCitation struct {
 	N          int     `json:"n"`
 	Source     string  `json:"source"`
 	Title      string  `json:"title"`
@@ -45,6 +62,39 @@ type Citation struct {
 	DocumentID string  `json:"document_id,omitempty"`
 	ChunkID    int64   `json:"chunk_id,omitempty"`
 	Section    string  `json:"section,omitempty"`
+}
+
+// EncodeCitations returns the stored form of a message's citations: a JSON array ("[]" for
+// none), the same for every store.
+func EncodeCitations(cs []Citation) ([]byte, error) {
+	out := make([]storedCitation, len(cs))
+	for i, c := range cs {
+		out[i] = storedCitation(c)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode citations: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeCitations reads what EncodeCitations wrote; empty input is no citations.
+func DecodeCitations(b []byte) ([]Citation, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var in []storedCitation
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, fmt.Errorf("decode citations: %w", err)
+	}
+	if in == nil {
+		return nil, nil
+	}
+	out := make([]Citation, len(in))
+	for i, c := range in {
+		out[i] = Citation(c)
+	}
+	return out, nil
 }
 
 // Message is one turn of a session. Text is stored with personal data masked.

@@ -75,7 +75,7 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 		if t.weight < 0.2 {
 			continue // stop words
 		}
-		all = append(all, td{t.text, int(st.df.get(t.text))})
+		all = append(all, td{t.text, int(st.DF.Get(t.text))})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].df < all[j].df })
 	perTerm := max(400, st.Chunks/40)

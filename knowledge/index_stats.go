@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
+// statsSnapshot is the statistics of one generation of the store.
 type statsSnapshot struct {
 	gen int64
 	Stats
-	df termTable // Stats.DF by hash; Stats.DF itself is dropped
 }
 
 // currentStats returns the corpus statistics, reloading them when the store changed. The first
@@ -60,12 +60,7 @@ func (x *Index) loadStats(ctx context.Context, gen int64) (*statsSnapshot, error
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	df := st.table
-	if df == nil {
-		df = newTermTable(st.DF)
-	}
-	snap := &statsSnapshot{gen: gen, Stats: st, df: df}
-	snap.DF, snap.table = nil, nil
+	snap := &statsSnapshot{gen: gen, Stats: st}
 	x.statsMu.Lock()
 	x.stats = snap
 	x.statsMu.Unlock()

@@ -28,7 +28,7 @@ func queryTerms(q *Question, withContext bool, st *statsSnapshot) []queryTerm {
 		// A word pair across a word that may be a function word ("tri_muon" of "quang tri
 		// muon kinh te so …" typed without diacritics) that no passage holds is likely no
 		// phrase of the question: it counts half.
-		if t.Class == vietnamese.Bigram && t.Weak && st.df.get(t.Text) == 0 {
+		if t.Class == vietnamese.Bigram && t.Weak && st.DF.Get(t.Text) == 0 {
 			w /= 2
 		}
 		if qt, ok := byText[t.Text]; ok {
@@ -73,7 +73,7 @@ func isContent(t vietnamese.Term) bool {
 
 func idf(st *statsSnapshot, term string) float64 {
 	n := float64(st.Chunks)
-	df := float64(st.df.get(term))
+	df := float64(st.DF.Get(term))
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
@@ -85,7 +85,7 @@ func idf(st *statsSnapshot, term string) float64 {
 // typed without diacritics do not count.
 func hasUnknownWord(terms []queryTerm, st *statsSnapshot) bool {
 	for _, t := range terms {
-		if !t.word || st.df.get(t.text) > 0 {
+		if !t.word || st.DF.Get(t.text) > 0 {
 			continue
 		}
 		if strings.IndexFunc(t.text, unicode.IsLetter) >= 0 {

@@ -135,23 +135,21 @@ func (in *Ingester) IngestPaths(ctx context.Context, paths []string) (Report, er
 		}
 	}
 	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].source < inputs[j].source })
-	bl, bulk := in.store.(bulkLoader)
 	// Bulk mode rebuilds the search indexes over the whole knowledge base: worth it when many
 	// files will be written, and they are a good share of what the knowledge base will hold
 	// (keeping the indexes up to date costs a few times more per passage than building them).
-	if bulk && len(inputs) >= in.BulkThreshold {
+	bulk := false
+	if len(inputs) >= in.BulkThreshold {
 		changed, stored := in.markUnchanged(ctx, inputs)
 		bulk = changed >= in.BulkThreshold && changed >= stored/3
-	} else {
-		bulk = false
 	}
 	if bulk {
-		if err := bl.BeginBulk(ctx); err != nil {
+		if err := in.store.BeginBulk(ctx); err != nil {
 			return rep, fmt.Errorf("ingest: %w", err)
 		}
 		defer func() {
 			// The index must be rebuilt even when the run was cancelled.
-			if err := bl.EndBulk(context.WithoutCancel(ctx)); err != nil {
+			if err := in.store.EndBulk(context.WithoutCancel(ctx)); err != nil {
 				in.logger.ErrorContext(ctx, "rebuild indexes after ingestion", slog.Any("error", err))
 			}
 		}()
@@ -238,12 +236,6 @@ func contentHash(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// bulkLoader is implemented by stores with a faster way to take many documents at once.
-type bulkLoader interface {
-	BeginBulk(ctx context.Context) error
-	EndBulk(ctx context.Context) error
-}
-
 // optimizer is implemented by stores whose indexes benefit from compaction after writes.
 type optimizer interface {
 	Optimize(ctx context.Context) error
@@ -295,12 +287,6 @@ func batches(in <-chan pending, max int) <-chan []pending {
 	return out
 }
 
-// batchWriter is implemented by stores that can write several documents in one transaction
-// (each document still replaced atomically).
-type batchWriter interface {
-	PutDocuments(ctx context.Context, docs []*Document, chunks [][]Chunk) error
-}
-
 // write stores the prepared documents of a batch and returns the results of all its files.
 func (in *Ingester) write(ctx context.Context, batch []pending) []FileResult {
 	var todo []int
@@ -311,12 +297,12 @@ func (in *Ingester) write(ctx context.Context, batch []pending) []FileResult {
 			todo = append(todo, i)
 		}
 	}
-	if bw, ok := in.store.(batchWriter); ok && len(todo) > 1 {
+	if len(todo) > 1 {
 		docs, chunks := make([]*Document, len(todo)), make([][]Chunk, len(todo))
 		for k, i := range todo {
 			docs[k], chunks[k] = batch[i].doc, batch[i].chunks
 		}
-		if err := bw.PutDocuments(ctx, docs, chunks); err == nil {
+		if err := in.store.PutDocuments(ctx, docs, chunks); err == nil {
 			for _, i := range todo {
 				out[i] = written(out[i], batch[i].doc, len(batch[i].chunks))
 			}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/pgtest"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -41,9 +43,9 @@ func BenchmarkIngestProcedures(b *testing.B) {
 				var s knowledge.Store
 				var err error
 				if backend == "sqlite" {
-					s, err = knowledge.OpenSQLite(ctx, filepath.Join(b.TempDir(), "kb.db"), quiet)
+					s, err = sqlite.Open(ctx, filepath.Join(b.TempDir(), "kb.db"), quiet)
 				} else {
-					s, err = knowledge.OpenPostgres(ctx, pgtest.Database(b), quiet)
+					s, err = postgres.Open(ctx, pgtest.Database(b), quiet)
 				}
 				if err != nil {
 					b.Fatal(err)
@@ -82,14 +84,14 @@ func BenchmarkSearch(b *testing.B) {
 			var s knowledge.Store
 			var err error
 			if backend == "sqlite" {
-				s, err = knowledge.OpenSQLite(ctx, filepath.Join(b.TempDir(), "kb.db"), quiet)
+				s, err = sqlite.Open(ctx, filepath.Join(b.TempDir(), "kb.db"), quiet)
 			} else if url := os.Getenv("BENCH_DATABASE_URL"); url != "" {
 				// An already ingested database: measure search without ingesting again.
 				replicas = 0
-				s, err = knowledge.OpenPostgres(ctx, url, quiet)
+				s, err = postgres.Open(ctx, url, quiet)
 			} else {
 				replicas = 3
-				s, err = knowledge.OpenPostgres(ctx, pgtest.Database(b), quiet)
+				s, err = postgres.Open(ctx, pgtest.Database(b), quiet)
 			}
 			if err != nil {
 				b.Fatal(err)

@@ -110,13 +110,10 @@ type Hit struct {
 
 // Stats are corpus statistics for ranking: how many passages contain each term.
 type Stats struct {
-	Chunks     int              // number of enabled passages
-	AvgHeadLen float64          // mean number of head terms per passage
-	AvgBodyLen float64          // mean number of body terms per passage
-	DF         map[string]int32 // passages containing the term (head or body); read-only: a store may share it
-	// table is DF keyed by hash, when the store built it for itself: a searching Index takes
-	// it rather than building its own.
-	table termTable
+	Chunks     int        // number of enabled passages
+	AvgHeadLen float64    // mean number of head terms per passage
+	AvgBodyLen float64    // mean number of body terms per passage
+	DF         TermCounts // passages containing the term (head or body); read-only: a store may share it
 }
 
 // IndexInfo records which embedder built the stored vectors.
@@ -125,27 +122,24 @@ type IndexInfo struct {
 	Dim      int
 }
 
-// DocumentPatch changes an operator-editable part of a document's metadata. Nil fields are
-// left alone; every field set is added to the document's Locked list.
-type DocumentPatch struct {
-	Title    *string
-	Kind     *Kind
-	Issuer   *string
-	Locality *string
-	Number   *string
-	URL      *string
-	Enabled  *bool
-}
-
 // Store is the knowledge base's persistence: documents and passages with their full-text and
-// vector indexes, conversations, feedback and connector state. PostgresStore and SQLiteStore
+// vector indexes, conversations, feedback and connector state. postgres.Store and sqlite.Store
 // implement it and pass the same contract tests.
 type Store interface {
 	// PutDocument inserts doc with its chunks, or replaces the document with the same Source and
 	// all of its chunks, atomically: readers see the old or the new version, never a mix or
-	// nothing. It assigns doc.ID (kept on replacement), doc.Version, chunk IDs, timestamps,
-	// and keeps the values of the fields listed in the stored document's Locked.
+	// nothing. The document must pass Document.Prepare (ErrInvalid otherwise). It assigns
+	// doc.ID (kept on replacement), doc.Version, chunk IDs, timestamps, and keeps the stored
+	// document's operator-set fields (Document.KeepLocked); a new document has none.
 	PutDocument(ctx context.Context, doc *Document, chunks []Chunk) error
+	// PutDocuments writes several documents, each as PutDocument would, in one transaction:
+	// all are stored or none. chunks[i] are the chunks of docs[i].
+	PutDocuments(ctx context.Context, docs []*Document, chunks [][]Chunk) error
+	// BeginBulk prepares the store for a large ingestion (a store may drop indexes it is
+	// cheaper to build once); EndBulk, which must follow even when the ingestion fails, puts
+	// them back. Reads stay correct in between, only slower.
+	BeginBulk(ctx context.Context) error
+	EndBulk(ctx context.Context) error
 	// Document returns the document with the given ID, or ErrNotFound.
 	Document(ctx context.Context, id string) (Document, error)
 	// DocumentBySource returns the document with the given source, or ErrNotFound.
@@ -153,7 +147,8 @@ type Store interface {
 	// Documents lists documents (without Procedure) ordered by source, filtered by kind when
 	// kind is non-empty.
 	Documents(ctx context.Context, kind Kind) ([]Document, error)
-	// UpdateDocument applies patch and returns the updated document, or ErrNotFound.
+	// UpdateDocument applies patch (DocumentPatch.Apply) and returns the updated document, or
+	// ErrNotFound; ErrInvalid when the patch is invalid.
 	UpdateDocument(ctx context.Context, id string, patch DocumentPatch) (Document, error)
 	// DeleteDocument removes a document and its chunks, or returns ErrNotFound.
 	DeleteDocument(ctx context.Context, id string) error

@@ -19,6 +19,7 @@ import (
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/sample"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 	"github.com/trolyao/trolyao/web"
 )
@@ -33,7 +34,7 @@ const (
 // stack is the real assistant over the sample knowledge base in a fresh embedded store.
 type stack struct {
 	dbPath    string
-	store     *knowledge.SQLiteStore
+	store     *sqlite.Store
 	index     *knowledge.Index
 	assistant *assistant.Assistant
 	logger    *slog.Logger
@@ -47,7 +48,7 @@ func newStack(t testing.TB) *stack {
 		logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	path := filepath.Join(t.TempDir(), "kb.db")
-	store, err := knowledge.OpenSQLite(ctx, path, logger)
+	store, err := sqlite.Open(ctx, path, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

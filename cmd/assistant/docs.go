@@ -96,7 +96,8 @@ func docs(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	return exitError{2, fmt.Errorf("docs: unknown subcommand %q", args[0])}
 }
 
-// parsePatch reads FIELD=VALUE arguments into a document patch.
+// parsePatch reads FIELD=VALUE arguments into a document patch, checked as every store checks
+// it (knowledge.DocumentPatch.Validate).
 func parsePatch(args []string) (knowledge.DocumentPatch, error) {
 	var p knowledge.DocumentPatch
 	for _, arg := range args {
@@ -107,15 +108,9 @@ func parsePatch(args []string) (knowledge.DocumentPatch, error) {
 		v := strings.TrimSpace(value)
 		switch field {
 		case "title":
-			if v == "" {
-				return p, errors.New("title must not be empty")
-			}
 			p.Title = &v
 		case "kind":
 			k := knowledge.Kind(v)
-			if !k.Valid() {
-				return p, fmt.Errorf("unknown kind %q (plan, procedure, faq, other)", v)
-			}
 			p.Kind = &k
 		case "issuer":
 			p.Issuer = &v
@@ -135,5 +130,5 @@ func parsePatch(args []string) (knowledge.DocumentPatch, error) {
 			return p, fmt.Errorf("unknown field %q", field)
 		}
 	}
-	return p, nil
+	return p, p.Validate()
 }

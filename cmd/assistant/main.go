@@ -32,6 +32,8 @@ import (
 
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -197,13 +199,13 @@ func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 
 func openStore(ctx context.Context, cfg config, logger *slog.Logger) (knowledge.Store, error) {
 	if cfg.DatabaseURL != "" {
-		s, err := knowledge.OpenPostgres(ctx, cfg.DatabaseURL, logger)
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL store: %w", err)
 		}
 		return s, nil
 	}
-	s, err := knowledge.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "knowledge.db"), logger)
+	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "knowledge.db"), logger)
 	if err != nil {
 		return nil, fmt.Errorf("open embedded store: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/pgtest"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/web"
 )
 
@@ -209,7 +210,7 @@ func TestEmbeddingServersAndSwitching(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	info := func() knowledge.IndexInfo {
-		s, err := knowledge.OpenSQLite(ctx, filepath.Join(dir, "knowledge.db"), quiet())
+		s, err := sqlite.Open(ctx, filepath.Join(dir, "knowledge.db"), quiet())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/sample"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 	"github.com/trolyao/trolyao/web"
 )
@@ -28,7 +29,7 @@ func server(t *testing.T) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := knowledge.OpenSQLite(ctx, filepath.Join(t.TempDir(), "kb.db"), logger)
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 )
 
 // Answer is the fake assistant's default answer: Vietnamese with citations.
@@ -36,12 +37,12 @@ var Citations = []knowledge.Citation{
 
 // OpenStore opens a SQLite store at path (a file in t.TempDir() when path is ""), closed at
 // the end of the test.
-func OpenStore(t testing.TB, path string) *knowledge.SQLiteStore {
+func OpenStore(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "trolyao.db")
 	}
-	s, err := knowledge.OpenSQLite(context.Background(), path, Logger(t))
+	s, err := sqlite.Open(context.Background(), path, Logger(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -74,7 +75,7 @@ func LogLevel(t testing.TB, logs []byte, msg string) string {
 // key, stores the question and the answer as messages and marks an answer undelivered when a
 // connector reports it. Set its fields before the handler runs.
 type Assistant struct {
-	Store *knowledge.SQLiteStore
+	Store *sqlite.Store
 	// Delay is how long each answer takes.
 	Delay time.Duration
 	// Answer and Citations are the reply (defaults: the package's Answer and Citations).
@@ -266,7 +267,7 @@ func Timed(h http.Handler, l *Latencies) http.Handler {
 
 // LastAnswer returns the last message of the session of a user on a channel, which the
 // connector tests expect to be the assistant's answer.
-func LastAnswer(t testing.TB, store *knowledge.SQLiteStore, channel, userKey string) knowledge.Message {
+func LastAnswer(t testing.TB, store *sqlite.Store, channel, userKey string) knowledge.Message {
 	t.Helper()
 	sess, err := store.SessionByUser(context.Background(), channel, userKey)
 	if err != nil {

@@ -23,13 +23,15 @@ import (
 	"github.com/trolyao/trolyao/connectors/connectortest"
 	"github.com/trolyao/trolyao/connectors/messenger"
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 )
 
 var fastRetry = connectors.Retry{Attempts: 3, Base: time.Millisecond, Max: 20 * time.Millisecond}
 
 type fixture struct {
 	graph *fakeGraph
-	store *knowledge.SQLiteStore
+	store *sqlite.Store
 	asst  *connectortest.Assistant
 	h     *messenger.Handler
 	url   string
@@ -401,6 +403,6 @@ func TestLoadConfig(t *testing.T) {
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
 	_ connectors.Assistant    = (*assistant.Assistant)(nil)
-	_ connectors.EventClaimer = (*knowledge.SQLiteStore)(nil)
-	_ connectors.EventClaimer = (*knowledge.PostgresStore)(nil)
+	_ connectors.EventClaimer = (*sqlite.Store)(nil)
+	_ connectors.EventClaimer = (*postgres.Store)(nil)
 )

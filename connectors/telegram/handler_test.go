@@ -22,6 +22,8 @@ import (
 	"github.com/trolyao/trolyao/connectors/connectortest"
 	"github.com/trolyao/trolyao/connectors/telegram"
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 )
 
 // testRetry retries quickly but accepts a retry_after of a second or two.
@@ -29,7 +31,7 @@ var testRetry = connectors.Retry{Attempts: 3, Base: time.Millisecond, Max: 2 * t
 
 type fixture struct {
 	api   *fakeBotAPI
-	store *knowledge.SQLiteStore
+	store *sqlite.Store
 	asst  *connectortest.Assistant
 	h     *telegram.Handler
 	url   string
@@ -445,6 +447,6 @@ func TestLoadConfig(t *testing.T) {
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
 	_ connectors.Assistant    = (*assistant.Assistant)(nil)
-	_ connectors.EventClaimer = (*knowledge.SQLiteStore)(nil)
-	_ connectors.EventClaimer = (*knowledge.PostgresStore)(nil)
+	_ connectors.EventClaimer = (*sqlite.Store)(nil)
+	_ connectors.EventClaimer = (*postgres.Store)(nil)
 )

@@ -20,13 +20,15 @@ import (
 	"github.com/trolyao/trolyao/connectors/connectortest"
 	"github.com/trolyao/trolyao/connectors/zalo"
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
 )
 
 var fastRetry = connectors.Retry{Attempts: 3, Base: time.Millisecond, Max: 20 * time.Millisecond}
 
 type fixture struct {
 	zalo  *fakeZalo
-	store *knowledge.SQLiteStore
+	store *sqlite.Store
 	asst  *connectortest.Assistant
 	h     *zalo.Handler
 	url   string
@@ -558,6 +560,6 @@ func assertStatus(t *testing.T, f *fixture, status, detail string) {
 // The real assistant and stores satisfy the interfaces the connector consumes.
 var (
 	_ connectors.Assistant = (*assistant.Assistant)(nil)
-	_ zalo.Store           = (*knowledge.SQLiteStore)(nil)
-	_ zalo.Store           = (*knowledge.PostgresStore)(nil)
+	_ zalo.Store           = (*sqlite.Store)(nil)
+	_ zalo.Store           = (*postgres.Store)(nil)
 )

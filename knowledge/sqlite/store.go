@@ -1,4 +1,4 @@
-package knowledge
+package sqlite
 
 import (
 	"context"
@@ -8,13 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,19 +21,20 @@ import (
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/extract"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
-//go:embed migrations/sqlite/*.sql
-var sqliteMigrations embed.FS
+//go:embed migrations/*.sql
+var migrations embed.FS
 
-// SQLiteStore is the embedded, zero-setup Store: one SQLite database file (pure Go, no external
+// Store is the embedded, zero-setup knowledge.Store: one SQLite database file (pure Go, no external
 // process) with an FTS5 full-text index, and an in-memory copy of the passage vectors scanned
 // exactly at query time. It is crash-safe (write-ahead log; every change is one transaction) and
 // may be written by another process (an ingestion run) while it serves: it notices their
 // commits and refreshes its vectors.
-type SQLiteStore struct {
+type Store struct {
 	db     *sql.DB
 	logger *slog.Logger
 	// writeMu serialises this process's write transactions (SQLite has one writer).
@@ -58,20 +56,20 @@ type SQLiteStore struct {
 type passageCache struct {
 	mu  sync.Mutex
 	gen int64
-	m   map[int64]Hit
+	m   map[int64]knowledge.Hit
 }
 
 // passageCacheSize bounds the passages kept (a few kilobytes each); the cache empties when full.
 const passageCacheSize = 8192
 
 // get returns the cached passages of ids for generation gen, and the IDs it lacks.
-func (c *passageCache) get(gen int64, ids []int64) (map[int64]Hit, []int64) {
+func (c *passageCache) get(gen int64, ids []int64) (map[int64]knowledge.Hit, []int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen || c.m == nil {
-		c.gen, c.m = gen, make(map[int64]Hit, 256)
+		c.gen, c.m = gen, make(map[int64]knowledge.Hit, 256)
 	}
-	found := make(map[int64]Hit, len(ids))
+	found := make(map[int64]knowledge.Hit, len(ids))
 	var missing []int64
 	for _, id := range ids {
 		if h, ok := c.m[id]; ok {
@@ -83,7 +81,7 @@ func (c *passageCache) get(gen int64, ids []int64) (map[int64]Hit, []int64) {
 	return found, missing
 }
 
-func (c *passageCache) put(gen int64, hits []Hit) {
+func (c *passageCache) put(gen int64, hits []knowledge.Hit) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
@@ -98,9 +96,9 @@ func (c *passageCache) put(gen int64, hits []Hit) {
 	}
 }
 
-// OpenSQLite opens (creating when needed) the database file at path, applies migrations and
+// Open opens (creating when needed) the database file at path, applies migrations and
 // loads the vectors. Close releases it.
-func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLiteStore, error) {
+func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
 	}
@@ -117,7 +115,7 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLiteS
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(0)
-	s := &SQLiteStore{db: db, logger: logger, vectors: newVectorIndex(), stmts: map[string]*sql.Stmt{}}
+	s := &Store{db: db, logger: logger, vectors: newVectorIndex(), stmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -137,7 +135,7 @@ const checkpointEvery = time.Second
 
 // checkpointLoop checkpoints the write-ahead log every checkpointEvery without blocking
 // readers or writers (PASSIVE), until Close. It returns when Close signals it.
-func (s *SQLiteStore) checkpointLoop() {
+func (s *Store) checkpointLoop() {
 	defer close(s.checkpointsDone)
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
@@ -156,7 +154,7 @@ func (s *SQLiteStore) checkpointLoop() {
 }
 
 // Close stops the background checkpoints, folds the log into the database and closes it.
-func (s *SQLiteStore) Close() error {
+func (s *Store) Close() error {
 	if s.stopCheckpoints != nil {
 		close(s.stopCheckpoints)
 		<-s.checkpointsDone
@@ -175,7 +173,7 @@ func (s *SQLiteStore) Close() error {
 }
 
 // query runs a read query through the statement cache.
-func (s *SQLiteStore) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if st := s.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -183,7 +181,7 @@ func (s *SQLiteStore) query(ctx context.Context, q string, args ...any) (*sql.Ro
 }
 
 // queryRow runs a single-row read query through the statement cache.
-func (s *SQLiteStore) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := s.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -193,7 +191,7 @@ func (s *SQLiteStore) queryRow(ctx context.Context, q string, args ...any) *sql.
 // stmt returns the cached prepared statement for q, preparing it on first use, or nil when q
 // is not to be cached: the cache is full (filtered searches vary), the store is closed, or q
 // does not prepare (running it directly then reports the error).
-func (s *SQLiteStore) stmt(ctx context.Context, q string) *sql.Stmt {
+func (s *Store) stmt(ctx context.Context, q string) *sql.Stmt {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
 	if st, ok := s.stmts[q]; ok {
@@ -213,14 +211,14 @@ func (s *SQLiteStore) stmt(ctx context.Context, q string) *sql.Stmt {
 // BeginBulk prepares the full-text index for a large ingestion: segments are no longer merged
 // after each write (which costs as much as the writes themselves), until EndBulk merges them
 // all at once. Searches stay correct meanwhile, only slower.
-func (s *SQLiteStore) BeginBulk(ctx context.Context) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+func (s *Store) BeginBulk(ctx context.Context) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		for _, q := range []string{
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 0)`,
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('crisismerge', 256)`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		}
 		return nil
@@ -232,15 +230,15 @@ func (s *SQLiteStore) BeginBulk(ctx context.Context) error {
 }
 
 // EndBulk restores incremental merging and merges the full-text index into one segment.
-func (s *SQLiteStore) EndBulk(ctx context.Context) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+func (s *Store) EndBulk(ctx context.Context) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		for _, q := range []string{
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 4)`,
 			`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('crisismerge', 16)`,
 			`INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		}
 		return nil
@@ -253,10 +251,10 @@ func (s *SQLiteStore) EndBulk(ctx context.Context) error {
 
 // Optimize merges the full-text index's segments into one, which makes searches faster after
 // many small writes. Ingestion calls it at the end of a run.
-func (s *SQLiteStore) Optimize(ctx context.Context) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+func (s *Store) Optimize(ctx context.Context) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')`)
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: optimize: %w", err)
@@ -264,7 +262,13 @@ func (s *SQLiteStore) Optimize(ctx context.Context) error {
 	return nil
 }
 
-func (s *SQLiteStore) migrate(ctx context.Context) error {
+// migrate applies the embedded migrations not yet recorded in schema_migrations, in one
+// transaction (SQLite has one writer at a time).
+func (s *Store) migrate(ctx context.Context) error {
+	all, err := knowledge.Migrations(migrations, "migrations")
+	if err != nil {
+		return err
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -272,36 +276,8 @@ func (s *SQLiteStore) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	names, err := fs.Glob(sqliteMigrations, "migrations/sqlite/*.sql")
-	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		version, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: bad version: %w", name, err)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-			return fmt.Errorf("sqlite: migrate: %w", err)
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := sqliteMigrations.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMicro()); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", name, err)
-		}
+	if _, err := knowledge.Migrate(ctx, migrationTx{tx}, all); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
@@ -309,26 +285,59 @@ func (s *SQLiteStore) migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrationTx is the migrations' transaction.
+type migrationTx struct{ tx *sql.Tx }
+
+// Applied returns the versions recorded in schema_migrations.
+func (m migrationTx) Applied(ctx context.Context) ([]int, error) {
+	if _, err := m.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return nil, err
+	}
+	rows, err := m.tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Apply runs a migration and records its version.
+func (m migrationTx) Apply(ctx context.Context, mig knowledge.Migration) error {
+	if _, err := m.tx.ExecContext(ctx, mig.SQL); err != nil {
+		return err
+	}
+	_, err := m.tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, mig.Version, time.Now().UnixMicro())
+	return err
+}
+
 // write runs fn in a write transaction and bumps the generation when bump is set.
-func (s *SQLiteStore) write(ctx context.Context, bump bool, fn func(tx sqliteTx) error) error {
+func (s *Store) write(ctx context.Context, bump bool, fn func(tx writeTx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
-	tx := sqliteTx{Tx: sqlTx, s: s}
+	tx := writeTx{Tx: sqlTx, s: s}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if bump {
 		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'`); err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	if bump {
 		s.vectors.markDirty()
@@ -336,49 +345,49 @@ func (s *SQLiteStore) write(ctx context.Context, bump bool, fn func(tx sqliteTx)
 	return nil
 }
 
-// sqliteTx is a write transaction whose statements come from the store's statement cache:
+// writeTx is a write transaction whose statements come from the store's statement cache:
 // preparing one costs as much as running it.
-type sqliteTx struct {
+type writeTx struct {
 	*sql.Tx
-	s *SQLiteStore
+	s *Store
 }
 
-func (t sqliteTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (t writeTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := t.s.stmt(ctx, q); st != nil {
 		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return t.Tx.ExecContext(ctx, q, args...)
 }
 
-func (t sqliteTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (t writeTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if st := t.s.stmt(ctx, q); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return t.Tx.QueryContext(ctx, q, args...)
 }
 
-func (t sqliteTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+func (t writeTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := t.s.stmt(ctx, q); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.Tx.QueryRowContext(ctx, q, args...)
 }
 
-func mapSQLiteErr(err error) error {
+func mapErr(err error) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
+		return knowledge.ErrNotFound
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_CONSTRAINT:
 			if se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
-				return fmt.Errorf("%w: %v", ErrNotFound, err)
+				return fmt.Errorf("%w: %v", knowledge.ErrNotFound, err)
 			}
-			return fmt.Errorf("%w: %v", ErrConflict, err)
+			return fmt.Errorf("%w: %v", knowledge.ErrConflict, err)
 		}
 	}
 	return err
@@ -388,31 +397,23 @@ func now() int64 { return time.Now().UnixMicro() }
 
 func fromMicro(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// termCount counts the space-separated terms of an index text.
-func termCount(terms string) int {
-	if terms == "" {
-		return 0
-	}
-	return strings.Count(terms, " ") + 1
-}
-
 // PutDocument inserts or atomically replaces a document and its chunks.
-func (s *SQLiteStore) PutDocument(ctx context.Context, doc *Document, chunks []Chunk) error {
-	return s.PutDocuments(ctx, []*Document{doc}, [][]Chunk{chunks})
+func (s *Store) PutDocument(ctx context.Context, doc *knowledge.Document, chunks []knowledge.Chunk) error {
+	return s.PutDocuments(ctx, []*knowledge.Document{doc}, [][]knowledge.Chunk{chunks})
 }
 
 // PutDocuments writes several documents (each as PutDocument would) in one transaction: all are
 // stored or none. Ingestion batches documents this way to spare the full-text index a flush per
 // document.
-func (s *SQLiteStore) PutDocuments(ctx context.Context, docs []*Document, chunks [][]Chunk) error {
+func (s *Store) PutDocuments(ctx context.Context, docs []*knowledge.Document, chunks [][]knowledge.Chunk) error {
 	if len(docs) != len(chunks) {
-		return fmt.Errorf("sqlite: put documents: %w: %d documents, %d chunk lists", ErrInvalid, len(docs), len(chunks))
+		return fmt.Errorf("sqlite: put documents: %w: %d documents, %d chunk lists", knowledge.ErrInvalid, len(docs), len(chunks))
 	}
 	dim := -1
 	procedures := make([]sql.NullString, len(docs))
 	for i, doc := range docs {
-		if doc.Source == "" || doc.Title == "" || !doc.Kind.Valid() {
-			return fmt.Errorf("sqlite: put document %q: %w: document needs a source, a title and a known kind", doc.Source, ErrInvalid)
+		if err := doc.Prepare(); err != nil {
+			return fmt.Errorf("sqlite: put document: %w", err)
 		}
 		for _, c := range chunks[i] {
 			if len(c.Embedding) == 0 {
@@ -426,7 +427,7 @@ func (s *SQLiteStore) PutDocuments(ctx context.Context, docs []*Document, chunks
 				dim = info.Dim
 			}
 			if len(c.Embedding) != dim {
-				return fmt.Errorf("sqlite: put document %s: %w: embedding has %d dimensions, the index %d", doc.Source, ErrInvalid, len(c.Embedding), dim)
+				return fmt.Errorf("sqlite: put document %s: %w: embedding has %d dimensions, the index %d", doc.Source, knowledge.ErrInvalid, len(c.Embedding), dim)
 			}
 		}
 		p, err := marshalProcedure(doc.Procedure)
@@ -435,7 +436,7 @@ func (s *SQLiteStore) PutDocuments(ctx context.Context, docs []*Document, chunks
 		}
 		procedures[i] = p
 	}
-	err := s.write(ctx, true, func(tx sqliteTx) error {
+	err := s.write(ctx, true, func(tx writeTx) error {
 		for i, doc := range docs {
 			if err := s.putDocument(ctx, tx, doc, chunks[i], procedures[i]); err != nil {
 				return fmt.Errorf("%s: %w", doc.Source, err)
@@ -450,7 +451,7 @@ func (s *SQLiteStore) PutDocuments(ctx context.Context, docs []*Document, chunks
 }
 
 // putDocument writes one document and its chunks within tx.
-func (s *SQLiteStore) putDocument(ctx context.Context, tx sqliteTx, doc *Document, chunks []Chunk, procedure sql.NullString) error {
+func (s *Store) putDocument(ctx context.Context, tx writeTx, doc *knowledge.Document, chunks []knowledge.Chunk, procedure sql.NullString) error {
 	ts := now()
 	var (
 		oldID      string
@@ -471,16 +472,16 @@ func (s *SQLiteStore) putDocument(ctx context.Context, tx sqliteTx, doc *Documen
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?)`
 		if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
 			vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, procedure, ts, ts); err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 	case err != nil:
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	default:
-		var stored Document
+		var stored knowledge.Document
 		if err := s.scanDocumentRow(tx.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, oldID), &stored); err != nil {
 			return err
 		}
-		applyLocked(doc, stored)
+		doc.KeepLocked(stored)
 		doc.ID, doc.Version, doc.CreatedAt = oldID, oldVersion+1, fromMicro(created)
 		if err := s.deleteChunks(ctx, tx, oldID); err != nil {
 			return err
@@ -489,62 +490,39 @@ func (s *SQLiteStore) putDocument(ctx context.Context, tx sqliteTx, doc *Documen
 			dates = ?, url = ?, enabled = ?, version = ?, content_hash = ?, procedure = ?, updated_at = ? WHERE id = ?`
 		if _, err := tx.ExecContext(ctx, updateDoc, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality, vietnamese.Key(doc.Locality),
 			doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, procedure, ts, doc.ID); err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 	}
 	doc.UpdatedAt = fromMicro(ts)
 	return s.insertChunks(ctx, tx, doc, chunks)
 }
 
-// applyLocked copies the operator-set fields of stored into doc.
-func applyLocked(doc *Document, stored Document) {
-	doc.Locked = stored.Locked
-	for _, f := range stored.Locked {
-		switch f {
-		case "title":
-			doc.Title = stored.Title
-		case "kind":
-			doc.Kind = stored.Kind
-		case "issuer":
-			doc.Issuer = stored.Issuer
-		case "locality":
-			doc.Locality = stored.Locality
-		case "number":
-			doc.Number = stored.Number
-		case "url":
-			doc.URL = stored.URL
-		case "enabled":
-			doc.Enabled = stored.Enabled
-		}
-	}
-}
-
-func (s *SQLiteStore) insertChunks(ctx context.Context, tx sqliteTx, doc *Document, chunks []Chunk) error {
+func (s *Store) insertChunks(ctx context.Context, tx writeTx, doc *knowledge.Document, chunks []knowledge.Chunk) error {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO chunks (document_id, ord, section, text, head_terms, body_terms, head_len, body_len, embedding)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	defer ins.Close()
 	fts, err := tx.PrepareContext(ctx, `INSERT INTO chunks_fts (rowid, head, body) VALUES (?, ?, ?)`)
 	if err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	defer fts.Close()
 	for i := range chunks {
 		c := &chunks[i]
 		c.DocumentID, c.Ord = doc.ID, i
 		res, err := ins.ExecContext(ctx, doc.ID, i, c.Section, c.Text, c.HeadTerms, c.BodyTerms,
-			termCount(c.HeadTerms), termCount(c.BodyTerms), encodeVector(c.Embedding))
+			knowledge.TermCount(c.HeadTerms), knowledge.TermCount(c.BodyTerms), encodeVector(c.Embedding))
 		if err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 		if c.ID, err = res.LastInsertId(); err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 		if doc.Enabled {
 			if _, err := fts.ExecContext(ctx, c.ID, c.HeadTerms, c.BodyTerms); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		}
 	}
@@ -552,12 +530,12 @@ func (s *SQLiteStore) insertChunks(ctx context.Context, tx sqliteTx, doc *Docume
 }
 
 // deleteChunks removes a document's chunks from the table and the full-text index.
-func (s *SQLiteStore) deleteChunks(ctx context.Context, tx sqliteTx, docID string) error {
+func (s *Store) deleteChunks(ctx context.Context, tx writeTx, docID string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`, docID); err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE document_id = ?`, docID); err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	return nil
 }
@@ -567,7 +545,7 @@ const selectDocument = `SELECT id, source, title, kind, issuer, locality, number
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func (s *SQLiteStore) scanDocumentRow(row rowScanner, d *Document) error {
+func (s *Store) scanDocumentRow(row rowScanner, d *knowledge.Document) error {
 	var (
 		kind, dates, locked string
 		procedure           sql.NullString
@@ -575,9 +553,9 @@ func (s *SQLiteStore) scanDocumentRow(row rowScanner, d *Document) error {
 	)
 	if err := row.Scan(&d.ID, &d.Source, &d.Title, &kind, &d.Issuer, &d.Locality, &d.Number, &dates, &d.URL, &d.Enabled,
 		&d.Version, &d.ContentHash, &procedure, &locked, &created, &updated); err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
-	d.Kind = Kind(kind)
+	d.Kind = knowledge.Kind(kind)
 	d.CreatedAt, d.UpdatedAt = fromMicro(created), fromMicro(updated)
 	if err := json.Unmarshal([]byte(dates), &d.Dates); err != nil {
 		return fmt.Errorf("decode dates: %w", err)
@@ -595,35 +573,35 @@ func (s *SQLiteStore) scanDocumentRow(row rowScanner, d *Document) error {
 }
 
 // Document returns a document by ID.
-func (s *SQLiteStore) Document(ctx context.Context, id string) (Document, error) {
-	var d Document
+func (s *Store) Document(ctx context.Context, id string) (knowledge.Document, error) {
+	var d knowledge.Document
 	if err := s.scanDocumentRow(s.queryRow(ctx, selectDocument+` WHERE id = ?`, id), &d); err != nil {
-		return Document{}, fmt.Errorf("sqlite: document %s: %w", id, err)
+		return knowledge.Document{}, fmt.Errorf("sqlite: document %s: %w", id, err)
 	}
 	return d, nil
 }
 
 // DocumentBySource returns a document by source.
-func (s *SQLiteStore) DocumentBySource(ctx context.Context, source string) (Document, error) {
-	var d Document
+func (s *Store) DocumentBySource(ctx context.Context, source string) (knowledge.Document, error) {
+	var d knowledge.Document
 	if err := s.scanDocumentRow(s.queryRow(ctx, selectDocument+` WHERE source = ?`, source), &d); err != nil {
-		return Document{}, fmt.Errorf("sqlite: document %s: %w", source, err)
+		return knowledge.Document{}, fmt.Errorf("sqlite: document %s: %w", source, err)
 	}
 	return d, nil
 }
 
 // Documents lists documents ordered by source, without their procedure records.
-func (s *SQLiteStore) Documents(ctx context.Context, kind Kind) ([]Document, error) {
+func (s *Store) Documents(ctx context.Context, kind knowledge.Kind) ([]knowledge.Document, error) {
 	const q = `SELECT id, source, title, kind, issuer, locality, number, dates, url, enabled, version, content_hash,
 		NULL, locked, created_at, updated_at FROM documents WHERE (? = '' OR kind = ?) ORDER BY source`
 	rows, err := s.db.QueryContext(ctx, q, string(kind), string(kind))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: documents: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: documents: %w", mapErr(err))
 	}
 	defer rows.Close()
-	var out []Document
+	var out []knowledge.Document
 	for rows.Next() {
-		var d Document
+		var d knowledge.Document
 		if err := s.scanDocumentRow(rows, &d); err != nil {
 			return nil, fmt.Errorf("sqlite: documents: %w", err)
 		}
@@ -636,15 +614,15 @@ func (s *SQLiteStore) Documents(ctx context.Context, kind Kind) ([]Document, err
 }
 
 // UpdateDocument applies an operator's change to a document's metadata.
-func (s *SQLiteStore) UpdateDocument(ctx context.Context, id string, patch DocumentPatch) (Document, error) {
-	var out Document
-	err := s.write(ctx, true, func(tx sqliteTx) error {
-		var d Document
+func (s *Store) UpdateDocument(ctx context.Context, id string, patch knowledge.DocumentPatch) (knowledge.Document, error) {
+	var out knowledge.Document
+	err := s.write(ctx, true, func(tx writeTx) error {
+		var d knowledge.Document
 		if err := s.scanDocumentRow(tx.QueryRowContext(ctx, selectDocument+` WHERE id = ?`, id), &d); err != nil {
 			return err
 		}
 		wasEnabled := d.Enabled
-		if err := patch.apply(&d); err != nil {
+		if err := patch.Apply(&d); err != nil {
 			return err
 		}
 		const q = `UPDATE documents SET title = ?, kind = ?, issuer = ?, locality = ?, locality_key = ?, number = ?, url = ?,
@@ -652,85 +630,40 @@ func (s *SQLiteStore) UpdateDocument(ctx context.Context, id string, patch Docum
 		ts := now()
 		if _, err := tx.ExecContext(ctx, q, d.Title, string(d.Kind), d.Issuer, d.Locality, vietnamese.Key(d.Locality), d.Number, d.URL,
 			d.Enabled, jsonList(d.Locked), ts, id); err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 		d.UpdatedAt = fromMicro(ts)
 		switch {
 		case wasEnabled && !d.Enabled:
 			if _, err := tx.ExecContext(ctx, `DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`, id); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		case !wasEnabled && d.Enabled:
 			if _, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (rowid, head, body) SELECT id, head_terms, body_terms FROM chunks WHERE document_id = ?`, id); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		}
 		out = d
 		return nil
 	})
 	if err != nil {
-		return Document{}, fmt.Errorf("sqlite: update document %s: %w", id, err)
+		return knowledge.Document{}, fmt.Errorf("sqlite: update document %s: %w", id, err)
 	}
 	return out, nil
 }
 
-// apply sets the patch's fields on d and records them as locked.
-func (p DocumentPatch) apply(d *Document) error {
-	lock := func(f string) {
-		if !slices.Contains(d.Locked, f) {
-			d.Locked = append(d.Locked, f)
-		}
-	}
-	if p.Title != nil {
-		if strings.TrimSpace(*p.Title) == "" {
-			return fmt.Errorf("%w: title must not be empty", ErrInvalid)
-		}
-		d.Title = strings.TrimSpace(*p.Title)
-		lock("title")
-	}
-	if p.Kind != nil {
-		if !p.Kind.Valid() {
-			return fmt.Errorf("%w: unknown kind %q", ErrInvalid, *p.Kind)
-		}
-		d.Kind = *p.Kind
-		lock("kind")
-	}
-	if p.Issuer != nil {
-		d.Issuer = strings.TrimSpace(*p.Issuer)
-		lock("issuer")
-	}
-	if p.Locality != nil {
-		d.Locality = strings.TrimSpace(*p.Locality)
-		lock("locality")
-	}
-	if p.Number != nil {
-		d.Number = strings.TrimSpace(*p.Number)
-		lock("number")
-	}
-	if p.URL != nil {
-		d.URL = strings.TrimSpace(*p.URL)
-		lock("url")
-	}
-	if p.Enabled != nil {
-		d.Enabled = *p.Enabled
-		lock("enabled")
-	}
-	sort.Strings(d.Locked)
-	return nil
-}
-
 // DeleteDocument removes a document and its chunks.
-func (s *SQLiteStore) DeleteDocument(ctx context.Context, id string) error {
-	err := s.write(ctx, true, func(tx sqliteTx) error {
+func (s *Store) DeleteDocument(ctx context.Context, id string) error {
+	err := s.write(ctx, true, func(tx writeTx) error {
 		if err := s.deleteChunks(ctx, tx, id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
 		if err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return knowledge.ErrNotFound
 		}
 		return nil
 	})
@@ -741,16 +674,16 @@ func (s *SQLiteStore) DeleteDocument(ctx context.Context, id string) error {
 }
 
 // DocumentChunks returns a document's chunks in order.
-func (s *SQLiteStore) DocumentChunks(ctx context.Context, documentID string) ([]Chunk, error) {
+func (s *Store) DocumentChunks(ctx context.Context, documentID string) ([]knowledge.Chunk, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, ord, section, text, head_terms, body_terms FROM chunks
 		WHERE document_id = ? ORDER BY ord`, documentID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: chunks: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: chunks: %w", mapErr(err))
 	}
 	defer rows.Close()
-	var out []Chunk
+	var out []knowledge.Chunk
 	for rows.Next() {
-		var c Chunk
+		var c knowledge.Chunk
 		if err := rows.Scan(&c.ID, &c.DocumentID, &c.Ord, &c.Section, &c.Text, &c.HeadTerms, &c.BodyTerms); err != nil {
 			return nil, fmt.Errorf("sqlite: chunks: %w", err)
 		}
@@ -763,7 +696,7 @@ func (s *SQLiteStore) DocumentChunks(ctx context.Context, documentID string) ([]
 }
 
 // filterSQL returns the WHERE conditions (on documents d) and arguments for f.
-func filterSQL(f Filters) (string, []any) {
+func filterSQL(f knowledge.Filters) (string, []any) {
 	var conds []string
 	var args []any
 	in := func(col string, vals []string) {
@@ -813,7 +746,7 @@ func isTermRune(r rune) bool {
 }
 
 // SearchLexical returns passages containing any of the terms, best BM25 first.
-func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filters, limit int) ([]Hit, error) {
+func (s *Store) SearchLexical(ctx context.Context, terms []string, f knowledge.Filters, limit int) ([]knowledge.Hit, error) {
 	match := ftsQuery(terms)
 	if match == "" || limit <= 0 {
 		return nil, nil
@@ -839,7 +772,7 @@ func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filte
 	all = append(all, limit)
 	rows, err := s.query(ctx, q, all...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: lexical search: %w", mapErr(err))
 	}
 	defer rows.Close()
 	var ids []int64
@@ -853,7 +786,7 @@ func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filte
 		ids, scores = append(ids, id), append(scores, score)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: lexical search: %w", mapErr(err))
 	}
 	rows.Close()
 	hits, err := s.hits(ctx, gen, ids, scores)
@@ -864,7 +797,7 @@ func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filte
 	// which sees one state of the store.
 	rows, err = s.query(ctx, strings.Replace(q, "SELECT c.id, -m.score", "SELECT "+sqliteHitColumns+", -m.score", 1), all...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: lexical search: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: lexical search: %w", mapErr(err))
 	}
 	defer rows.Close()
 	return scanHits(rows)
@@ -872,7 +805,7 @@ func (s *SQLiteStore) SearchLexical(ctx context.Context, terms []string, f Filte
 
 // searchGeneration returns the store generation the in-memory vectors and the passage cache
 // are current for, refreshing them when the store changed.
-func (s *SQLiteStore) searchGeneration(ctx context.Context) (int64, error) {
+func (s *Store) searchGeneration(ctx context.Context) (int64, error) {
 	if err := s.refreshVectors(ctx, false); err != nil {
 		return 0, err
 	}
@@ -882,7 +815,7 @@ func (s *SQLiteStore) searchGeneration(ctx context.Context) (int64, error) {
 }
 
 // hits returns the passages of ids (of enabled documents), in order, with their scores.
-func (s *SQLiteStore) hits(ctx context.Context, gen int64, ids []int64, scores []float64) ([]Hit, error) {
+func (s *Store) hits(ctx context.Context, gen int64, ids []int64, scores []float64) ([]knowledge.Hit, error) {
 	found, missing := s.passages.get(gen, ids)
 	if len(missing) > 0 {
 		// The IDs go as one JSON array, so that one cached statement serves every search.
@@ -897,7 +830,7 @@ func (s *SQLiteStore) hits(ctx context.Context, gen int64, ids []int64, scores [
 		list = append(list, ']')
 		rows, err := s.query(ctx, sqliteHits, string(list))
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: read passages: %w", mapSQLiteErr(err))
+			return nil, fmt.Errorf("sqlite: read passages: %w", mapErr(err))
 		}
 		read, err := scanHits(rows)
 		rows.Close()
@@ -909,7 +842,7 @@ func (s *SQLiteStore) hits(ctx context.Context, gen int64, ids []int64, scores [
 			found[h.Chunk.ID] = h
 		}
 	}
-	out := make([]Hit, 0, len(ids))
+	out := make([]knowledge.Hit, 0, len(ids))
 	for i, id := range ids {
 		if h, ok := found[id]; ok {
 			h.Score = scores[i]
@@ -928,16 +861,16 @@ const sqliteHits = `SELECT ` + sqliteHitColumns + `, 0.0
 	FROM chunks c JOIN documents d ON d.id = c.document_id
 	WHERE d.enabled = 1 AND c.id IN (SELECT value FROM json_each(?))`
 
-func scanHits(rows *sql.Rows) ([]Hit, error) {
-	var out []Hit
+func scanHits(rows *sql.Rows) ([]knowledge.Hit, error) {
+	var out []knowledge.Hit
 	for rows.Next() {
-		var h Hit
+		var h knowledge.Hit
 		var kind string
 		if err := rows.Scan(&h.Chunk.ID, &h.Chunk.DocumentID, &h.Chunk.Ord, &h.Chunk.Section, &h.Chunk.Text, &h.Chunk.HeadTerms,
 			&h.Chunk.BodyTerms, &h.Doc.ID, &h.Doc.Source, &h.Doc.Title, &kind, &h.Doc.Locality, &h.Doc.Number, &h.Doc.URL, &h.Score); err != nil {
 			return nil, fmt.Errorf("sqlite: scan hit: %w", err)
 		}
-		h.Doc.Kind = Kind(kind)
+		h.Doc.Kind = knowledge.Kind(kind)
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
@@ -947,7 +880,7 @@ func scanHits(rows *sql.Rows) ([]Hit, error) {
 }
 
 // SearchVector returns the passages nearest to vec by an exact scan of the in-memory vectors.
-func (s *SQLiteStore) SearchVector(ctx context.Context, vec []float32, f Filters, limit int) ([]Hit, error) {
+func (s *Store) SearchVector(ctx context.Context, vec []float32, f knowledge.Filters, limit int) ([]knowledge.Hit, error) {
 	gen, err := s.searchGeneration(ctx)
 	if err != nil {
 		return nil, err
@@ -965,50 +898,50 @@ func (s *SQLiteStore) SearchVector(ctx context.Context, vec []float32, f Filters
 }
 
 // Stats returns corpus statistics over enabled documents.
-func (s *SQLiteStore) Stats(ctx context.Context) (Stats, error) {
-	var st Stats
+func (s *Store) Stats(ctx context.Context) (knowledge.Stats, error) {
+	var st knowledge.Stats
 	var head, body sql.NullFloat64
 	err := s.db.QueryRowContext(ctx, `SELECT count(*), avg(c.head_len), avg(c.body_len) FROM chunks c
 		JOIN documents d ON d.id = c.document_id WHERE d.enabled = 1`).Scan(&st.Chunks, &head, &body)
 	if err != nil {
-		return Stats{}, fmt.Errorf("sqlite: stats: %w", mapSQLiteErr(err))
+		return knowledge.Stats{}, fmt.Errorf("sqlite: stats: %w", mapErr(err))
 	}
 	st.AvgHeadLen, st.AvgBodyLen = head.Float64, body.Float64
 	rows, err := s.db.QueryContext(ctx, `SELECT term, doc FROM chunks_vocab`)
 	if err != nil {
-		return Stats{}, fmt.Errorf("sqlite: stats: %w", mapSQLiteErr(err))
+		return knowledge.Stats{}, fmt.Errorf("sqlite: stats: %w", mapErr(err))
 	}
 	defer rows.Close()
-	st.DF = make(map[string]int32, 1<<14)
+	st.DF = make(knowledge.TermCounts, 1<<14)
 	for rows.Next() {
 		var term string
 		var n int32
 		if err := rows.Scan(&term, &n); err != nil {
-			return Stats{}, fmt.Errorf("sqlite: stats: %w", err)
+			return knowledge.Stats{}, fmt.Errorf("sqlite: stats: %w", err)
 		}
-		st.DF[term] = n
+		st.DF.Add(term, n)
 	}
 	if err := rows.Err(); err != nil {
-		return Stats{}, fmt.Errorf("sqlite: stats: %w", err)
+		return knowledge.Stats{}, fmt.Errorf("sqlite: stats: %w", err)
 	}
 	return st, nil
 }
 
 // Generation returns the change counter.
-func (s *SQLiteStore) Generation(ctx context.Context) (int64, error) {
+func (s *Store) Generation(ctx context.Context) (int64, error) {
 	var g int64
 	if err := s.queryRow(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'`).Scan(&g); err != nil {
-		return 0, fmt.Errorf("sqlite: generation: %w", mapSQLiteErr(err))
+		return 0, fmt.Errorf("sqlite: generation: %w", mapErr(err))
 	}
 	return g, nil
 }
 
 // IndexInfo returns the embedder that built the stored vectors.
-func (s *SQLiteStore) IndexInfo(ctx context.Context) (IndexInfo, error) {
-	var info IndexInfo
+func (s *Store) IndexInfo(ctx context.Context) (knowledge.IndexInfo, error) {
+	var info knowledge.IndexInfo
 	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM meta WHERE key IN ('embedder', 'dim')`)
 	if err != nil {
-		return info, fmt.Errorf("sqlite: index info: %w", mapSQLiteErr(err))
+		return info, fmt.Errorf("sqlite: index info: %w", mapErr(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -1026,18 +959,18 @@ func (s *SQLiteStore) IndexInfo(ctx context.Context) (IndexInfo, error) {
 }
 
 // ResetEmbeddings records a new embedder and clears every vector.
-func (s *SQLiteStore) ResetEmbeddings(ctx context.Context, info IndexInfo) error {
+func (s *Store) ResetEmbeddings(ctx context.Context, info knowledge.IndexInfo) error {
 	if info.Embedder == "" || info.Dim <= 0 {
-		return fmt.Errorf("sqlite: reset embeddings: %w: embedder name and dimension required", ErrInvalid)
+		return fmt.Errorf("sqlite: reset embeddings: %w: embedder name and dimension required", knowledge.ErrInvalid)
 	}
-	err := s.write(ctx, true, func(tx sqliteTx) error {
+	err := s.write(ctx, true, func(tx writeTx) error {
 		for _, kv := range [][2]string{{"embedder", info.Embedder}, {"dim", strconv.Itoa(info.Dim)}} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], kv[1]); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE chunks SET embedding = NULL WHERE embedding IS NOT NULL`)
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: reset embeddings: %w", err)
@@ -1047,16 +980,16 @@ func (s *SQLiteStore) ResetEmbeddings(ctx context.Context, info IndexInfo) error
 }
 
 // ChunksWithoutEmbedding returns chunks that have no vector yet.
-func (s *SQLiteStore) ChunksWithoutEmbedding(ctx context.Context, limit int) ([]Chunk, error) {
+func (s *Store) ChunksWithoutEmbedding(ctx context.Context, limit int) ([]knowledge.Chunk, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, ord, section, text, head_terms, body_terms FROM chunks
 		WHERE embedding IS NULL ORDER BY id LIMIT ?`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: chunks without embedding: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: chunks without embedding: %w", mapErr(err))
 	}
 	defer rows.Close()
-	var out []Chunk
+	var out []knowledge.Chunk
 	for rows.Next() {
-		var c Chunk
+		var c knowledge.Chunk
 		if err := rows.Scan(&c.ID, &c.DocumentID, &c.Ord, &c.Section, &c.Text, &c.HeadTerms, &c.BodyTerms); err != nil {
 			return nil, fmt.Errorf("sqlite: chunks without embedding: %w", err)
 		}
@@ -1066,23 +999,23 @@ func (s *SQLiteStore) ChunksWithoutEmbedding(ctx context.Context, limit int) ([]
 }
 
 // SetEmbeddings stores vectors by chunk ID.
-func (s *SQLiteStore) SetEmbeddings(ctx context.Context, vecs map[int64][]float32) error {
+func (s *Store) SetEmbeddings(ctx context.Context, vecs map[int64][]float32) error {
 	info, err := s.IndexInfo(ctx)
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, true, func(tx sqliteTx) error {
+	err = s.write(ctx, true, func(tx writeTx) error {
 		st, err := tx.PrepareContext(ctx, `UPDATE chunks SET embedding = ? WHERE id = ?`)
 		if err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 		defer st.Close()
 		for id, v := range vecs {
 			if len(v) != info.Dim {
-				return fmt.Errorf("%w: vector of %d dimensions for an index of %d", ErrInvalid, len(v), info.Dim)
+				return fmt.Errorf("%w: vector of %d dimensions for an index of %d", knowledge.ErrInvalid, len(v), info.Dim)
 			}
 			if _, err := st.ExecContext(ctx, encodeVector(v), id); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		}
 		return nil

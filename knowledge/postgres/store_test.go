@@ -1,4 +1,4 @@
-package knowledge_test
+package postgres_test
 
 import (
 	"context"
@@ -22,16 +22,18 @@ import (
 
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/pgtest"
+	"github.com/trolyao/trolyao/knowledge/postgres"
+	"github.com/trolyao/trolyao/knowledge/storetest"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
 // The PostgreSQL tests need a server with pgvector (see package pgtest). Each test gets a
 // database of its own, dropped at the end.
 
-// openPostgresStore opens a store on databaseURL, closed when tb ends.
-func openPostgresStore(tb testing.TB, databaseURL string) *knowledge.PostgresStore {
+// openStore opens a store on databaseURL, closed when tb ends.
+func openStore(tb testing.TB, databaseURL string) *postgres.Store {
 	tb.Helper()
-	s, err := knowledge.OpenPostgres(context.Background(), databaseURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := postgres.Open(context.Background(), databaseURL, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -41,10 +43,10 @@ func openPostgresStore(tb testing.TB, databaseURL string) *knowledge.PostgresSto
 
 // openPostgresVectors opens a store on a fresh database, set up for vectors of dim
 // dimensions, and returns it with the database's URL.
-func openPostgresVectors(t *testing.T, dim int) (*knowledge.PostgresStore, string) {
+func openPostgresVectors(t *testing.T, dim int) (*postgres.Store, string) {
 	t.Helper()
 	dbURL := pgtest.Database(t)
-	s := openPostgresStore(t, dbURL)
+	s := openStore(t, dbURL)
 	if err := s.ResetEmbeddings(context.Background(), knowledge.IndexInfo{Embedder: "test", Dim: dim}); err != nil {
 		t.Fatal(err)
 	}
@@ -54,11 +56,11 @@ func openPostgresVectors(t *testing.T, dim int) (*knowledge.PostgresStore, strin
 // openPostgres opens a store on a fresh database.
 func openPostgres(t *testing.T) knowledge.Store {
 	t.Helper()
-	return openPostgresStore(t, pgtest.Database(t))
+	return openStore(t, pgtest.Database(t))
 }
 
-// pgConnect opens a plain connection to databaseURL for inspecting the schema and plans.
-func pgConnect(tb testing.TB, databaseURL string) *pgx.Conn {
+// connect opens a plain connection to databaseURL for inspecting the schema and plans.
+func connect(tb testing.TB, databaseURL string) *pgx.Conn {
 	tb.Helper()
 	conn, err := pgx.Connect(context.Background(), databaseURL)
 	if err != nil {
@@ -68,7 +70,7 @@ func pgConnect(tb testing.TB, databaseURL string) *pgx.Conn {
 	return conn
 }
 
-func TestPostgresContract(t *testing.T) { runStoreContract(t, openPostgres) }
+func TestContract(t *testing.T) { storetest.Run(t, openPostgres) }
 
 func TestPostgresMigrationsIdempotent(t *testing.T) {
 	ctx := context.Background()
@@ -78,7 +80,7 @@ func TestPostgresMigrationsIdempotent(t *testing.T) {
 	errs := make([]error, 4)
 	for i := range errs {
 		wg.Go(func() {
-			s, err := knowledge.OpenPostgres(ctx, dbURL, nil)
+			s, err := postgres.Open(ctx, dbURL, nil)
 			if err == nil {
 				s.Close()
 			}
@@ -89,15 +91,15 @@ func TestPostgresMigrationsIdempotent(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("concurrent first opens: %v", err)
 	}
-	s := openPostgresStore(t, dbURL)
-	doc := putDoc(t, s, knowledge.Document{Source: "a.txt", Title: "A"}, testChunk("A", "", "Đăng ký thường trú.", nil))
+	s := openStore(t, dbURL)
+	doc := storetest.Put(t, s, knowledge.Document{Source: "a.txt", Title: "A"}, storetest.Chunk("A", "", "Đăng ký thường trú.", nil))
 	s.Close()
-	again := openPostgresStore(t, dbURL)
+	again := openStore(t, dbURL)
 	if got, err := again.Document(ctx, doc.ID); err != nil || got.Source != "a.txt" {
 		t.Fatalf("after reopening: %+v, %v", got, err)
 	}
 	var versions, distinct int
-	if err := pgConnect(t, dbURL).QueryRow(ctx, `SELECT count(*), count(DISTINCT version) FROM schema_migrations`).Scan(&versions, &distinct); err != nil {
+	if err := connect(t, dbURL).QueryRow(ctx, `SELECT count(*), count(DISTINCT version) FROM schema_migrations`).Scan(&versions, &distinct); err != nil {
 		t.Fatal(err)
 	}
 	if versions == 0 || versions != distinct {
@@ -111,7 +113,7 @@ func TestPostgresTermsAreExactLexemes(t *testing.T) {
 	odd := []string{"a OR b", "'", `\`, "!", "&", "|", "a:b", "x:*", "(y)", "47/2020/nđ-cp", "80%", "it's", `c\d`}
 	c := knowledge.Chunk{Text: "Đoạn có ký tự lạ.", HeadTerms: "tieu_de", BodyTerms: strings.Join(odd, " ")}
 	// Terms are space-separated: "a OR b" is three terms there, "a" "OR" "b".
-	putDoc(t, s, knowledge.Document{Source: "odd.txt", Title: "Lạ"}, c)
+	storetest.Put(t, s, knowledge.Document{Source: "odd.txt", Title: "Lạ"}, c)
 	for _, term := range append(slices.Clone(odd[1:]), "OR", "tieu_de") {
 		hits, err := s.SearchLexical(ctx, []string{term}, knowledge.Filters{}, 5)
 		if err != nil || len(hits) != 1 {
@@ -137,9 +139,9 @@ func TestPostgresTermsAreExactLexemes(t *testing.T) {
 func TestPostgresInvalidInput(t *testing.T) {
 	ctx := context.Background()
 	s := openPostgres(t)
-	mustInfo(t, s)
+	storetest.UseTestEmbedder(t, s)
 	doc := knowledge.Document{Source: "x.txt", Title: "X", Kind: knowledge.KindOther, Enabled: true}
-	err := s.PutDocument(ctx, &doc, []knowledge.Chunk{testChunk("X", "", "Một đoạn.", make([]float32, testDim+1))})
+	err := s.PutDocument(ctx, &doc, []knowledge.Chunk{storetest.Chunk("X", "", "Một đoạn.", make([]float32, storetest.Dim+1))})
 	if !errors.Is(err, knowledge.ErrInvalid) {
 		t.Errorf("chunk vector of the wrong dimension: %v, want ErrInvalid", err)
 	}
@@ -209,9 +211,9 @@ func TestPostgresConcurrentMessages(t *testing.T) {
 func TestPostgresTermCounts(t *testing.T) {
 	ctx := context.Background()
 	dbURL := pgtest.Database(t)
-	s := openPostgresStore(t, dbURL)
-	mustInfo(t, s)
-	first, second := pgSyntheticCorpus(40, 4, testDim, 3), pgSyntheticCorpus(40, 3, testDim, 4)
+	s := openStore(t, dbURL)
+	storetest.UseTestEmbedder(t, s)
+	first, second := syntheticCorpus(40, 4, storetest.Dim, 3), syntheticCorpus(40, 3, storetest.Dim, 4)
 	// Concurrent writers replacing documents that share most terms, and readers of Stats folding
 	// their changes: the counts stay exact and nobody deadlocks.
 	var wg sync.WaitGroup
@@ -235,7 +237,7 @@ func TestPostgresTermCounts(t *testing.T) {
 	for w := range 4 {
 		writers.Go(func() {
 			for i := w; i < len(first); i += 4 {
-				for _, d := range []pgBenchDoc{first[i], second[i]} {
+				for _, d := range []benchDoc{first[i], second[i]} {
 					doc := d.doc
 					if err := s.PutDocument(ctx, &doc, slices.Clone(d.chunks)); err != nil {
 						t.Error(err)
@@ -277,7 +279,7 @@ func TestPostgresTermCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := pgConnect(t, dbURL).Query(ctx, `SELECT word, ndoc FROM ts_stat('SELECT c.terms FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.enabled')`)
+	rows, _ := connect(t, dbURL).Query(ctx, `SELECT word, ndoc FROM ts_stat('SELECT c.terms FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.enabled')`)
 	want := map[string]int32{}
 	var word string
 	var n int32
@@ -288,35 +290,35 @@ func TestPostgresTermCounts(t *testing.T) {
 		t.Fatalf("Stats counts %d terms, the chunks hold %d", len(st.DF), len(want))
 	}
 	for w, n := range want {
-		if st.DF[w] != n {
-			t.Errorf("DF[%q] = %d, want %d", w, st.DF[w], n)
+		if st.DF.Get(w) != n {
+			t.Errorf("DF[%q] = %d, want %d", w, st.DF.Get(w), n)
 		}
 	}
 }
 
-// These mirror the store's search queries (pgSearchVector, pgSearchLexical in store_postgres.go),
+// These mirror the store's search queries (searchVector, searchLexical in postgres/store.go),
 // so that their plans can be shown; TestPostgresSearchIndexes also checks that the store's own
 // queries use the indexes.
 const (
-	pgTestFilter = `d.enabled
+	testFilter = `d.enabled
 	AND (COALESCE(cardinality($2::text[]), 0) = 0 OR d.kind = ANY ($2::text[]))
 	AND ($3::text = '' OR d.locality_key = $3::text OR ($4::boolean AND d.locality_key = ''))
 	AND (COALESCE(cardinality($5::text[]), 0) = 0 OR d.source = ANY ($5::text[]))
 	AND (COALESCE(cardinality($6::uuid[]), 0) = 0 OR d.id = ANY ($6::uuid[]))`
-	pgTestVectorQuery = `
+	testVectorQuery = `
 SELECT c.id, c.document_id, c.ord, c.section, c.text, c.head_terms, c.body_terms, d.source, d.title, d.kind, d.locality, d.number, d.url, c.embedding <=> $1 AS distance
 FROM chunks c
 JOIN documents d ON d.id = c.document_id
-WHERE c.embedding IS NOT NULL AND ` + pgTestFilter + `
+WHERE c.embedding IS NOT NULL AND ` + testFilter + `
 ORDER BY c.embedding <=> $1
 LIMIT $7`
-	pgTestLexicalQuery = `
+	testLexicalQuery = `
 SELECT c.id, c.document_id, c.ord, c.section, c.text, c.head_terms, c.body_terms, d.source, d.title, d.kind, d.locality, d.number, d.url, r.rank
 FROM (
 	SELECT c.id, ts_rank('{0.1, 0.2, 0.4, 1.0}', c.terms, $8::tsquery) AS rank
 	FROM chunks c
 	JOIN documents d ON d.id = c.document_id
-	WHERE c.terms @@ $1::tsquery AND ` + pgTestFilter + `
+	WHERE c.terms @@ $1::tsquery AND ` + testFilter + `
 	ORDER BY rank DESC, c.id
 	LIMIT $7
 ) r
@@ -325,9 +327,9 @@ JOIN documents d ON d.id = c.document_id
 ORDER BY r.rank DESC, c.id`
 )
 
-// pgExplain returns the plan of query run with args, inside a transaction that applies the
+// explain returns the plan of query run with args, inside a transaction that applies the
 // settings first.
-func pgExplain(tb testing.TB, conn *pgx.Conn, settings []string, query string, args ...any) string {
+func explain(tb testing.TB, conn *pgx.Conn, settings []string, query string, args ...any) string {
 	tb.Helper()
 	ctx := context.Background()
 	tx, err := conn.Begin(ctx)
@@ -348,7 +350,7 @@ func pgExplain(tb testing.TB, conn *pgx.Conn, settings []string, query string, a
 	return strings.Join(lines, "\n")
 }
 
-var pgVectorSettings = []string{"SET LOCAL hnsw.ef_search = 100", "SET LOCAL hnsw.iterative_scan = relaxed_order"}
+var vectorSettings = []string{"SET LOCAL hnsw.ef_search = 100", "SET LOCAL hnsw.iterative_scan = relaxed_order"}
 
 // TestPostgresBulkLoadIndexes checks that a bulk load drops the search indexes and builds both
 // (side by side) again at its end, valid.
@@ -356,7 +358,7 @@ func TestPostgresBulkLoadIndexes(t *testing.T) {
 	ctx := context.Background()
 	const dim = 32
 	s, dbURL := openPostgresVectors(t, dim)
-	conn := pgConnect(t, dbURL)
+	conn := connect(t, dbURL)
 	indexes := func() []string {
 		rows, err := conn.Query(ctx, `SELECT indexname FROM pg_indexes WHERE tablename = 'chunks' AND indexname IN ('chunks_terms_idx', 'chunks_embedding_idx') ORDER BY 1`)
 		if err != nil {
@@ -374,7 +376,7 @@ func TestPostgresBulkLoadIndexes(t *testing.T) {
 	if got := indexes(); len(got) != 0 {
 		t.Fatalf("indexes during a bulk load: %v", got)
 	}
-	for _, d := range pgSyntheticCorpus(40, 5, dim, 3) {
+	for _, d := range syntheticCorpus(40, 5, dim, 3) {
 		if err := s.PutDocument(ctx, &d.doc, d.chunks); err != nil {
 			t.Fatal(err)
 		}
@@ -395,15 +397,15 @@ func TestPostgresSearchIndexes(t *testing.T) {
 	ctx := context.Background()
 	const dim = 32
 	s, dbURL := openPostgresVectors(t, dim)
-	docs := pgSyntheticCorpus(300, 10, dim, 1)
+	docs := syntheticCorpus(300, 10, dim, 1)
 	docs[7].doc.Title = "Đăng ký khai sinh hiếm gặp"
 	for i := range docs[7].chunks {
 		docs[7].chunks[i].HeadTerms += " khai_sinh_hiem"
 	}
 	for _, d := range docs {
-		putDoc(t, s, d.doc, d.chunks...)
+		storetest.Put(t, s, d.doc, d.chunks...)
 	}
-	conn := pgConnect(t, dbURL)
+	conn := connect(t, dbURL)
 	// A small statistics target makes ANALYZE keep few common terms, as on a large table.
 	for _, stmt := range []string{"ALTER TABLE chunks ALTER COLUMN terms SET STATISTICS 10", "VACUUM ANALYZE"} {
 		if _, err := conn.Exec(ctx, stmt); err != nil {
@@ -413,31 +415,31 @@ func TestPostgresSearchIndexes(t *testing.T) {
 	vec := docs[3].chunks[0].Embedding
 	noFilter := []any{[]string{}, "", false, []string{}, []string{}, 10}
 
-	vplan := pgExplain(t, conn, pgVectorSettings, pgTestVectorQuery, append([]any{pgVectorText(vec)}, noFilter...)...)
+	vplan := explain(t, conn, vectorSettings, testVectorQuery, append([]any{vectorText(vec)}, noFilter...)...)
 	if !strings.Contains(vplan, "chunks_embedding_idx") {
 		// 3,000 rows is small: show that the index can serve the query when a seq scan is off.
-		vplan = pgExplain(t, conn, append(pgVectorSettings, "SET LOCAL enable_seqscan = off"), pgTestVectorQuery,
-			append([]any{pgVectorText(vec)}, noFilter...)...)
+		vplan = explain(t, conn, append(vectorSettings, "SET LOCAL enable_seqscan = off"), testVectorQuery,
+			append([]any{vectorText(vec)}, noFilter...)...)
 	}
 	if !strings.Contains(vplan, "Index Scan using chunks_embedding_idx") {
 		t.Errorf("the vector query does not use the HNSW index:\n%s", vplan)
 	}
 	t.Logf("vector query plan:\n%s", vplan)
-	filtered := []any{pgVectorText(vec), []string{"procedure"}, "ha noi", true, []string{}, []string{}, 10}
-	fplan := pgExplain(t, conn, append(pgVectorSettings, "SET LOCAL enable_seqscan = off"), pgTestVectorQuery, filtered...)
+	filtered := []any{vectorText(vec), []string{"procedure"}, "ha noi", true, []string{}, []string{}, 10}
+	fplan := explain(t, conn, append(vectorSettings, "SET LOCAL enable_seqscan = off"), testVectorQuery, filtered...)
 	if !strings.Contains(fplan, "chunks_embedding_idx") {
 		t.Errorf("the filtered vector query does not use the HNSW index:\n%s", fplan)
 	}
 
 	lq := "'khai_sinh_hiem' | 'zzz'"
-	lplan := pgExplain(t, conn, nil, pgTestLexicalQuery, append(append([]any{lq}, noFilter...), lq)...)
+	lplan := explain(t, conn, nil, testLexicalQuery, append(append([]any{lq}, noFilter...), lq)...)
 	if !strings.Contains(lplan, "chunks_terms_idx") {
 		t.Errorf("the lexical query does not use the GIN index:\n%s", lplan)
 	}
 	t.Logf("lexical query plan:\n%s", lplan)
 
 	// The store's own queries use the indexes: their scan counters move.
-	before := pgIndexScans(t, conn)
+	before := indexScans(t, conn)
 	if hits, err := s.SearchVector(ctx, vec, knowledge.Filters{}, 10); err != nil || len(hits) != 10 {
 		t.Fatalf("SearchVector: %d hits, %v", len(hits), err)
 	}
@@ -446,7 +448,7 @@ func TestPostgresSearchIndexes(t *testing.T) {
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		after := pgIndexScans(t, conn)
+		after := indexScans(t, conn)
 		if after["chunks_embedding_idx"] > before["chunks_embedding_idx"] && after["chunks_terms_idx"] > before["chunks_terms_idx"] {
 			break
 		}
@@ -459,14 +461,14 @@ func TestPostgresSearchIndexes(t *testing.T) {
 
 	// Lexical search ranks the chunks holding the rarer terms, by all the terms: every chunk of
 	// the exact top 10 that holds the rarest term is found, with its exact rank.
-	for _, q := range pgBenchQueries() {
+	for _, q := range benchQueries() {
 		terms := append([]string{"khai_sinh_hiem"}, q...)
 		got, err := s.SearchLexical(ctx, terms, knowledge.Filters{}, 10)
 		if err != nil || len(got) != 10 {
 			t.Fatalf("SearchLexical(%q): %d hits, %v", terms, len(got), err)
 		}
-		all := pgOrQueryText(terms)
-		rows, _ := conn.Query(ctx, pgTestLexicalQuery, all, []string{}, "", false, []string{}, []string{}, 10, all)
+		all := orQueryText(terms)
+		rows, _ := conn.Query(ctx, testLexicalQuery, all, []string{}, "", false, []string{}, []string{}, 10, all)
 		want, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.Hit, error) {
 			var h knowledge.Hit
 			vals, err := row.Values()
@@ -495,9 +497,9 @@ func TestPostgresSearchIndexes(t *testing.T) {
 	}
 }
 
-// pgIndexScans returns the number of scans of each index of the chunks table (statistics reach
+// indexScans returns the number of scans of each index of the chunks table (statistics reach
 // the view within a second or so of a transaction's end).
-func pgIndexScans(tb testing.TB, conn *pgx.Conn) map[string]int64 {
+func indexScans(tb testing.TB, conn *pgx.Conn) map[string]int64 {
 	tb.Helper()
 	rows, _ := conn.Query(context.Background(), `SELECT indexrelname, idx_scan FROM pg_stat_user_indexes WHERE relname = 'chunks'`)
 	out := map[string]int64{}
@@ -509,8 +511,8 @@ func pgIndexScans(tb testing.TB, conn *pgx.Conn) map[string]int64 {
 	return out
 }
 
-// pgVectorText formats a vector as pgvector's text input, for queries sent without the store.
-func pgVectorText(v []float32) string {
+// vectorText formats a vector as pgvector's text input, for queries sent without the store.
+func vectorText(v []float32) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, x := range v {
@@ -530,18 +532,18 @@ func pgVectorText(v []float32) string {
 // Documents come from the procedure corpus in ../../shared/corpus/procedures when present,
 // otherwise from a generator drawing Vietnamese syllables with a Zipf distribution.
 
-type pgBenchDoc struct {
+type benchDoc struct {
 	doc    knowledge.Document
 	chunks []knowledge.Chunk
 }
 
-const pgBenchDim = 384
+const benchDim = 384
 
 // BenchmarkPostgresPut measures PutDocument of procedure documents with dim-384 vectors, by one
 // writer and by four; "no-vectors" shows what maintaining the HNSW index costs.
 func BenchmarkPostgresPut(b *testing.B) {
 	pgtest.AdminConfig(b) // skip before reading the corpus when there is no server
-	docs := pgBenchDocs(b, 1000)
+	docs := benchDocs(b, 1000)
 	var chunks int
 	for _, d := range docs {
 		chunks += len(d.chunks)
@@ -558,8 +560,8 @@ func BenchmarkPostgresPut(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
-			s := openPostgresStore(b, pgtest.Database(b))
-			if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "bench", Dim: pgBenchDim}); err != nil {
+			s := openStore(b, pgtest.Database(b))
+			if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "bench", Dim: benchDim}); err != nil {
 				b.Fatal(err)
 			}
 			var next atomic.Int64
@@ -594,17 +596,17 @@ func BenchmarkPostgresPut(b *testing.B) {
 	}
 }
 
-// pgSearchCorpusChunks is the size of the corpus BenchmarkPostgresSearch searches.
-const pgSearchCorpusChunks = 100_000
+// searchCorpusChunks is the size of the corpus BenchmarkPostgresSearch searches.
+const searchCorpusChunks = 100_000
 
 func BenchmarkPostgresSearch(b *testing.B) {
 	ctx := context.Background()
 	dbURL := pgtest.Database(b)
-	s := openPostgresStore(b, dbURL)
-	conn := pgConnect(b, dbURL)
-	docs := pgBenchDocs(b, 0)
+	s := openStore(b, dbURL)
+	conn := connect(b, dbURL)
+	docs := benchDocs(b, 0)
 	start := time.Now()
-	n := pgLoadCorpus(b, s, conn, docs, pgSearchCorpusChunks)
+	n := loadCorpus(b, s, conn, docs, searchCorpusChunks)
 	b.Logf("loaded %d chunks in %v", n, time.Since(start).Round(time.Second))
 	start = time.Now()
 	if _, err := s.Stats(ctx); err != nil {
@@ -612,18 +614,18 @@ func BenchmarkPostgresSearch(b *testing.B) {
 	}
 	b.Logf("first Stats, folding the term counts of the whole load: %v", time.Since(start).Round(time.Millisecond))
 
-	queries := pgBenchQueries()
+	queries := benchQueries()
 	vectors := make([][]float32, 64)
 	for i := range vectors {
 		d := docs[(i*37)%len(docs)]
-		vectors[i] = pgNoisy(d.chunks[i%len(d.chunks)].Embedding, 0.3, uint64(i))
+		vectors[i] = noisy(d.chunks[i%len(d.chunks)].Embedding, 0.3, uint64(i))
 	}
 	b.Logf("lexical query terms: %q", queries[0])
 	noFilter := []any{[]string{}, "", false, []string{}, []string{}, 20}
-	lq := pgOrQueryText(queries[0])
-	b.Logf("lexical plan, all terms ranked:\n%s", pgExplain(b, conn, nil, pgTestLexicalQuery, append(append([]any{lq}, noFilter...), lq)...))
-	b.Logf("lexical plan, rarest term ranked:\n%s", pgExplain(b, conn, nil, pgTestLexicalQuery, append(append([]any{pgOrQueryText(queries[0][4:5])}, noFilter...), lq)...))
-	b.Logf("vector plan:\n%s", pgTrimVector(pgExplain(b, conn, pgVectorSettings, pgTestVectorQuery, append([]any{pgVectorText(vectors[0])}, noFilter...)...)))
+	lq := orQueryText(queries[0])
+	b.Logf("lexical plan, all terms ranked:\n%s", explain(b, conn, nil, testLexicalQuery, append(append([]any{lq}, noFilter...), lq)...))
+	b.Logf("lexical plan, rarest term ranked:\n%s", explain(b, conn, nil, testLexicalQuery, append(append([]any{orQueryText(queries[0][4:5])}, noFilter...), lq)...))
+	b.Logf("vector plan:\n%s", trimVector(explain(b, conn, vectorSettings, testVectorQuery, append([]any{vectorText(vectors[0])}, noFilter...)...)))
 
 	filtered := knowledge.Filters{Kinds: []knowledge.Kind{knowledge.KindProcedure}, Locality: "Hà Nội", LocalityOrNational: true}
 	search := []struct {
@@ -682,20 +684,20 @@ func BenchmarkPostgresSearch(b *testing.B) {
 	})
 }
 
-// pgLoadCorpus puts documents until the store holds at least target chunks, copying documents
-// under new sources and localities as needed (a procedure exists once per province). It drops
+// loadCorpus puts documents until the store holds at least target chunks, copying documents
+// under new storetest.Sources and localities as needed (a procedure exists once per province). It drops
 // the HNSW index while loading and builds it once at the end, which is how a bulk load is fast.
-func pgLoadCorpus(b *testing.B, s *knowledge.PostgresStore, conn *pgx.Conn, docs []pgBenchDoc, target int) int {
+func loadCorpus(b *testing.B, s *postgres.Store, conn *pgx.Conn, docs []benchDoc, target int) int {
 	b.Helper()
 	ctx := context.Background()
-	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "bench", Dim: pgBenchDim}); err != nil {
+	if err := s.ResetEmbeddings(ctx, knowledge.IndexInfo{Embedder: "bench", Dim: benchDim}); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := conn.Exec(ctx, "DROP INDEX chunks_embedding_idx"); err != nil {
 		b.Fatal(err)
 	}
 	provinces := []string{"", "Hà Nội", "Đồng Nai", "Hải Dương", "Sơn La", "Cần Thơ", "Đà Nẵng", "Nghệ An"}
-	work := make(chan pgBenchDoc)
+	work := make(chan benchDoc)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for range 4 {
@@ -744,9 +746,9 @@ func pgLoadCorpus(b *testing.B, s *knowledge.PostgresStore, conn *pgx.Conn, docs
 	return total
 }
 
-// pgBenchQueries returns the terms of citizens' questions as a retriever would send them: the
+// benchQueries returns the terms of citizens' questions as a retriever would send them: the
 // question's bigrams first, then its folded syllables, without stop words, eight at most.
-func pgBenchQueries() [][]string {
+func benchQueries() [][]string {
 	questions := []string{
 		"lệ phí đăng ký thường trú là bao nhiêu",
 		"thời hạn giải quyết cấp giấy phép xây dựng",
@@ -760,7 +762,7 @@ func pgBenchQueries() [][]string {
 	var out [][]string
 	for _, q := range questions {
 		var bigrams, folded []string
-		for _, t := range analyzer.Terms(q) {
+		for _, t := range vietnamese.NewAnalyzer(nil).Terms(q) {
 			switch {
 			case t.Stop:
 			case t.Class == vietnamese.Bigram:
@@ -775,14 +777,14 @@ func pgBenchQueries() [][]string {
 	return out
 }
 
-// pgOrQueryText is the tsquery the store builds for terms free of quotes and backslashes.
-func pgOrQueryText(terms []string) string {
+// orQueryText is the tsquery the store builds for terms free of quotes and backslashes.
+func orQueryText(terms []string) string {
 	return "'" + strings.Join(terms, "' | '") + "'"
 }
 
-// pgBenchDocs returns up to limit documents (all when limit is 0) of the procedure corpus, or
+// benchDocs returns up to limit documents (all when limit is 0) of the procedure corpus, or
 // generated ones when the corpus is absent, with dim-384 vectors clustered by document.
-func pgBenchDocs(tb testing.TB, limit int) []pgBenchDoc {
+func benchDocs(tb testing.TB, limit int) []benchDoc {
 	tb.Helper()
 	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "corpus", "procedures", "*", "*.json"))
 	if len(files) == 0 {
@@ -790,20 +792,20 @@ func pgBenchDocs(tb testing.TB, limit int) []pgBenchDoc {
 		if n == 0 {
 			n = 3000
 		}
-		return pgSyntheticCorpus(n, 20, pgBenchDim, 2)
+		return syntheticCorpus(n, 20, benchDim, 2)
 	}
 	slices.Sort(files)
 	if limit > 0 && len(files) > limit {
 		files = files[:limit]
 	}
-	docs := make([]pgBenchDoc, len(files))
+	docs := make([]benchDoc, len(files))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for i, f := range files {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			d, err := pgProcedureDoc(f, uint64(i))
+			d, err := procedureDoc(f, uint64(i))
 			if err != nil {
 				tb.Error(err)
 			}
@@ -811,11 +813,11 @@ func pgBenchDocs(tb testing.TB, limit int) []pgBenchDoc {
 		})
 	}
 	wg.Wait()
-	return slices.DeleteFunc(docs, func(d pgBenchDoc) bool { return len(d.chunks) == 0 })
+	return slices.DeleteFunc(docs, func(d benchDoc) bool { return len(d.chunks) == 0 })
 }
 
-// pgProcedureFields are the procedure record's fields cut into passages, in order.
-var pgProcedureFields = []struct{ key, section string }{
+// procedureFields are the procedure record's fields cut into passages, in order.
+var procedureFields = []struct{ key, section string }{
 	{"trinh_tu_thuc_hien", "Trình tự thực hiện"},
 	{"cach_thuc_thuc_hien", "Cách thức thực hiện"},
 	{"thanh_phan_ho_so", "Thành phần hồ sơ"},
@@ -826,41 +828,41 @@ var pgProcedureFields = []struct{ key, section string }{
 	{"raw_text", "Toàn văn"},
 }
 
-// pgProcedureDoc reads one record of the procedure corpus and cuts it into passages of about
+// procedureDoc reads one record of the procedure corpus and cuts it into passages of about
 // 700 characters, at most 30, with analysed terms and vectors.
-func pgProcedureDoc(path string, seed uint64) (pgBenchDoc, error) {
+func procedureDoc(path string, seed uint64) (benchDoc, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return pgBenchDoc{}, err
+		return benchDoc{}, err
 	}
 	var rec map[string]any
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return pgBenchDoc{}, fmt.Errorf("%s: %w", path, err)
+		return benchDoc{}, fmt.Errorf("%s: %w", path, err)
 	}
 	str := func(k string) string { s, _ := rec[k].(string); return strings.TrimSpace(s) }
 	title := str("ten_thu_tuc")
-	d := pgBenchDoc{doc: knowledge.Document{
+	d := benchDoc{doc: knowledge.Document{
 		Source: "thu-tuc/" + filepath.Base(filepath.Dir(path)) + "/" + filepath.Base(path), Title: title,
 		Kind: knowledge.KindProcedure, Issuer: str("co_quan_thuc_hien"), Number: str("so_quyet_dinh"),
 		URL: str("detail_url"), ContentHash: fmt.Sprint(len(raw)), Enabled: true,
 	}}
 	rng := mrand.New(mrand.NewPCG(seed, 1))
-	centre := pgRandomUnit(rng, pgBenchDim)
-	for _, f := range pgProcedureFields {
-		for _, text := range pgSplit(str(f.key), 700) {
+	centre := randomUnit(rng, benchDim)
+	for _, f := range procedureFields {
+		for _, text := range split(str(f.key), 700) {
 			if len(d.chunks) == 30 {
 				break
 			}
-			c := testChunk(title, f.section, text, nil)
-			c.Embedding = pgNoisy(centre, 0.6, rng.Uint64())
+			c := storetest.Chunk(title, f.section, text, nil)
+			c.Embedding = noisy(centre, 0.6, rng.Uint64())
 			d.chunks = append(d.chunks, c)
 		}
 	}
 	return d, nil
 }
 
-// pgSplit cuts text at line ends into pieces of about size bytes.
-func pgSplit(text string, size int) []string {
+// split cuts text at line ends into pieces of about size bytes.
+func split(text string, size int) []string {
 	var out []string
 	var cur strings.Builder
 	for line := range strings.SplitSeq(text, "\n") {
@@ -879,8 +881,8 @@ func pgSplit(text string, size int) []string {
 	return out
 }
 
-// pgSyllables are common syllables of administrative Vietnamese, most frequent first.
-var pgSyllables = strings.Fields(`hồ sơ thủ tục cấp đăng ký giấy phép xã huyện tỉnh người dân công ty quyết định
+// syllables are common syllables of administrative Vietnamese, most frequent first.
+var syllables = strings.Fields(`hồ sơ thủ tục cấp đăng ký giấy phép xã huyện tỉnh người dân công ty quyết định
 	ngày làm việc nộp trực tiếp tuyến bản chính sao chứng nhận cơ quan thực hiện kết quả giải quyết thời hạn lệ phí
 	đồng văn bản đề nghị tờ khai mẫu số điều khoản luật nghị định thông tư ban hành quy định trường hợp đơn vị
 	bộ phận tiếp nhận trả thẩm định phê duyệt xác nhận thông tin cá nhân tổ chức doanh nghiệp đất đai xây dựng
@@ -888,14 +890,14 @@ var pgSyllables = strings.Fields(`hồ sơ thủ tục cấp đăng ký giấy p
 	đào tạo nông nghiệp môi trường tài nguyên giao thông vận tải tư pháp công an quốc phòng tài chính thuế
 	ngân hàng kho bạc điện tử mạng dịch vụ công bưu chính lần đầu đổi lại bổ sung điều chỉnh thu hồi hủy bỏ`)
 
-// pgSyntheticCorpus generates n documents of perDoc passages from Zipf-distributed syllables.
-func pgSyntheticCorpus(n, perDoc, dim int, seed uint64) []pgBenchDoc {
+// syntheticCorpus generates n documents of perDoc passages from Zipf-distributed syllables.
+func syntheticCorpus(n, perDoc, dim int, seed uint64) []benchDoc {
 	rng := mrand.New(mrand.NewPCG(seed, 2))
 	zipf := func() string {
 		// P(rank k) ∝ 1/(k+1): inverse transform over the harmonic weights.
-		u := rng.Float64() * math.Log(float64(len(pgSyllables)+1))
+		u := rng.Float64() * math.Log(float64(len(syllables)+1))
 		k := int(math.Exp(u)) - 1
-		return pgSyllables[min(max(k, 0), len(pgSyllables)-1)]
+		return syllables[min(max(k, 0), len(syllables)-1)]
 	}
 	words := func(k int) string {
 		w := make([]string, k)
@@ -906,38 +908,38 @@ func pgSyntheticCorpus(n, perDoc, dim int, seed uint64) []pgBenchDoc {
 	}
 	localities := []string{"", "Hà Nội", "Đồng Nai", "Hải Dương"}
 	kinds := []knowledge.Kind{knowledge.KindProcedure, knowledge.KindPlan, knowledge.KindFAQ, knowledge.KindOther}
-	docs := make([]pgBenchDoc, n)
+	docs := make([]benchDoc, n)
 	for i := range docs {
 		title := words(8)
 		docs[i].doc = knowledge.Document{Source: fmt.Sprintf("gen/%05d.txt", i), Title: title, Kind: kinds[i%len(kinds)],
 			Locality: localities[i%len(localities)], Enabled: true}
-		centre := pgRandomUnit(rng, dim)
+		centre := randomUnit(rng, dim)
 		for j := range perDoc {
-			docs[i].chunks = append(docs[i].chunks, testChunk(title, fmt.Sprintf("Mục %d", j+1), words(110)+".", pgNoisy(centre, 0.6, rng.Uint64())))
+			docs[i].chunks = append(docs[i].chunks, storetest.Chunk(title, fmt.Sprintf("Mục %d", j+1), words(110)+".", noisy(centre, 0.6, rng.Uint64())))
 		}
 	}
 	return docs
 }
 
-func pgRandomUnit(rng *mrand.Rand, dim int) []float32 {
+func randomUnit(rng *mrand.Rand, dim int) []float32 {
 	v := make([]float32, dim)
 	for i := range v {
 		v[i] = float32(rng.NormFloat64())
 	}
-	return pgNormalize(v)
+	return normalize(v)
 }
 
-// pgNoisy returns the unit vector of v plus Gaussian noise of the given scale.
-func pgNoisy(v []float32, scale float64, seed uint64) []float32 {
+// noisy returns the storetest.Unit vector of v plus Gaussian noise of the given scale.
+func noisy(v []float32, scale float64, seed uint64) []float32 {
 	rng := mrand.New(mrand.NewPCG(seed, 3))
 	out := make([]float32, len(v))
 	for i, x := range v {
 		out[i] = x + float32(scale*rng.NormFloat64()/math.Sqrt(float64(len(v))))
 	}
-	return pgNormalize(out)
+	return normalize(out)
 }
 
-func pgNormalize(v []float32) []float32 {
+func normalize(v []float32) []float32 {
 	var n float64
 	for _, x := range v {
 		n += float64(x) * float64(x)
@@ -949,8 +951,8 @@ func pgNormalize(v []float32) []float32 {
 	return v
 }
 
-// pgTrimVector shortens the vector literals of a plan.
-func pgTrimVector(plan string) string {
+// trimVector shortens the vector literals of a plan.
+func trimVector(plan string) string {
 	var b strings.Builder
 	for {
 		i := strings.Index(plan, "'[")

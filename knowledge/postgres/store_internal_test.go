@@ -1,4 +1,4 @@
-package knowledge
+package postgres
 
 import (
 	"strings"
@@ -8,9 +8,9 @@ import (
 )
 
 func TestPGTermVector(t *testing.T) {
-	long := strings.Repeat("x", pgMaxLexeme+1)
+	long := strings.Repeat("x", maxLexeme+1)
 	set := map[string]uint8{"stale": 3} // scratch left by an earlier call
-	tsv := pgTermVector("thu_tuc dang ky dang", "ky ho_so ho_so "+long+" a\x00b  thu_tuc", set)
+	tsv := termVector("thu_tuc dang ky dang", "ky ho_so ho_so "+long+" a\x00b  thu_tuc", set)
 	a := pgtype.TSVectorPosition{Position: 1, Weight: pgtype.TSVectorWeightA}
 	b := pgtype.TSVectorPosition{Position: 2, Weight: pgtype.TSVectorWeightB}
 	want := []struct {
@@ -36,20 +36,7 @@ func TestPGTermVector(t *testing.T) {
 			}
 		}
 	}
-	if empty := pgTermVector("", "", set); !empty.Valid || len(empty.Lexemes) != 0 {
+	if empty := termVector("", "", set); !empty.Valid || len(empty.Lexemes) != 0 {
 		t.Errorf("empty terms: %v", empty)
-	}
-}
-
-func TestTermTable(t *testing.T) {
-	df := map[string]int32{"ho_so": 12, "hồ": 3, "ho": 40, "47/2020/nd-cp": 1}
-	tt := newTermTable(df)
-	for term, n := range df {
-		if got := tt.get(term); got != n {
-			t.Errorf("get(%q) = %d, want %d", term, got, n)
-		}
-	}
-	if got := tt.get("khong_co"); got != 0 {
-		t.Errorf("a term without count: %d", got)
 	}
 }

@@ -1,4 +1,4 @@
-package knowledge
+package sqlite
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/trolyao/trolyao/knowledge"
 )
 
 // eventRetention is how long ClaimEvent remembers a platform event.
 const eventRetention = 30 * 24 * time.Hour
 
 // CreateSession stores a new session.
-func (s *SQLiteStore) CreateSession(ctx context.Context, sess *Session) error {
+func (s *Store) CreateSession(ctx context.Context, sess *knowledge.Session) error {
 	if sess.ID == "" {
 		sess.ID = uuid.NewString()
 	}
@@ -26,10 +27,10 @@ func (s *SQLiteStore) CreateSession(ctx context.Context, sess *Session) error {
 		sess.Audience = "citizen"
 	}
 	ts := now()
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts)
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)
@@ -40,12 +41,12 @@ func (s *SQLiteStore) CreateSession(ctx context.Context, sess *Session) error {
 
 const selectSession = `SELECT id, channel, user_key, audience, state, operator, created_at, updated_at FROM sessions`
 
-func scanSession(row rowScanner) (Session, error) {
-	var sess Session
+func scanSession(row rowScanner) (knowledge.Session, error) {
+	var sess knowledge.Session
 	var state string
 	var created, updated int64
 	if err := row.Scan(&sess.ID, &sess.Channel, &sess.UserKey, &sess.Audience, &state, &sess.Operator, &created, &updated); err != nil {
-		return Session{}, mapSQLiteErr(err)
+		return knowledge.Session{}, mapErr(err)
 	}
 	sess.State = json.RawMessage(state)
 	sess.CreatedAt, sess.UpdatedAt = fromMicro(created), fromMicro(updated)
@@ -53,36 +54,36 @@ func scanSession(row rowScanner) (Session, error) {
 }
 
 // Session returns a session by ID.
-func (s *SQLiteStore) Session(ctx context.Context, id string) (Session, error) {
+func (s *Store) Session(ctx context.Context, id string) (knowledge.Session, error) {
 	sess, err := scanSession(s.queryRow(ctx, selectSession+` WHERE id = ?`, id))
 	if err != nil {
-		return Session{}, fmt.Errorf("sqlite: session: %w", err)
+		return knowledge.Session{}, fmt.Errorf("sqlite: session: %w", err)
 	}
 	return sess, nil
 }
 
 // SessionByUser returns the session of a platform user on a channel.
-func (s *SQLiteStore) SessionByUser(ctx context.Context, channel, userKey string) (Session, error) {
+func (s *Store) SessionByUser(ctx context.Context, channel, userKey string) (knowledge.Session, error) {
 	if userKey == "" {
-		return Session{}, fmt.Errorf("sqlite: session by user: %w", ErrNotFound)
+		return knowledge.Session{}, fmt.Errorf("sqlite: session by user: %w", knowledge.ErrNotFound)
 	}
 	sess, err := scanSession(s.queryRow(ctx, selectSession+` WHERE channel = ? AND user_key = ?`, channel, userKey))
 	if err != nil {
-		return Session{}, fmt.Errorf("sqlite: session by user: %w", err)
+		return knowledge.Session{}, fmt.Errorf("sqlite: session by user: %w", err)
 	}
 	return sess, nil
 }
 
 // UpdateSession saves a session's audience, state and operator.
-func (s *SQLiteStore) UpdateSession(ctx context.Context, sess Session) error {
-	if err := s.write(ctx, false, func(tx sqliteTx) error { return updateSessionTx(ctx, tx, sess, now()) }); err != nil {
+func (s *Store) UpdateSession(ctx context.Context, sess knowledge.Session) error {
+	if err := s.write(ctx, false, func(tx writeTx) error { return updateSessionTx(ctx, tx, sess, now()) }); err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
 	}
 	return nil
 }
 
 // RecordTurn creates or saves a session and appends messages, in one transaction.
-func (s *SQLiteStore) RecordTurn(ctx context.Context, sess *Session, msgs ...*Message) error {
+func (s *Store) RecordTurn(ctx context.Context, sess *knowledge.Session, msgs ...*knowledge.Message) error {
 	if sess.ID == "" {
 		sess.ID = uuid.NewString()
 	}
@@ -94,11 +95,11 @@ func (s *SQLiteStore) RecordTurn(ctx context.Context, sess *Session, msgs ...*Me
 	}
 	isNew := sess.CreatedAt.IsZero()
 	ts := now()
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		if isNew {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts); err != nil {
-				return mapSQLiteErr(err)
+				return mapErr(err)
 			}
 		} else if err := updateSessionTx(ctx, tx, *sess, ts); err != nil {
 			return err
@@ -122,8 +123,8 @@ func (s *SQLiteStore) RecordTurn(ctx context.Context, sess *Session, msgs ...*Me
 }
 
 // FinishMessage updates a message and, when sess is not nil, saves the session.
-func (s *SQLiteStore) FinishMessage(ctx context.Context, m Message, sess *Session) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+func (s *Store) FinishMessage(ctx context.Context, m knowledge.Message, sess *knowledge.Session) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		if err := updateMessageTx(ctx, tx, m); err != nil {
 			return err
 		}
@@ -138,96 +139,89 @@ func (s *SQLiteStore) FinishMessage(ctx context.Context, m Message, sess *Sessio
 	return nil
 }
 
-func updateSessionTx(ctx context.Context, tx sqliteTx, sess Session, ts int64) error {
+func updateSessionTx(ctx context.Context, tx writeTx, sess knowledge.Session, ts int64) error {
 	if len(sess.State) == 0 {
 		sess.State = json.RawMessage(`{}`)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE sessions SET audience = ?, state = ?, operator = ?, updated_at = ? WHERE id = ?`,
 		sess.Audience, string(sess.State), sess.Operator, ts, sess.ID)
 	if err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return knowledge.ErrNotFound
 	}
 	return nil
 }
 
-func addMessageTx(ctx context.Context, tx sqliteTx, m *Message, ts int64) error {
+func addMessageTx(ctx context.Context, tx writeTx, m *knowledge.Message, ts int64) error {
 	if m.ID == "" {
 		m.ID = uuid.NewString()
 	}
 	if m.Status == "" {
-		m.Status = StatusComplete
+		m.Status = knowledge.StatusComplete
 	}
-	cites, err := json.Marshal(nonNilCitations(m.Citations))
+	cites, err := knowledge.EncodeCitations(m.Citations)
 	if err != nil {
 		return err
 	}
 	var seq int
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE session_id = ?`, m.SessionID).Scan(&seq); err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.SessionID, seq, m.Role, m.Text, m.Grounded, string(cites), m.Status, m.Detail, ts); err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET updated_at = ? WHERE id = ?`, ts, m.SessionID); err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	m.Seq, m.CreatedAt = seq, fromMicro(ts)
 	return nil
 }
 
-func updateMessageTx(ctx context.Context, tx sqliteTx, m Message) error {
-	cites, err := json.Marshal(nonNilCitations(m.Citations))
+func updateMessageTx(ctx context.Context, tx writeTx, m knowledge.Message) error {
+	cites, err := knowledge.EncodeCitations(m.Citations)
 	if err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE messages SET text = ?, grounded = ?, citations = ?, status = ?, detail = ? WHERE id = ?`,
 		m.Text, m.Grounded, string(cites), m.Status, m.Detail, m.ID)
 	if err != nil {
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return knowledge.ErrNotFound
 	}
 	return nil
 }
 
 // AddMessage appends a message to its session.
-func (s *SQLiteStore) AddMessage(ctx context.Context, m *Message) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error { return addMessageTx(ctx, tx, m, now()) })
+func (s *Store) AddMessage(ctx context.Context, m *knowledge.Message) error {
+	err := s.write(ctx, false, func(tx writeTx) error { return addMessageTx(ctx, tx, m, now()) })
 	if err != nil {
 		return fmt.Errorf("sqlite: add message: %w", err)
 	}
 	return nil
 }
 
-func nonNilCitations(c []Citation) []Citation {
-	if c == nil {
-		return []Citation{}
-	}
-	return c
-}
-
 // UpdateMessage replaces a message's content and status.
-func (s *SQLiteStore) UpdateMessage(ctx context.Context, m Message) error {
-	if err := s.write(ctx, false, func(tx sqliteTx) error { return updateMessageTx(ctx, tx, m) }); err != nil {
+func (s *Store) UpdateMessage(ctx context.Context, m knowledge.Message) error {
+	if err := s.write(ctx, false, func(tx writeTx) error { return updateMessageTx(ctx, tx, m) }); err != nil {
 		return fmt.Errorf("sqlite: update message: %w", err)
 	}
 	return nil
 }
 
 // SetMessageStatus changes a message's Status and Detail, or returns ErrNotFound.
-func (s *SQLiteStore) SetMessageStatus(ctx context.Context, id, status, detail string) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+func (s *Store) SetMessageStatus(ctx context.Context, id, status, detail string) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = ?, detail = ? WHERE id = ?`, status, detail, id)
 		if err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return knowledge.ErrNotFound
 		}
 		return nil
 	})
@@ -239,40 +233,41 @@ func (s *SQLiteStore) SetMessageStatus(ctx context.Context, id, status, detail s
 
 const selectMessage = `SELECT id, session_id, seq, role, text, grounded, citations, status, detail, created_at FROM messages`
 
-func scanMessage(row rowScanner) (Message, error) {
-	var m Message
+func scanMessage(row rowScanner) (knowledge.Message, error) {
+	var m knowledge.Message
 	var cites string
 	var created int64
 	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &created); err != nil {
-		return Message{}, mapSQLiteErr(err)
+		return knowledge.Message{}, mapErr(err)
 	}
-	if err := json.Unmarshal([]byte(cites), &m.Citations); err != nil {
-		return Message{}, fmt.Errorf("decode citations: %w", err)
+	var err error
+	if m.Citations, err = knowledge.DecodeCitations([]byte(cites)); err != nil {
+		return knowledge.Message{}, fmt.Errorf("decode citations: %w", err)
 	}
 	m.CreatedAt = fromMicro(created)
 	return m, nil
 }
 
 // Message returns one message.
-func (s *SQLiteStore) Message(ctx context.Context, id string) (Message, error) {
+func (s *Store) Message(ctx context.Context, id string) (knowledge.Message, error) {
 	m, err := scanMessage(s.queryRow(ctx, selectMessage+` WHERE id = ?`, id))
 	if err != nil {
-		return Message{}, fmt.Errorf("sqlite: message: %w", err)
+		return knowledge.Message{}, fmt.Errorf("sqlite: message: %w", err)
 	}
 	return m, nil
 }
 
 // Messages returns the last limit messages of a session in order.
-func (s *SQLiteStore) Messages(ctx context.Context, sessionID string, limit int) ([]Message, error) {
+func (s *Store) Messages(ctx context.Context, sessionID string, limit int) ([]knowledge.Message, error) {
 	if limit <= 0 {
 		limit = -1
 	}
 	rows, err := s.query(ctx, `SELECT * FROM (`+selectMessage+` WHERE session_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, sessionID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: messages: %w", mapSQLiteErr(err))
+		return nil, fmt.Errorf("sqlite: messages: %w", mapErr(err))
 	}
 	defer rows.Close()
-	var out []Message
+	var out []knowledge.Message
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
@@ -287,12 +282,12 @@ func (s *SQLiteStore) Messages(ctx context.Context, sessionID string, limit int)
 }
 
 // AddFeedback records or replaces the rating of a message.
-func (s *SQLiteStore) AddFeedback(ctx context.Context, f Feedback) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+func (s *Store) AddFeedback(ctx context.Context, f knowledge.Feedback) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO feedback (message_id, rating, comment, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (message_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, created_at = excluded.created_at`,
 			f.MessageID, f.Rating, f.Comment, now())
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: add feedback: %w", err)
@@ -301,21 +296,21 @@ func (s *SQLiteStore) AddFeedback(ctx context.Context, f Feedback) error {
 }
 
 // ClaimEvent records a platform event and reports whether it is new.
-func (s *SQLiteStore) ClaimEvent(ctx context.Context, channel, eventID string) (bool, error) {
+func (s *Store) ClaimEvent(ctx context.Context, channel, eventID string) (bool, error) {
 	var first bool
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		ts := now()
 		res, err := tx.ExecContext(ctx, `INSERT INTO connector_events (channel, event_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT DO NOTHING`, channel, eventID, ts)
 		if err != nil {
-			return mapSQLiteErr(err)
+			return mapErr(err)
 		}
 		n, _ := res.RowsAffected()
 		first = n == 1
 		if first && ts%64 == 0 { // forget old claims now and then
 			_, err = tx.ExecContext(ctx, `DELETE FROM connector_events WHERE created_at < ?`, ts-eventRetention.Microseconds())
 		}
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	})
 	if err != nil {
 		return false, fmt.Errorf("sqlite: claim event: %w", err)
@@ -324,11 +319,11 @@ func (s *SQLiteStore) ClaimEvent(ctx context.Context, channel, eventID string) (
 }
 
 // Setting returns a stored connector setting.
-func (s *SQLiteStore) Setting(ctx context.Context, key string) (string, error) {
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 	var v string
 	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return "", fmt.Errorf("sqlite: setting %s: %w", key, ErrNotFound)
+			return "", fmt.Errorf("sqlite: setting %s: %w", key, knowledge.ErrNotFound)
 		}
 		return "", fmt.Errorf("sqlite: setting %s: %w", key, err)
 	}
@@ -336,11 +331,11 @@ func (s *SQLiteStore) Setting(ctx context.Context, key string) (string, error) {
 }
 
 // PutSetting stores a connector setting.
-func (s *SQLiteStore) PutSetting(ctx context.Context, key, value string) error {
-	err := s.write(ctx, false, func(tx sqliteTx) error {
+func (s *Store) PutSetting(ctx context.Context, key, value string) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now())
-		return mapSQLiteErr(err)
+		return mapErr(err)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put setting %s: %w", key, err)

@@ -1,4 +1,4 @@
-package knowledge_test
+package sqlite_test
 
 import (
 	"context"
@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
+	"github.com/trolyao/trolyao/knowledge/storetest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func openSQLite(t *testing.T) knowledge.Store {
 	t.Helper()
-	s, err := knowledge.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "kb.db"), quiet)
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kb.db"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,4 +24,4 @@ func openSQLite(t *testing.T) knowledge.Store {
 	return s
 }
 
-func TestSQLiteContract(t *testing.T) { runStoreContract(t, openSQLite) }
+func TestContract(t *testing.T) { storetest.Run(t, openSQLite) }

@@ -1,4 +1,4 @@
-package knowledge
+package sqlite
 
 import (
 	"container/heap"
@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -35,7 +36,7 @@ type vectorIndex struct {
 // docFilterMeta is what vector-search filters need of a document.
 type docFilterMeta struct {
 	enabled     bool
-	kind        Kind
+	kind        knowledge.Kind
 	localityKey string
 	source      string
 }
@@ -61,7 +62,7 @@ func (v *vectorIndex) reset() {
 
 // refreshVectors brings the in-memory vectors up to date with the database when this process
 // wrote, when force is set, or when another process committed since the last check.
-func (s *SQLiteStore) refreshVectors(ctx context.Context, force bool) error {
+func (s *Store) refreshVectors(ctx context.Context, force bool) error {
 	v := s.vectors
 	v.mu.RLock()
 	stale := force || v.dirty || time.Since(v.checkedAt) > checkEvery
@@ -88,7 +89,7 @@ func (s *SQLiteStore) refreshVectors(ctx context.Context, force bool) error {
 
 // loadVectors reloads document metadata and brings vectors up to date incrementally: vectors of
 // chunks that no longer exist are dropped, those of new chunks are read.
-func (s *SQLiteStore) loadVectors(ctx context.Context, v *vectorIndex) error {
+func (s *Store) loadVectors(ctx context.Context, v *vectorIndex) error {
 	info, err := s.IndexInfo(ctx)
 	if err != nil {
 		return err
@@ -109,7 +110,7 @@ func (s *SQLiteStore) loadVectors(ctx context.Context, v *vectorIndex) error {
 			rows.Close()
 			return err
 		}
-		m.kind = Kind(kind)
+		m.kind = knowledge.Kind(kind)
 		meta[id] = m
 	}
 	rows.Close()
@@ -171,7 +172,7 @@ func (s *SQLiteStore) loadVectors(ctx context.Context, v *vectorIndex) error {
 	return nil
 }
 
-func (s *SQLiteStore) loadVectorBatch(ctx context.Context, v *vectorIndex, ids []int64) error {
+func (s *Store) loadVectorBatch(ctx context.Context, v *vectorIndex, ids []int64) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, document_id, embedding FROM chunks WHERE id >= ? AND id <= ? AND embedding IS NOT NULL`,
 		ids[0], ids[len(ids)-1])
 	if err != nil {
@@ -222,17 +223,17 @@ func (h *minHeap) Pop() any {
 
 // search returns the limit passages with the highest cosine similarity to q (vectors are
 // normalised by the embedders; q is normalised here) among documents passing f.
-func (v *vectorIndex) search(q []float32, f Filters, limit int) ([]scored, error) {
+func (v *vectorIndex) search(q []float32, f knowledge.Filters, limit int) ([]scored, error) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if v.dim == 0 || len(v.ids) == 0 || limit <= 0 {
 		if v.dim != 0 && len(q) != v.dim {
-			return nil, fmt.Errorf("%w: query vector has %d dimensions, the index %d", ErrInvalid, len(q), v.dim)
+			return nil, fmt.Errorf("%w: query vector has %d dimensions, the index %d", knowledge.ErrInvalid, len(q), v.dim)
 		}
 		return nil, nil
 	}
 	if len(q) != v.dim {
-		return nil, fmt.Errorf("%w: query vector has %d dimensions, the index %d", ErrInvalid, len(q), v.dim)
+		return nil, fmt.Errorf("%w: query vector has %d dimensions, the index %d", knowledge.ErrInvalid, len(q), v.dim)
 	}
 	q = normalized(q)
 	allowed := v.allowedDocs(f)
@@ -296,7 +297,7 @@ func (v *vectorIndex) scores(q []float32) *[]float32 {
 }
 
 // allowedDocs evaluates the filters once per document.
-func (v *vectorIndex) allowedDocs(f Filters) map[string]bool {
+func (v *vectorIndex) allowedDocs(f knowledge.Filters) map[string]bool {
 	out := make(map[string]bool, len(v.docMeta))
 	loc := vietnamese.Key(f.Locality)
 	for id, m := range v.docMeta {

@@ -1,4 +1,8 @@
-package knowledge_test
+// Package storetest is the contract every knowledge.Store passes: each engine's tests call Run
+// with a function that opens a fresh, empty store of that engine. The contract covers the
+// rules written once in package knowledge (document checks, operator patches, locked fields,
+// the stored form of citations, bulk loading) as well as search, statistics and conversations.
+package storetest
 
 import (
 	"context"
@@ -16,15 +20,13 @@ import (
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
-// The store contract: every Store implementation runs runStoreContract from its own test file
-// (TestSQLiteContract, TestPostgresContract) with a function that opens a fresh, empty store.
-
 var analyzer = vietnamese.NewAnalyzer(nil)
 
-const testDim = 8
+// Dim is the dimension of the vectors the contract stores (UseTestEmbedder).
+const Dim = 8
 
-// testChunk builds a chunk with analysed terms and a deterministic embedding.
-func testChunk(title, section, text string, vec []float32) knowledge.Chunk {
+// Chunk builds a chunk with analysed terms and a deterministic embedding.
+func Chunk(title, section, text string, vec []float32) knowledge.Chunk {
 	return knowledge.Chunk{
 		Section:   section,
 		Text:      text,
@@ -34,16 +36,17 @@ func testChunk(title, section, text string, vec []float32) knowledge.Chunk {
 	}
 }
 
-func unit(i int) []float32 {
-	v := make([]float32, testDim)
-	v[i%testDim] = 1
+// Unit returns the unit vector along dimension i (mod Dim).
+func Unit(i int) []float32 {
+	v := make([]float32, Dim)
+	v[i%Dim] = 1
 	return v
 }
 
 func mixed(a, b int, wb float32) []float32 {
-	v := make([]float32, testDim)
-	v[a%testDim] = 1
-	v[b%testDim] += wb
+	v := make([]float32, Dim)
+	v[a%Dim] = 1
+	v[b%Dim] += wb
 	var n float32
 	for _, x := range v {
 		n += x * x
@@ -55,9 +58,9 @@ func mixed(a, b int, wb float32) []float32 {
 	return v
 }
 
-type openStore func(t *testing.T) knowledge.Store
-
-func runStoreContract(t *testing.T, open openStore) {
+// Run runs the whole contract against stores that open returns: a fresh, empty one per subtest,
+// closed when the subtest ends.
+func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 	t.Helper()
 	tests := []struct {
 		name string
@@ -66,13 +69,18 @@ func runStoreContract(t *testing.T, open openStore) {
 		{"put and read documents", contractPutAndRead},
 		{"replace keeps ID and bumps version atomically", contractReplace},
 		{"operator-locked fields survive re-ingestion", contractLocked},
+		{"every lockable field survives re-ingestion", contractEveryLockedField},
+		{"documents are checked before they are stored", contractDocumentChecks},
+		{"patches are validated and applied once", contractPatches},
 		{"update, list and delete", contractUpdateDelete},
+		{"bulk load", contractBulk},
 		{"lexical search", contractLexical},
 		{"lexical search filters", contractLexicalFilters},
 		{"vector search", contractVector},
 		{"stats and generation", contractStats},
 		{"embeddings reset and rebuild", contractEmbeddings},
 		{"sessions and messages", contractSessions},
+		{"citations keep their stored form", contractCitationForm},
 		{"feedback", contractFeedback},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
@@ -86,14 +94,18 @@ func runStoreContract(t *testing.T, open openStore) {
 	}
 }
 
-func mustInfo(t *testing.T, s knowledge.Store) {
+// UseTestEmbedder records a test embedder of Dim dimensions as the store's, so that vectors
+// can be stored.
+func UseTestEmbedder(t *testing.T, s knowledge.Store) {
 	t.Helper()
-	if err := s.ResetEmbeddings(context.Background(), knowledge.IndexInfo{Embedder: "test", Dim: testDim}); err != nil {
+	if err := s.ResetEmbeddings(context.Background(), knowledge.IndexInfo{Embedder: "test", Dim: Dim}); err != nil {
 		t.Fatalf("ResetEmbeddings: %v", err)
 	}
 }
 
-func putDoc(t *testing.T, s knowledge.Store, doc knowledge.Document, chunks ...knowledge.Chunk) knowledge.Document {
+// Put stores doc, enabled, of kind other unless it has one, with chunks, failing t on error, and
+// returns it as stored.
+func Put(t *testing.T, s knowledge.Store, doc knowledge.Document, chunks ...knowledge.Chunk) knowledge.Document {
 	t.Helper()
 	if doc.Kind == "" {
 		doc.Kind = knowledge.KindOther
@@ -107,15 +119,15 @@ func putDoc(t *testing.T, s knowledge.Store, doc knowledge.Document, chunks ...k
 
 func contractPutAndRead(t *testing.T, s knowledge.Store) {
 	ctx := context.Background()
-	mustInfo(t, s)
+	UseTestEmbedder(t, s)
 	proc := &extract.Procedure{Code: "1.000001", Name: "Đăng ký thử nghiệm", Channels: []extract.Channel{{Name: "Trực tuyến", Time: "5 Ngày làm việc", Fee: "10.000 đồng", FeeAmounts: []int64{10000}}}}
-	doc := putDoc(t, s, knowledge.Document{
+	doc := Put(t, s, knowledge.Document{
 		Source: "thu-tuc/1.000001.json", Title: "Đăng ký thử nghiệm", Kind: knowledge.KindProcedure,
 		Issuer: "Bộ Thử nghiệm", Locality: "Đồng Nai", Number: "12/QĐ-BTN", Dates: []string{"2024-05-01"},
 		URL: "https://dichvucong.example/1", ContentHash: "h1", Procedure: proc,
 	},
-		testChunk("Đăng ký thử nghiệm", "Cách thức thực hiện", "Trực tuyến: 5 ngày làm việc, lệ phí 10.000 đồng.", unit(0)),
-		testChunk("Đăng ký thử nghiệm", "Thành phần hồ sơ", "Tờ khai đăng ký (1 bản chính).", unit(1)),
+		Chunk("Đăng ký thử nghiệm", "Cách thức thực hiện", "Trực tuyến: 5 ngày làm việc, lệ phí 10.000 đồng.", Unit(0)),
+		Chunk("Đăng ký thử nghiệm", "Thành phần hồ sơ", "Tờ khai đăng ký (1 bản chính).", Unit(1)),
 	)
 	if doc.ID == "" || doc.Version != 1 {
 		t.Fatalf("after put: ID %q version %d, want an ID and version 1", doc.ID, doc.Version)
@@ -159,12 +171,12 @@ func contractPutAndRead(t *testing.T, s knowledge.Store) {
 
 func contractReplace(t *testing.T, s knowledge.Store) {
 	ctx := context.Background()
-	mustInfo(t, s)
-	first := putDoc(t, s, knowledge.Document{Source: "a.txt", Title: "Bản cũ", ContentHash: "1"},
-		testChunk("Bản cũ", "", "Nội dung cũ về thường trú.", unit(0)))
-	second := putDoc(t, s, knowledge.Document{Source: "a.txt", Title: "Bản mới", ContentHash: "2"},
-		testChunk("Bản mới", "", "Nội dung mới về tạm trú.", unit(1)),
-		testChunk("Bản mới", "", "Đoạn thứ hai.", unit(2)))
+	UseTestEmbedder(t, s)
+	first := Put(t, s, knowledge.Document{Source: "a.txt", Title: "Bản cũ", ContentHash: "1"},
+		Chunk("Bản cũ", "", "Nội dung cũ về thường trú.", Unit(0)))
+	second := Put(t, s, knowledge.Document{Source: "a.txt", Title: "Bản mới", ContentHash: "2"},
+		Chunk("Bản mới", "", "Nội dung mới về tạm trú.", Unit(1)),
+		Chunk("Bản mới", "", "Đoạn thứ hai.", Unit(2)))
 	if second.ID != first.ID || second.Version != 2 {
 		t.Fatalf("replacement: ID %q→%q version %d, want same ID and version 2", first.ID, second.ID, second.Version)
 	}
@@ -184,9 +196,9 @@ func contractReplace(t *testing.T, s knowledge.Store) {
 
 func contractLocked(t *testing.T, s knowledge.Store) {
 	ctx := context.Background()
-	mustInfo(t, s)
-	doc := putDoc(t, s, knowledge.Document{Source: "kh.txt", Title: "Tiêu đề tự động", Locality: "Hà Nội", ContentHash: "1"},
-		testChunk("Tiêu đề tự động", "", "Một đoạn.", unit(0)))
+	UseTestEmbedder(t, s)
+	doc := Put(t, s, knowledge.Document{Source: "kh.txt", Title: "Tiêu đề tự động", Locality: "Hà Nội", ContentHash: "1"},
+		Chunk("Tiêu đề tự động", "", "Một đoạn.", Unit(0)))
 	// Searched before and after the edit: hits carry the document's current title.
 	if hits, err := s.SearchLexical(ctx, []string{"doan"}, knowledge.Filters{}, 5); err != nil || len(hits) != 1 || hits[0].Doc.Title != "Tiêu đề tự động" {
 		t.Fatalf("SearchLexical before the edit = %+v, %v", hits, err)
@@ -198,7 +210,7 @@ func contractLocked(t *testing.T, s knowledge.Store) {
 	}
 	for name, search := range map[string]func() ([]knowledge.Hit, error){
 		"lexical": func() ([]knowledge.Hit, error) { return s.SearchLexical(ctx, []string{"doan"}, knowledge.Filters{}, 5) },
-		"vector":  func() ([]knowledge.Hit, error) { return s.SearchVector(ctx, unit(0), knowledge.Filters{}, 5) },
+		"vector":  func() ([]knowledge.Hit, error) { return s.SearchVector(ctx, Unit(0), knowledge.Filters{}, 5) },
 	} {
 		if hits, err := search(); err != nil || len(hits) != 1 || hits[0].Doc.Title != title || hits[0].Doc.Locality != loc {
 			t.Errorf("%s search after the edit = %+v, %v", name, hits, err)
@@ -207,8 +219,8 @@ func contractLocked(t *testing.T, s knowledge.Store) {
 	if upd.Title != title || upd.Locality != loc || !slices.Contains(upd.Locked, "title") || !slices.Contains(upd.Locked, "locality") {
 		t.Fatalf("UpdateDocument = %+v", upd)
 	}
-	re := putDoc(t, s, knowledge.Document{Source: "kh.txt", Title: "Tiêu đề tự động 2", Locality: "Hà Nội", Issuer: "UBND", ContentHash: "2"},
-		testChunk("Tiêu đề tự động 2", "", "Một đoạn khác.", unit(0)))
+	re := Put(t, s, knowledge.Document{Source: "kh.txt", Title: "Tiêu đề tự động 2", Locality: "Hà Nội", Issuer: "UBND", ContentHash: "2"},
+		Chunk("Tiêu đề tự động 2", "", "Một đoạn khác.", Unit(0)))
 	got, err := s.Document(ctx, re.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -220,11 +232,11 @@ func contractLocked(t *testing.T, s knowledge.Store) {
 
 func contractUpdateDelete(t *testing.T, s knowledge.Store) {
 	ctx := context.Background()
-	mustInfo(t, s)
-	a := putDoc(t, s, knowledge.Document{Source: "b.txt", Title: "B", Kind: knowledge.KindPlan},
-		testChunk("B", "", "Kế hoạch chuyển đổi số.", unit(0)))
-	putDoc(t, s, knowledge.Document{Source: "a.json", Title: "A", Kind: knowledge.KindProcedure},
-		testChunk("A", "", "Thủ tục.", unit(1)))
+	UseTestEmbedder(t, s)
+	a := Put(t, s, knowledge.Document{Source: "b.txt", Title: "B", Kind: knowledge.KindPlan},
+		Chunk("B", "", "Kế hoạch chuyển đổi số.", Unit(0)))
+	Put(t, s, knowledge.Document{Source: "a.json", Title: "A", Kind: knowledge.KindProcedure},
+		Chunk("A", "", "Thủ tục.", Unit(1)))
 	all, err := s.Documents(ctx, "")
 	if err != nil || len(all) != 2 || all[0].Source != "a.json" || all[1].Source != "b.txt" {
 		t.Fatalf("Documents = %+v, %v (want ordered by source)", all, err)
@@ -240,7 +252,7 @@ func contractUpdateDelete(t *testing.T, s knowledge.Store) {
 	if hits, _ := s.SearchLexical(ctx, []string{"chuyen_doi"}, knowledge.Filters{}, 10); len(hits) != 0 {
 		t.Errorf("disabled document retrieved: %+v", hits)
 	}
-	if hits, _ := s.SearchVector(ctx, unit(0), knowledge.Filters{}, 10); len(hits) != 1 || hits[0].Doc.Source != "a.json" {
+	if hits, _ := s.SearchVector(ctx, Unit(0), knowledge.Filters{}, 10); len(hits) != 1 || hits[0].Doc.Source != "a.json" {
 		t.Errorf("vector search returned a disabled document: %+v", hits)
 	}
 	if _, err := s.UpdateDocument(ctx, "00000000-0000-0000-0000-000000000000", knowledge.DocumentPatch{Enabled: &off}); !errors.Is(err, knowledge.ErrNotFound) {
@@ -261,19 +273,20 @@ func contractUpdateDelete(t *testing.T, s knowledge.Store) {
 }
 
 func lexicalFixture(t *testing.T, s knowledge.Store) {
-	mustInfo(t, s)
-	putDoc(t, s, knowledge.Document{Source: "dongnai.txt", Title: "Kế hoạch chuyển đổi số tỉnh Đồng Nai", Kind: knowledge.KindPlan, Locality: "Đồng Nai"},
-		testChunk("Kế hoạch chuyển đổi số tỉnh Đồng Nai", "Mục tiêu", "Tỷ lệ hồ sơ giải quyết trực tuyến đạt 80% ở cấp sở, 40% tại cấp huyện và 30% tại cấp xã.", unit(0)),
-		testChunk("Kế hoạch chuyển đổi số tỉnh Đồng Nai", "Tổ chức thực hiện", "Sở TT-TT làm đầu mối hướng dẫn, đôn đốc.", unit(1)))
-	putDoc(t, s, knowledge.Document{Source: "haiduong.txt", Title: "Kế hoạch ứng dụng CNTT tỉnh Hải Dương", Kind: knowledge.KindPlan, Locality: "Hải Dương"},
-		testChunk("Kế hoạch ứng dụng CNTT tỉnh Hải Dương", "", "60% hồ sơ công việc tại cấp xã được xử lý trên môi trường mạng.", unit(2)))
-	putDoc(t, s, knowledge.Document{Source: "bo/nghi-dinh.txt", Title: "Quản lý dữ liệu", Kind: knowledge.KindOther},
-		testChunk("Quản lý dữ liệu", "", "Nghị định số 47/2020/NĐ-CP về quản lý, kết nối và chia sẻ dữ liệu số.", unit(3)))
-	putDoc(t, s, knowledge.Document{Source: "thu-tuc/tt.json", Title: "Đăng ký thường trú", Kind: knowledge.KindProcedure},
-		testChunk("Đăng ký thường trú", "Cách thức thực hiện", "Trực tuyến: 7 Ngày làm việc, lệ phí 10,000 Việt Nam Đồng.", unit(4)))
+	UseTestEmbedder(t, s)
+	Put(t, s, knowledge.Document{Source: "dongnai.txt", Title: "Kế hoạch chuyển đổi số tỉnh Đồng Nai", Kind: knowledge.KindPlan, Locality: "Đồng Nai"},
+		Chunk("Kế hoạch chuyển đổi số tỉnh Đồng Nai", "Mục tiêu", "Tỷ lệ hồ sơ giải quyết trực tuyến đạt 80% ở cấp sở, 40% tại cấp huyện và 30% tại cấp xã.", Unit(0)),
+		Chunk("Kế hoạch chuyển đổi số tỉnh Đồng Nai", "Tổ chức thực hiện", "Sở TT-TT làm đầu mối hướng dẫn, đôn đốc.", Unit(1)))
+	Put(t, s, knowledge.Document{Source: "haiduong.txt", Title: "Kế hoạch ứng dụng CNTT tỉnh Hải Dương", Kind: knowledge.KindPlan, Locality: "Hải Dương"},
+		Chunk("Kế hoạch ứng dụng CNTT tỉnh Hải Dương", "", "60% hồ sơ công việc tại cấp xã được xử lý trên môi trường mạng.", Unit(2)))
+	Put(t, s, knowledge.Document{Source: "bo/nghi-dinh.txt", Title: "Quản lý dữ liệu", Kind: knowledge.KindOther},
+		Chunk("Quản lý dữ liệu", "", "Nghị định số 47/2020/NĐ-CP về quản lý, kết nối và chia sẻ dữ liệu số.", Unit(3)))
+	Put(t, s, knowledge.Document{Source: "thu-tuc/tt.json", Title: "Đăng ký thường trú", Kind: knowledge.KindProcedure},
+		Chunk("Đăng ký thường trú", "Cách thức thực hiện", "Trực tuyến: 7 Ngày làm việc, lệ phí 10,000 Việt Nam Đồng.", Unit(4)))
 }
 
-func sources(hits []knowledge.Hit) []string {
+// Sources returns the sources of hits, in order.
+func Sources(hits []knowledge.Hit) []string {
 	var out []string
 	for _, h := range hits {
 		out = append(out, h.Doc.Source)
@@ -308,10 +321,10 @@ func contractLexical(t *testing.T, s knowledge.Store) {
 				t.Fatal(err)
 			}
 			if len(hits) != tt.n {
-				t.Fatalf("hits = %v, want %d", sources(hits), tt.n)
+				t.Fatalf("hits = %v, want %d", Sources(hits), tt.n)
 			}
 			if tt.want != "" && hits[0].Doc.Source != tt.want {
-				t.Errorf("first = %s, want %s (all %v)", hits[0].Doc.Source, tt.want, sources(hits))
+				t.Errorf("first = %s, want %s (all %v)", hits[0].Doc.Source, tt.want, Sources(hits))
 			}
 			for _, h := range hits {
 				if h.Chunk.ID == 0 || h.Chunk.Text == "" || h.Chunk.HeadTerms == "" || h.Chunk.BodyTerms == "" || h.Doc.Title == "" || h.Doc.ID == "" {
@@ -357,7 +370,7 @@ func contractLexicalFilters(t *testing.T, s knowledge.Store) {
 		{"locality folded", knowledge.Filters{Locality: "dong nai"}, []string{"dongnai.txt"}},
 		{"locality with marks", knowledge.Filters{Locality: "Hải Dương"}, []string{"haiduong.txt"}},
 		{"locality or national", knowledge.Filters{Locality: "Hải Dương", LocalityOrNational: true}, []string{"bo/nghi-dinh.txt", "haiduong.txt", "thu-tuc/tt.json"}},
-		{"sources", knowledge.Filters{Sources: []string{"bo/nghi-dinh.txt"}}, []string{"bo/nghi-dinh.txt"}},
+		{"Sources", knowledge.Filters{Sources: []string{"bo/nghi-dinh.txt"}}, []string{"bo/nghi-dinh.txt"}},
 		{"document ids", knowledge.Filters{DocumentIDs: []string{doc.ID}}, []string{"haiduong.txt"}},
 	}
 	terms := []string{"ke_hoach", "cap_xa", "du_lieu", "47/2020/nd-cp", "thuong_tru", "tinh", "hai_duong", "dong_nai", "10000"}
@@ -365,17 +378,17 @@ func contractLexicalFilters(t *testing.T, s knowledge.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, search := range []func() ([]knowledge.Hit, error){
 				func() ([]knowledge.Hit, error) { return s.SearchLexical(ctx, terms, tt.f, 20) },
-				func() ([]knowledge.Hit, error) { return s.SearchVector(ctx, unit(0), tt.f, 20) },
+				func() ([]knowledge.Hit, error) { return s.SearchVector(ctx, Unit(0), tt.f, 20) },
 			} {
 				hits, err := search()
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := sources(hits)
+				got := Sources(hits)
 				slices.Sort(got)
 				got = slices.Compact(got)
 				if !slices.Equal(got, tt.want) {
-					t.Errorf("sources = %v, want %v", got, tt.want)
+					t.Errorf("Sources = %v, want %v", got, tt.want)
 				}
 			}
 		})
@@ -390,7 +403,7 @@ func contractVector(t *testing.T, s knowledge.Store) {
 		t.Fatal(err)
 	}
 	if len(hits) != 3 || hits[0].Doc.Source != "thu-tuc/tt.json" || hits[1].Doc.Source != "bo/nghi-dinh.txt" {
-		t.Fatalf("vector hits = %v", sources(hits))
+		t.Fatalf("vector hits = %v", Sources(hits))
 	}
 	if math.Abs(hits[0].Score-0.894) > 0.01 || hits[0].Score < hits[1].Score || hits[1].Score < hits[2].Score {
 		t.Errorf("scores = %v %v %v, want cosine similarity ordered", hits[0].Score, hits[1].Score, hits[2].Score)
@@ -399,7 +412,7 @@ func contractVector(t *testing.T, s knowledge.Store) {
 		t.Errorf("incomplete hit %+v", hits[0])
 	}
 	for _, limit := range []int{3, 200} { // within and beyond the stores' default candidate lists
-		if _, err := s.SearchVector(ctx, make([]float32, testDim+1), knowledge.Filters{}, limit); !errors.Is(err, knowledge.ErrInvalid) {
+		if _, err := s.SearchVector(ctx, make([]float32, Dim+1), knowledge.Filters{}, limit); !errors.Is(err, knowledge.ErrInvalid) {
 			t.Errorf("a vector of the wrong dimension (limit %d): %v, want ErrInvalid", limit, err)
 		}
 	}
@@ -407,7 +420,7 @@ func contractVector(t *testing.T, s knowledge.Store) {
 
 func contractStats(t *testing.T, s knowledge.Store) {
 	ctx := context.Background()
-	mustInfo(t, s)
+	UseTestEmbedder(t, s)
 	g0, err := s.Generation(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -428,8 +441,8 @@ func contractStats(t *testing.T, s knowledge.Store) {
 	if st.Chunks != 5 {
 		t.Errorf("Chunks = %d, want 5", st.Chunks)
 	}
-	if st.DF["cap_xa"] != 2 || st.DF["47/2020/nđ-cp"] != 1 || st.DF["ke_hoach"] != 3 {
-		t.Errorf("DF cap_xa=%d 47/2020/nđ-cp=%d ke_hoach=%d, want 2 1 3", st.DF["cap_xa"], st.DF["47/2020/nđ-cp"], st.DF["ke_hoach"])
+	if st.DF.Get("cap_xa") != 2 || st.DF.Get("47/2020/nđ-cp") != 1 || st.DF.Get("ke_hoach") != 3 {
+		t.Errorf("DF cap_xa=%d 47/2020/nđ-cp=%d ke_hoach=%d, want 2 1 3", st.DF.Get("cap_xa"), st.DF.Get("47/2020/nđ-cp"), st.DF.Get("ke_hoach"))
 	}
 	if st.AvgBodyLen <= 5 || st.AvgHeadLen <= 2 {
 		t.Errorf("average lengths %v %v", st.AvgHeadLen, st.AvgBodyLen)
@@ -441,8 +454,8 @@ func contractStats(t *testing.T, s knowledge.Store) {
 	}
 	g2, _ := s.Generation(ctx)
 	st, _ = s.Stats(ctx)
-	if g2 == g1 || st.Chunks != 4 || st.DF["cap_xa"] != 1 {
-		t.Errorf("after disabling: generation %d→%d chunks %d df(cap_xa) %d", g1, g2, st.Chunks, st.DF["cap_xa"])
+	if g2 == g1 || st.Chunks != 4 || st.DF.Get("cap_xa") != 1 {
+		t.Errorf("after disabling: generation %d→%d chunks %d df(cap_xa) %d", g1, g2, st.Chunks, st.DF.Get("cap_xa"))
 	}
 }
 
@@ -453,7 +466,7 @@ func contractEmbeddings(t *testing.T, s knowledge.Store) {
 		t.Fatalf("IndexInfo of a new store = %+v, %v", info, err)
 	}
 	lexicalFixture(t, s)
-	if info, _ := s.IndexInfo(ctx); info.Embedder != "test" || info.Dim != testDim {
+	if info, _ := s.IndexInfo(ctx); info.Embedder != "test" || info.Dim != Dim {
 		t.Fatalf("IndexInfo = %+v", info)
 	}
 	if missing, _ := s.ChunksWithoutEmbedding(ctx, 100); len(missing) != 0 {
@@ -464,7 +477,7 @@ func contractEmbeddings(t *testing.T, s knowledge.Store) {
 		t.Fatal(err)
 	}
 	if hits, err := s.SearchVector(ctx, []float32{1, 0, 0}, knowledge.Filters{}, 5); err != nil || len(hits) != 0 {
-		t.Errorf("vector search after reset = %v, %v (want no hits)", sources(hits), err)
+		t.Errorf("vector search after reset = %v, %v (want no hits)", Sources(hits), err)
 	}
 	var all []knowledge.Chunk
 	for {
@@ -502,7 +515,7 @@ func contractEmbeddings(t *testing.T, s knowledge.Store) {
 	}
 	hits, err := s.SearchVector(ctx, []float32{1, 0, 0}, knowledge.Filters{}, 1)
 	if err != nil || len(hits) != 1 || hits[0].Doc.Source != "thu-tuc/tt.json" {
-		t.Errorf("search with new vectors = %v, %v", sources(hits), err)
+		t.Errorf("search with new vectors = %v, %v", Sources(hits), err)
 	}
 	if info, _ := s.IndexInfo(ctx); info.Embedder != "other" || info.Dim != 3 {
 		t.Errorf("IndexInfo after reset = %+v", info)
@@ -680,15 +693,15 @@ func contractEvents(t *testing.T, s knowledge.Store) {
 func contractConcurrentReplace(t *testing.T, s knowledge.Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	mustInfo(t, s)
+	UseTestEmbedder(t, s)
 	mk := func(v int) []knowledge.Chunk {
 		var cs []knowledge.Chunk
 		for i := range 3 {
-			cs = append(cs, testChunk("Tài liệu", "", fmt.Sprintf("Phiên bản %d đoạn %d về thường trú.", v, i), unit(i)))
+			cs = append(cs, Chunk("Tài liệu", "", fmt.Sprintf("Phiên bản %d đoạn %d về thường trú.", v, i), Unit(i)))
 		}
 		return cs
 	}
-	putDoc(t, s, knowledge.Document{Source: "x.txt", Title: "Tài liệu", ContentHash: "0"}, mk(0)...)
+	Put(t, s, knowledge.Document{Source: "x.txt", Title: "Tài liệu", ContentHash: "0"}, mk(0)...)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -769,5 +782,230 @@ func contractTurns(t *testing.T, s knowledge.Store) {
 	missing := knowledge.Session{ID: "00000000-0000-0000-0000-000000000001", CreatedAt: time.Now()}
 	if err := s.RecordTurn(ctx, &missing, &knowledge.Message{Role: knowledge.RoleUser, Text: "x"}); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("recording into a session that is not stored: %v", err)
+	}
+}
+
+// contractEveryLockedField sets each lockable field by a patch, re-ingests the document with
+// other values, and checks that the operator's value stays while the others follow the file.
+func contractEveryLockedField(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	UseTestEmbedder(t, s)
+	title, issuer, locality, number, url := "Tên do cán bộ đặt", "Sở Tư pháp", "Cần Thơ", "99/KH-UBND", "https://cong.example/99"
+	kind, off := knowledge.KindPlan, false
+	patches := map[string]knowledge.DocumentPatch{
+		knowledge.FieldTitle:    {Title: &title},
+		knowledge.FieldKind:     {Kind: &kind},
+		knowledge.FieldIssuer:   {Issuer: &issuer},
+		knowledge.FieldLocality: {Locality: &locality},
+		knowledge.FieldNumber:   {Number: &number},
+		knowledge.FieldURL:      {URL: &url},
+		knowledge.FieldEnabled:  {Enabled: &off},
+	}
+	file := func(hash string) knowledge.Document {
+		return knowledge.Document{Source: "f.txt", Title: "Tên trong tệp " + hash, Kind: knowledge.KindOther, Issuer: "UBND " + hash,
+			Locality: "Hà Nội", Number: hash + "/QĐ", URL: "https://tep.example/" + hash, ContentHash: hash, Enabled: true}
+	}
+	for field, patch := range patches {
+		t.Run(field, func(t *testing.T) {
+			doc := Put(t, s, file("1"), Chunk("Tên", "", "Một đoạn "+field+".", Unit(0)))
+			if _, err := s.UpdateDocument(ctx, doc.ID, patch); err != nil {
+				t.Fatal(err)
+			}
+			patched, err := s.Document(ctx, doc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := file("2")
+			if err := s.PutDocument(ctx, &next, []knowledge.Chunk{Chunk("Tên", "", "Đoạn mới "+field+".", Unit(1))}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Document(ctx, doc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Locked, []string{field}) {
+				t.Errorf("Locked = %v, want [%s]", got.Locked, field)
+			}
+			values := map[string][2]any{
+				knowledge.FieldTitle:    {got.Title, patched.Title},
+				knowledge.FieldKind:     {got.Kind, patched.Kind},
+				knowledge.FieldIssuer:   {got.Issuer, patched.Issuer},
+				knowledge.FieldLocality: {got.Locality, patched.Locality},
+				knowledge.FieldNumber:   {got.Number, patched.Number},
+				knowledge.FieldURL:      {got.URL, patched.URL},
+				knowledge.FieldEnabled:  {got.Enabled, patched.Enabled},
+			}
+			fromFile := map[string]any{
+				knowledge.FieldTitle: next.Title, knowledge.FieldKind: knowledge.KindOther, knowledge.FieldIssuer: "UBND 2",
+				knowledge.FieldLocality: "Hà Nội", knowledge.FieldNumber: "2/QĐ", knowledge.FieldURL: "https://tep.example/2", knowledge.FieldEnabled: true,
+			}
+			for f, v := range values {
+				want := fromFile[f]
+				if f == field {
+					want = v[1]
+				}
+				if v[0] != want {
+					t.Errorf("%s = %v after re-ingestion, want %v", f, v[0], want)
+				}
+			}
+			if err := s.DeleteDocument(ctx, doc.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// contractDocumentChecks: a document needs a source, a title that is not blank and a known
+// kind; its title is stored trimmed, and a new document starts with nothing locked.
+func contractDocumentChecks(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	UseTestEmbedder(t, s)
+	for _, tt := range []struct {
+		name string
+		doc  knowledge.Document
+	}{
+		{"no source", knowledge.Document{Title: "T", Kind: knowledge.KindOther}},
+		{"no title", knowledge.Document{Source: "x.txt", Kind: knowledge.KindOther}},
+		{"blank title", knowledge.Document{Source: "x.txt", Title: "  \t", Kind: knowledge.KindOther}},
+		{"unknown kind", knowledge.Document{Source: "x.txt", Title: "T", Kind: "memo"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.PutDocument(ctx, &tt.doc, nil); !errors.Is(err, knowledge.ErrInvalid) {
+				t.Errorf("PutDocument = %v, want ErrInvalid", err)
+			}
+		})
+	}
+	if docs, err := s.Documents(ctx, ""); err != nil || len(docs) != 0 {
+		t.Errorf("after refused puts: %d documents, %v", len(docs), err)
+	}
+	doc := knowledge.Document{Source: "y.txt", Title: "  Kế hoạch số hoá  ", Kind: knowledge.KindPlan, Enabled: true,
+		Locked: []string{knowledge.FieldTitle}}
+	if err := s.PutDocument(ctx, &doc, []knowledge.Chunk{Chunk("Kế hoạch", "", "Một đoạn.", Unit(0))}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Document(ctx, doc.ID)
+	if err != nil || got.Title != "Kế hoạch số hoá" || len(got.Locked) != 0 {
+		t.Errorf("stored = %q locked %v, %v; want the title trimmed and nothing locked", got.Title, got.Locked, err)
+	}
+}
+
+// contractPatches: an invalid patch changes nothing; a valid one trims its values and adds its
+// fields to Locked, sorted and once each.
+func contractPatches(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	UseTestEmbedder(t, s)
+	doc := Put(t, s, knowledge.Document{Source: "p.txt", Title: "Tên gốc", Kind: knowledge.KindOther},
+		Chunk("Tên gốc", "", "Một đoạn.", Unit(0)))
+	blank, memo := "   ", knowledge.Kind("memo")
+	for _, tt := range []struct {
+		name  string
+		patch knowledge.DocumentPatch
+	}{
+		{"blank title", knowledge.DocumentPatch{Title: &blank}},
+		{"unknown kind", knowledge.DocumentPatch{Kind: &memo}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := s.UpdateDocument(ctx, doc.ID, tt.patch); !errors.Is(err, knowledge.ErrInvalid) {
+				t.Errorf("UpdateDocument = %v, want ErrInvalid", err)
+			}
+			if got, err := s.Document(ctx, doc.ID); err != nil || got.Title != "Tên gốc" || got.Kind != knowledge.KindOther || len(got.Locked) != 0 {
+				t.Errorf("after a refused patch: %+v, %v", got, err)
+			}
+		})
+	}
+	url, issuer, title := " https://x.example/1 ", " Sở Nội vụ ", "  Tên mới "
+	if _, err := s.UpdateDocument(ctx, doc.ID, knowledge.DocumentPatch{URL: &url, Issuer: &issuer}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UpdateDocument(ctx, doc.ID, knowledge.DocumentPatch{Title: &title, Issuer: &issuer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Tên mới" || got.Issuer != "Sở Nội vụ" || got.URL != "https://x.example/1" {
+		t.Errorf("patched values = %q %q %q, want them trimmed", got.Title, got.Issuer, got.URL)
+	}
+	if want := []string{knowledge.FieldIssuer, knowledge.FieldTitle, knowledge.FieldURL}; !slices.Equal(got.Locked, want) {
+		t.Errorf("Locked = %v, want %v", got.Locked, want)
+	}
+	if stored, err := s.Document(ctx, doc.ID); err != nil || !slices.Equal(stored.Locked, got.Locked) || stored.Title != got.Title {
+		t.Errorf("stored after patch = %+v, %v", stored, err)
+	}
+}
+
+// contractBulk: documents written between BeginBulk and EndBulk are found and counted as if
+// written one by one.
+func contractBulk(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	UseTestEmbedder(t, s)
+	Put(t, s, knowledge.Document{Source: "truoc.txt", Title: "Trước"}, Chunk("Trước", "", "Cấp xã nộp hồ sơ.", Unit(0)))
+	if err := s.BeginBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	docs := []*knowledge.Document{
+		{Source: "b1.txt", Title: "Một", Kind: knowledge.KindOther, Enabled: true},
+		{Source: "b2.txt", Title: "Hai", Kind: knowledge.KindOther, Enabled: true},
+	}
+	chunks := [][]knowledge.Chunk{
+		{Chunk("Một", "", "Hồ sơ cấp xã thứ nhất.", Unit(1))},
+		{Chunk("Hai", "", "Hồ sơ cấp xã thứ hai.", Unit(2)), Chunk("Hai", "", "Đoạn khác.", Unit(3))},
+	}
+	if err := s.PutDocuments(ctx, docs, chunks); err != nil {
+		t.Fatal(err)
+	}
+	if docs[0].ID == "" || docs[1].ID == "" || chunks[1][1].ID == 0 {
+		t.Errorf("bulk put assigned no IDs: %+v %+v", docs, chunks)
+	}
+	if hits, err := s.SearchLexical(ctx, []string{"cap_xa"}, knowledge.Filters{}, 10); err != nil || len(hits) != 3 {
+		t.Errorf("during the bulk load: %d hits, %v; want 3", len(hits), err)
+	}
+	if err := s.EndBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Chunks != 4 || st.DF.Get("cap_xa") != 3 || st.DF.Get("doan") != 1 {
+		t.Errorf("after the bulk load: %d chunks, df(cap_xa) %d, df(doan) %d; want 4, 3, 1", st.Chunks, st.DF.Get("cap_xa"), st.DF.Get("doan"))
+	}
+	for _, q := range [][]float32{Unit(2), Unit(0)} {
+		if hits, err := s.SearchVector(ctx, q, knowledge.Filters{}, 1); err != nil || len(hits) != 1 {
+			t.Errorf("vector search after the bulk load: %+v, %v", hits, err)
+		}
+	}
+	bad := []*knowledge.Document{{Source: "b3.txt", Title: "Ba", Kind: knowledge.KindOther}, {Source: "b4.txt", Kind: knowledge.KindOther}}
+	if err := s.PutDocuments(ctx, bad, [][]knowledge.Chunk{nil, nil}); !errors.Is(err, knowledge.ErrInvalid) {
+		t.Errorf("a batch with an invalid document = %v, want ErrInvalid", err)
+	}
+	if _, err := s.DocumentBySource(ctx, "b3.txt"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("a batch with an invalid document stored part of it: %v", err)
+	}
+}
+
+// contractCitationForm: citations come back as they were stored, whatever their Go field names.
+func contractCitationForm(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	sess := knowledge.Session{Channel: "web", Audience: "citizen"}
+	if err := s.CreateSession(ctx, &sess); err != nil {
+		t.Fatal(err)
+	}
+	cites := []knowledge.Citation{
+		{N: 1, Source: "a.json", Title: "Đăng ký khai sinh", Snippet: "Miễn phí", URL: "https://x/1", Score: 0.75, DocumentID: "d1", ChunkID: 42, Section: "Lệ phí"},
+		{N: 2, Source: "b.txt", Title: "Kế hoạch", Snippet: "80%"},
+	}
+	m := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Text: "x [1] [2]", Grounded: true, Citations: cites, Status: knowledge.StatusComplete}
+	if err := s.AddMessage(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Message(ctx, m.ID)
+	if err != nil || !slices.Equal(got.Citations, cites) {
+		t.Errorf("citations = %+v, %v; want %+v", got.Citations, err, cites)
+	}
+	none := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Text: "y", Status: knowledge.StatusComplete}
+	if err := s.AddMessage(ctx, &none); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Message(ctx, none.ID); err != nil || len(got.Citations) != 0 {
+		t.Errorf("no citations = %+v, %v", got.Citations, err)
 	}
 }

@@ -1,4 +1,4 @@
-package knowledge
+package postgres
 
 import (
 	"context"
@@ -14,22 +14,22 @@ import (
 // Bulk loading. Keeping the HNSW and GIN indexes up to date costs far more per passage than
 // building them once over all passages, so a large ingestion drops them first (BeginBulk) and
 // builds them at the end (EndBulk). Searches stay correct meanwhile (sequential scans), only
-// slower. A process that dies in between leaves the indexes missing: OpenPostgres rebuilds them.
+// slower. A process that dies in between leaves the indexes missing: Open rebuilds them.
 
 const (
-	pgDropSearchIndexes = `DROP INDEX IF EXISTS chunks_embedding_idx; DROP INDEX IF EXISTS chunks_terms_idx`
-	pgCreateTermsIndex  = `CREATE INDEX IF NOT EXISTS chunks_terms_idx ON chunks USING gin (terms)`
+	dropSearchIndexes = `DROP INDEX IF EXISTS chunks_embedding_idx; DROP INDEX IF EXISTS chunks_terms_idx`
+	createTermsIndex  = `CREATE INDEX IF NOT EXISTS chunks_terms_idx ON chunks USING gin (terms)`
 	// The vector index needs a typed column: it exists once an embedder is recorded.
-	pgCreateVectorIndex = `CREATE INDEX IF NOT EXISTS chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 40)`
-	pgVectorDim         = `SELECT dim FROM knowledge_state`
-	pgMissingIndexes    = `SELECT count(*) FROM pg_indexes WHERE tablename = 'chunks' AND indexname IN ('chunks_terms_idx', 'chunks_embedding_idx')`
+	createVectorIndex = `CREATE INDEX IF NOT EXISTS chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 40)`
+	vectorDim         = `SELECT dim FROM knowledge_state`
+	missingIndexes    = `SELECT count(*) FROM pg_indexes WHERE tablename = 'chunks' AND indexname IN ('chunks_terms_idx', 'chunks_embedding_idx')`
 )
 
 // BeginBulk drops the search indexes before a large ingestion; until EndBulk, this process's
 // writes leave the term statistics to be recomputed at the end.
-func (s *PostgresStore) BeginBulk(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, pgDropSearchIndexes); err != nil {
-		return pgDBError("begin bulk load", err)
+func (s *Store) BeginBulk(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, dropSearchIndexes); err != nil {
+		return dbError("begin bulk load", err)
 	}
 	s.bulkMu.Lock()
 	s.bulkDF = map[string]int32{}
@@ -41,7 +41,7 @@ func (s *PostgresStore) BeginBulk(ctx context.Context) error {
 
 // EndBulk recomputes the term statistics and builds the search indexes again, with memory and
 // parallel workers for the build.
-func (s *PostgresStore) EndBulk(ctx context.Context) error {
+func (s *Store) EndBulk(ctx context.Context) error {
 	start := time.Now()
 	s.bulk.Store(false)
 	s.bulkMu.Lock()
@@ -49,9 +49,9 @@ func (s *PostgresStore) EndBulk(ctx context.Context) error {
 	s.bulkDF = nil
 	s.bulkMu.Unlock()
 	if len(df) > 0 {
-		terms, counts := pgDFArrays(df)
-		if _, err := s.pool.Exec(ctx, pgRecordDF, terms, counts); err != nil {
-			return pgDBError("end bulk load: term statistics", err)
+		terms, counts := dfArrays(df)
+		if _, err := s.pool.Exec(ctx, recordDF, terms, counts); err != nil {
+			return dbError("end bulk load: term statistics", err)
 		}
 	}
 	if err := ensureSearchIndexes(ctx, s.pool); err != nil {
@@ -63,7 +63,7 @@ func (s *PostgresStore) EndBulk(ctx context.Context) error {
 
 // countBulk adds to bulkDF the statistics of the new documents exec left uncounted. When
 // EndBulk has run meanwhile it returns them instead, for the caller to record.
-func (s *PostgresStore) countBulk(puts []pgPut) map[string]int32 {
+func (s *Store) countBulk(puts []put) map[string]int32 {
 	s.bulkMu.Lock()
 	defer s.bulkMu.Unlock()
 	var late map[string]int32
@@ -92,39 +92,39 @@ func (s *PostgresStore) countBulk(puts []pgPut) map[string]int32 {
 // those of the columns searches filter or plan on, not of the texts and vectors.
 func ensureSearchIndexes(ctx context.Context, pool *pgxpool.Pool) error {
 	var dim int
-	if err := pool.QueryRow(ctx, pgVectorDim).Scan(&dim); err != nil {
-		return pgDBError("build search indexes", err)
+	if err := pool.QueryRow(ctx, vectorDim).Scan(&dim); err != nil {
+		return dbError("build search indexes", err)
 	}
-	builds := [][]string{{`SET maintenance_work_mem = '256MB'`, pgCreateTermsIndex}}
+	builds := [][]string{{`SET maintenance_work_mem = '256MB'`, createTermsIndex}}
 	if dim > 0 {
 		builds = append(builds, []string{`SET maintenance_work_mem = '512MB'`,
-			`SET max_parallel_maintenance_workers = 1`, pgCreateVectorIndex})
+			`SET max_parallel_maintenance_workers = 1`, createVectorIndex})
 	}
 	errs := make([]error, len(builds))
 	var wg sync.WaitGroup
 	for i, stmts := range builds {
-		wg.Go(func() { errs[i] = pgRunOnOwnConn(ctx, pool, stmts) })
+		wg.Go(func() { errs[i] = runOnOwnConn(ctx, pool, stmts) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, pgAnalyzeChunks); err != nil {
-		return pgDBError("build search indexes: analyze", err)
+	if _, err := pool.Exec(ctx, analyzeChunks); err != nil {
+		return dbError("build search indexes: analyze", err)
 	}
 	return nil
 }
 
-// pgAnalyzeChunks gathers the statistics of the chunks' filter columns and terms (whose most
+// analyzeChunks gathers the statistics of the chunks' filter columns and terms (whose most
 // common lexemes steer lexical pruning when no exact counts are at hand).
-const pgAnalyzeChunks = `ANALYZE chunks (document_id, doc_enabled, doc_kind, doc_locality_key, terms)`
+const analyzeChunks = `ANALYZE chunks (document_id, doc_enabled, doc_kind, doc_locality_key, terms)`
 
-// pgRunOnOwnConn runs stmts on a connection of their own, closed afterwards so that the session
+// runOnOwnConn runs stmts on a connection of their own, closed afterwards so that the session
 // settings they make go with it.
-func pgRunOnOwnConn(ctx context.Context, pool *pgxpool.Pool, stmts []string) error {
+func runOnOwnConn(ctx context.Context, pool *pgxpool.Pool, stmts []string) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
-		return pgDBError("build search indexes", err)
+		return dbError("build search indexes", err)
 	}
 	defer conn.Release()
 	defer func() {
