@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,8 @@ type Config struct {
 	LLMTimeout time.Duration
 	// Passages is how many passages are retrieved per question.
 	Passages int
+	// Vocabulary is how people write beside how the records say it; nil: the shipped one.
+	Vocabulary *Vocabulary
 }
 
 // DefaultConfig returns the settings used when none are given.
@@ -78,6 +81,7 @@ type Assistant struct {
 	model    llms.Model // nil: extractive answers only
 	analyzer *vietnamese.Analyzer
 	compose  composer
+	vocab    *Vocabulary
 	logger   *slog.Logger
 
 	docMu sync.Mutex
@@ -105,8 +109,11 @@ func New(cfg Config, index *knowledge.Index, store Store, analyzer *vietnamese.A
 	if cfg.LLMTimeout <= 0 {
 		cfg.LLMTimeout = def.LLMTimeout
 	}
+	if cfg.Vocabulary == nil {
+		cfg.Vocabulary = DefaultVocabulary()
+	}
 	return &Assistant{
-		cfg: cfg, index: index, store: store, model: model, analyzer: analyzer,
+		cfg: cfg, index: index, store: store, model: model, analyzer: analyzer, vocab: cfg.Vocabulary,
 		compose: composer{analyzer: analyzer, pieces: &pieceCache{m: map[string][]sentencePiece{}}}, logger: logger, docs: map[string]cachedDoc{},
 	}
 }
@@ -156,34 +163,53 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 
 	start := time.Now()
 	mem := loadMemory(sess.State)
-	cues := ExtractCues(msg)
+	// The question is read in standard words (chat forms written out) from here on. Personal
+	// data, markup and attempts to change the assistant's instructions are not what the
+	// question is about: it is answered without them.
+	std := a.vocab.Standard(msg)
+	question := questionText(withoutPlaceholders(a.vocab.Standard(masked)))
+	chosen := ""
+	if len(mem.Choices) > 0 {
+		// A reply to the choices offered answers the question they were offered for.
+		if n := pickChoice(std, mem.choices(), a.analyzer); n > 0 {
+			chosen, question, std = mem.Choices[n-1].DocumentID, mem.Asked, mem.Asked
+		}
+	}
+	cues := ExtractCues(std)
 	if req.Locality != "" && cues.Locality == "" {
 		cues.Locality = req.Locality
 	}
-	// Personal data, markup and attempts to change the assistant's instructions are not what
-	// the question is about: it is answered without them.
-	ans, r := a.answer(ctx, questionText(withoutPlaceholders(masked)), cues, mem, audience, onDelta)
+	ans, r := a.answer(ctx, question, cues, mem, audience, onDelta, chosen)
 	if cues.Injection {
 		a.logger.InfoContext(ctx, "instruction-changing request answered as a question", slog.String("session", sess.ID))
 	}
 
-	reply.Text, reply.Grounded, reply.Citations, reply.Status = ans.text, ans.grounded, ans.citations, knowledge.StatusComplete
+	reply.Text, reply.Grounded, reply.Citations, reply.Choices, reply.Status = ans.text, ans.grounded, ans.citations, ans.choices, knowledge.StatusComplete
 	var save *knowledge.Session
-	if ans.remember {
+	switch {
+	case len(ans.choices) > 0:
+		mem.offer(question, ans.choices)
+		save = &sess
+	case ans.remember:
 		var docs []string
 		for _, c := range ans.citations {
 			docs = append(docs, c.DocumentID)
 		}
 		mem.remember(r, docs)
-		sess.State = mem.state()
 		save = &sess
+	case len(mem.Choices) > 0: // the choices were not taken up
+		mem.Choices, mem.Asked = nil, ""
+		save = &sess
+	}
+	if save != nil {
+		sess.State = mem.state()
 	}
 	if err := a.store.FinishMessage(ctx, *reply, save); err != nil {
 		return Reply{}, fmt.Errorf("ask: %w", err)
 	}
 	a.logger.DebugContext(ctx, "answered", slog.String("session", sess.ID), slog.String("message", reply.ID),
 		slog.Bool("grounded", ans.grounded), slog.Int("citations", len(ans.citations)), slog.Duration("took", time.Since(start)))
-	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations}, nil
+	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations, Choices: ans.choices}, nil
 }
 
 // warmQuestion is what Warm asks: common words of procedure questions.
@@ -194,7 +220,7 @@ const warmQuestion = "Thủ tục đăng ký thường trú cần giấy tờ g�
 // of a search planned on the store's connections, a procedure record read and its sentences
 // analysed. A knowledge base without an answer to it is warmed as far as it goes.
 func (a *Assistant) Warm(ctx context.Context) {
-	r := resolve(a.index.Question(officialWording(warmQuestion), ""), ExtractCues(warmQuestion), memory{})
+	r := resolve(a.index.Question(a.vocab.Official(warmQuestion), ""), ExtractCues(warmQuestion), memory{})
 	results, err := a.retrieve(ctx, &r, Citizen, nil)
 	if err != nil || len(results) == 0 {
 		return
@@ -209,34 +235,54 @@ type answer struct {
 	text      string
 	grounded  bool
 	citations []knowledge.Citation
-	remember  bool // the question becomes the conversation's topic
+	choices   []knowledge.Choice // procedures to choose from, when the question is unclear
+	remember  bool               // the question becomes the conversation's topic
 }
 
-func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memory, audience Audience, onDelta func(string)) (answer, resolved) {
+// answer answers msg, or, when chosen names a document (a choice the person picked), answers
+// it from that document.
+func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memory, audience Audience, onDelta func(string), chosen string) (answer, resolved) {
 	emit := func(ans answer) answer {
 		if onDelta != nil && ans.text != "" {
 			streamWords(ans.text, onDelta)
 		}
 		return ans
 	}
-	r := resolve(a.index.Question(officialWording(msg), ""), cues, mem)
+	q := a.index.Question(a.vocab.Official(msg), "")
+	if focus := askOf(msg, a.analyzer); focus != "" {
+		q = q.WithFocus(a.vocab.Official(focus))
+	}
+	if chosen != "" {
+		mem = memory{} // the question was asked afresh
+	}
+	r := resolve(q, cues, mem)
+	if chosen != "" {
+		r.TopicDocs, r.Topicless = []string{chosen}, false
+	}
 	if (cues.Greeting || cues.Thanks) && !hasContent(a.analyzer, msg) {
 		return emit(answer{text: smallTalk(cues, a.cfg)}), r
 	}
 	if r.Topicless && r.Context == "" {
 		return emit(answer{text: clarify(audience)}), r
 	}
-	// A follow-up without a topic of its own is answered from what the previous answer cited;
-	// when those documents have nothing for it (or are gone), it is searched for as usual.
+	// A follow-up is answered from what the previous answer cited, unless it names another
+	// procedure or those documents have nothing for it (or are gone): then it is searched for
+	// as usual.
 	var results []knowledge.Result
-	var err error
 	onTopic := false
 	if len(r.TopicDocs) > 0 {
-		results, err = a.retrieve(ctx, &r, audience, r.TopicDocs)
-		onTopic = err == nil && len(results) > 0 && results[0].Lexical > 0
+		topic, err := a.retrieve(ctx, &r, audience, r.TopicDocs)
+		if err == nil && len(topic) > 0 && (topic[0].Lexical > 0 || chosen != "") {
+			results, onTopic = topic, true
+		}
 	}
-	if !onTopic {
-		results, err = a.retrieve(ctx, &r, audience, nil)
+	var err error
+	if !onTopic || !r.Topicless && chosen == "" {
+		var all []knowledge.Result
+		all, err = a.retrieve(ctx, &r, audience, nil)
+		if err == nil && (!onTopic || a.namesAnother(all, r)) {
+			results, onTopic = all, false
+		}
 	}
 	if err != nil {
 		a.logger.ErrorContext(ctx, "retrieval failed", slog.Any("error", err))
@@ -248,6 +294,9 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	results = preferAgeFit(results, r.Cues)
 	results = preferNamedProcedure(results)
 	if !onTopic && (!a.relevant(results, r.Key) || !namesProcedure(results)) {
+		if choices := offerChoices(results, r); choices != nil {
+			return emit(answer{text: choicesText(choices), choices: choices}), r
+		}
 		return emit(answer{text: refusal(a.cfg, audience), remember: false}), r
 	}
 	ev := a.evidence(ctx, results)
@@ -276,6 +325,18 @@ func (a *Assistant) retrieve(ctx context.Context, r *resolved, audience Audience
 		q.Kinds = []knowledge.Kind{knowledge.KindPlan, knowledge.KindOther, knowledge.KindFAQ}
 	}
 	return a.index.Search(ctx, q)
+}
+
+// namesAnother reports whether a follow-up with words of its own moves to another procedure:
+// the search's best result is a procedure the previous answer did not cite, whose name the
+// question gives in good part, and which answers it.
+func (a *Assistant) namesAnother(results []knowledge.Result, r resolved) bool {
+	if len(results) == 0 {
+		return false
+	}
+	top := results[0]
+	return !slices.Contains(r.TopicDocs, top.Doc.ID) && top.Doc.Kind == knowledge.KindProcedure &&
+		top.TitleCoverage >= 0.5 && a.relevant(results, r.Key)
 }
 
 // intentSections are the sections of a procedure record that answer the intents.
@@ -328,6 +389,11 @@ func (a *Assistant) relevant(results []knowledge.Result, key string) bool {
 		if r.Lexical > 0 && r.DocRelevance >= a.cfg.MinRelevance*titleAllowance(r) {
 			return true
 		}
+		// A long message that tells a situation first is about what it asks: the document must
+		// cover most of the ask, and something of the rest.
+		if r.Lexical > 0 && r.DocFocusRelevance >= max(a.cfg.MinRelevance, focusRelevance) && r.DocRelevance >= a.cfg.MinRelevance/2 {
+			return true
+		}
 		// A question that names a procedure in full is about it, whatever else it says
 		// ("chuyển hộ khẩu đi nơi khác thì xóa đăng ký thường trú mất mấy ngày?").
 		if r.Doc.Kind == knowledge.KindProcedure && r.TitleCoverage >= 0.8 {
@@ -336,6 +402,10 @@ func (a *Assistant) relevant(results []knowledge.Result, key string) bool {
 	}
 	return false
 }
+
+// focusRelevance is the least share of a long message's ask that a document must cover to
+// answer it (see askOf), when the message as a whole is covered less than MinRelevance.
+const focusRelevance = 0.5
 
 // namesDocumentNumber reports whether a question, by its key, gives a document's number, in
 // full ("2663/KH-UBND") or by its serial part ("kế hoạch 2663"), with at least three digits.

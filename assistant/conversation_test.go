@@ -3,6 +3,8 @@ package assistant_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/trolyao/trolyao/assistant"
@@ -74,6 +76,69 @@ func TestConversations(t *testing.T) {
 				if err := st.asst.CheckConversation(ctx, other); !errors.Is(err, assistant.ErrUnknownSession) {
 					t.Errorf("CheckConversation(%s) = %v, want ErrUnknownSession", other, err)
 				}
+			}
+		})
+	}
+}
+
+// TestChoices: a question that fits several procedures about as well is asked back with them as
+// choices; the next message picks one by its number, in words, or by its name, and is answered
+// from it. A question the knowledge base has nothing on gets no choices.
+func TestChoices(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			st := newStackFrom(t, backend, "testdata/choices", assistant.DefaultConfig())
+			const question = "giấy phép bến thủy lệ phí bao nhiêu"
+			for _, tt := range []struct{ pick, want string }{
+				{"2", ""}, {"cái thứ hai", ""}, {"chọn số 1", ""}, {"cấp lại khi bị mất", "cap-lai-phep-ben.json"},
+			} {
+				t.Run(tt.pick, func(t *testing.T) {
+					asked, err := st.asst.Ask(ctx, assistant.Request{Message: question, Channel: "web"}, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(asked.Choices) < 2 || asked.Grounded || len(asked.Citations) != 0 {
+						t.Fatalf("reply = %+v, want choices, not grounded, nothing cited", asked)
+					}
+					for _, c := range asked.Choices {
+						if !strings.Contains(asked.Answer, fmt.Sprintf("%d. %s", c.N, c.Title)) || c.DocumentID == "" || c.Source == "" {
+							t.Errorf("choice %+v not listed in the answer:\n%s", c, asked.Answer)
+						}
+					}
+					want := tt.want
+					if want == "" {
+						n := map[string]int{"2": 2, "cái thứ hai": 2, "chọn số 1": 1}[tt.pick]
+						want = asked.Choices[n-1].Source
+					}
+					reply, err := st.asst.Ask(ctx, assistant.Request{Message: tt.pick, SessionID: asked.SessionID, Channel: "web"}, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reply.Grounded || len(reply.Choices) != 0 || len(reply.Citations) == 0 || reply.Citations[0].Source != want ||
+						!strings.Contains(reply.Answer, "Lệ phí") {
+						t.Errorf("after picking %q: want the fee from %s, got %+v", tt.pick, want, reply)
+					}
+					hist, err := st.asst.History(ctx, asked.SessionID, 0)
+					if err != nil || len(hist) != 4 || len(hist[1].Choices) != len(asked.Choices) || len(hist[3].Choices) != 0 {
+						t.Errorf("history keeps the choices with the answer that offered them: %+v, %v", hist, err)
+					}
+				})
+			}
+			for _, q := range []string{"giá vàng hôm nay bao nhiêu", "thời tiết ngày mai thế nào"} {
+				reply, err := st.asst.Ask(ctx, assistant.Request{Message: q}, nil)
+				if err != nil || len(reply.Choices) != 0 || reply.Grounded {
+					t.Errorf("%q: %+v, %v; want a refusal without choices", q, reply, err)
+				}
+			}
+			// A new question instead of a pick is answered as a question.
+			asked, err := st.asst.Ask(ctx, assistant.Request{Message: question}, nil)
+			if err != nil || len(asked.Choices) == 0 {
+				t.Fatalf("%+v, %v", asked, err)
+			}
+			reply, err := st.asst.Ask(ctx, assistant.Request{Message: "Gia hạn giấy phép hoạt động bến thủy nội địa mất bao lâu?", SessionID: asked.SessionID}, nil)
+			if err != nil || !reply.Grounded || reply.Citations[0].Source != "gia-han-phep-ben.json" || !strings.Contains(reply.Answer, "4 Ngày") {
+				t.Errorf("a new question after choices: %+v, %v", reply, err)
 			}
 		})
 	}

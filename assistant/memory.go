@@ -17,6 +17,35 @@ type memory struct {
 	Channel   string   `json:"channel,omitempty"`
 	Intents   []Intent `json:"intents,omitempty"`
 	Documents []string `json:"documents,omitempty"` // documents the last grounded answer cited
+	// Choices are the procedures the last answer offered to choose from, for Asked: the
+	// question (in standard words, masked) they were offered for.
+	Choices []memoryChoice `json:"choices,omitempty"`
+	Asked   string         `json:"asked,omitempty"`
+}
+
+// memoryChoice is a knowledge.Choice as the session's state keeps it.
+type memoryChoice struct {
+	N          int    `json:"n"`
+	Title      string `json:"title"`
+	Source     string `json:"source,omitempty"`
+	DocumentID string `json:"document_id"`
+}
+
+// offer records the choices offered for question.
+func (m *memory) offer(question string, choices []knowledge.Choice) {
+	m.Asked, m.Choices = truncateRunes(question, 400), make([]memoryChoice, len(choices))
+	for i, c := range choices {
+		m.Choices[i] = memoryChoice(c)
+	}
+}
+
+// choices returns the choices offered last, if any.
+func (m memory) choices() []knowledge.Choice {
+	out := make([]knowledge.Choice, len(m.Choices))
+	for i, c := range m.Choices {
+		out[i] = knowledge.Choice(c)
+	}
+	return out
 }
 
 func loadMemory(state json.RawMessage) memory {
@@ -48,8 +77,9 @@ type resolved struct {
 	Q        *knowledge.Question
 	Cues     Cues
 	FollowUp bool
-	// TopicDocs are the documents the previous answer cited, for a follow-up that names no
-	// topic of its own ("mất bao lâu?", "còn cấp xã?"): it is answered from them.
+	// TopicDocs are the documents the previous answer cited, for a follow-up ("mất bao lâu?",
+	// "còn cấp xã?", "bao lâu thì có mã"): it is answered from them unless it names another
+	// procedure.
 	TopicDocs []string
 	// Topicless is set for a question that asks what procedures are asked (a fee, a time,
 	// papers) about no topic it names. Plan questions without one ("tỷ lệ hồ sơ trực tuyến cấp
@@ -97,7 +127,7 @@ func resolve(q *knowledge.Question, cues Cues, m memory) resolved {
 	}
 	r.FollowUp = true
 	newPlace := cues.Locality != "" && vietnamese.Key(cues.Locality) != vietnamese.Key(m.Locality)
-	if len(m.Documents) > 0 && !newPlace && topicless {
+	if len(m.Documents) > 0 && !newPlace {
 		r.TopicDocs = m.Documents
 	}
 	r.Context = m.Question
@@ -173,6 +203,7 @@ func (m *memory) remember(r resolved, docs []string) {
 	if docs != nil {
 		m.Documents = docs
 	}
+	m.Choices, m.Asked = nil, ""
 }
 
 // search returns the question retrieval searches for: the question itself, with the document

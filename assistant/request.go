@@ -64,6 +64,10 @@ type Reply struct {
 	Answer    string
 	Grounded  bool
 	Citations []knowledge.Citation
+	// Choices, when set, are the procedures the assistant asks the person to choose from: it
+	// could not tell which one the question is about. Such a reply is not grounded and cites
+	// nothing; the next message ("2", "cái thứ hai", or a title) picks one.
+	Choices []knowledge.Choice
 	// Handover is set when an operator has taken the conversation over: the question was
 	// recorded for the operator and Answer is a short notice, not an answer.
 	Handover bool

@@ -36,10 +36,15 @@ func TestVocabularyOfficial(t *testing.T) {
 		{"lay chong nguoi nuoc ngoai", "kết hôn nguoi nuoc ngoai"},
 		{"Đổi BẰNG LÁI XE hết hạn ở đâu?", "Đổi giấy phép lái xe hết hạn ở đâu?"},
 		{"Học bằng lái máy bay ở đâu?", "Học giấy phép lái máy bay ở đâu?"},
+		{"Con tôi 15 tuổi làm thẻ căn cước ở đâu?", "Con tôi 15 tuổi cấp thẻ căn cước ở đâu?"},
+		{"Xin giấy xác nhận độc thân ở đâu?", "Xin xác nhận tình trạng hôn nhân ở đâu?"},
 		{"Làm sổ đỏ mất bao lâu?", "Làm giấy chứng nhận quyền sử dụng đất mất bao lâu?"},
 		// Without marks "so do" is also "sơ đồ": left alone.
 		{"lam so do mat bao lau", "lam so do mat bao lau"},
+		{"Nộp sơ đồ thửa đất ở đâu?", "Nộp sơ đồ thửa đất ở đâu?"},
+		// Whole words only: "bằng lái" inside another word is not replaced.
 		{"Kết hôn thì lấy vợt ở đâu?", "Kết hôn thì lấy vợt ở đâu?"},
+		{"Lệ phí đăng ký thường trú?", "Lệ phí đăng ký thường trú?"},
 		{"Nhà hoà bình uỷ ban", "Nhà hòa bình ủy ban"},
 	}
 	for _, tt := range tests {

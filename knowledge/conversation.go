@@ -64,6 +64,54 @@ type storedCitation struct {
 	Section    string  `json:"section,omitempty"`
 }
 
+// Choice is one procedure an answer offers to choose from, numbered as in the answer text.
+type Choice struct {
+	N          int
+	Title      string
+	Source     string
+	DocumentID string
+}
+
+// storedChoice is the stored form of a Choice.
+type storedChoice struct {
+	N          int    `json:"n"`
+	Title      string `json:"title"`
+	Source     string `json:"source"`
+	DocumentID string `json:"document_id"`
+}
+
+// EncodeChoices returns the stored form of a message's choices: a JSON array ("[]" for none),
+// the same for every store.
+func EncodeChoices(cs []Choice) ([]byte, error) {
+	out := make([]storedChoice, len(cs))
+	for i, c := range cs {
+		out[i] = storedChoice(c)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode choices: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeChoices reads what EncodeChoices wrote; empty input is no choices.
+func DecodeChoices(b []byte) ([]Choice, error) {
+	var in []storedChoice
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &in); err != nil {
+			return nil, fmt.Errorf("decode choices: %w", err)
+		}
+	}
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make([]Choice, len(in))
+	for i, c := range in {
+		out[i] = Choice(c)
+	}
+	return out, nil
+}
+
 // EncodeCitations returns the stored form of a message's citations: a JSON array ("[]" for
 // none), the same for every store.
 func EncodeCitations(cs []Citation) ([]byte, error) {
@@ -106,7 +154,10 @@ type Message struct {
 	Text      string
 	Grounded  bool
 	Citations []Citation
-	Status    string
+	// Choices are the procedures an answer offers to choose from when it cannot tell which one
+	// the question is about (it then cites nothing); the next message picks one.
+	Choices []Choice
+	Status  string
 	// Detail records why a message is undelivered, or other operator-facing notes.
 	Detail    string
 	CreatedAt time.Time
@@ -135,8 +186,8 @@ type ConversationStore interface {
 	// AddMessage appends a message to its session, assigning ID (when empty), Seq and
 	// CreatedAt; ErrNotFound when the session does not exist.
 	AddMessage(ctx context.Context, m *Message) error
-	// UpdateMessage replaces the Text, Grounded, Citations, Status and Detail of a message, or
-	// returns ErrNotFound.
+	// UpdateMessage replaces the Text, Grounded, Citations, Choices, Status and Detail of a
+	// message, or returns ErrNotFound.
 	UpdateMessage(ctx context.Context, m Message) error
 	// SetMessageStatus changes a message's Status and Detail alone (a reply the platform
 	// refused becomes StatusUndelivered, with why), or returns ErrNotFound.
@@ -150,7 +201,7 @@ type ConversationStore interface {
 	// when it is new (CreatedAt zero; its ID may be preset) or its Audience, State and Operator
 	// are saved, then the messages are appended in order as AddMessage would.
 	RecordTurn(ctx context.Context, s *Session, msgs ...*Message) error
-	// FinishMessage replaces a message's Text, Grounded, Citations, Status and Detail and, when
+	// FinishMessage replaces a message's Text, Grounded, Citations, Choices, Status and Detail and, when
 	// s is not nil, saves the session's Audience, State and Operator, in one transaction.
 	FinishMessage(ctx context.Context, m Message, s *Session) error
 

@@ -86,6 +86,10 @@ type Result struct {
 	// DocRelevance is Relevance over all the passages of the document that search proposed
 	// together: a question about a procedure names it in the title and asks about one section.
 	DocRelevance float64
+	// DocFocusRelevance is DocRelevance counting only the terms of the question's focus
+	// (Question.Focus: what a long message asks, apart from the situation it tells); 0 when the
+	// question has none.
+	DocFocusRelevance float64
 	// TitleCoverage is the share of the document title's content terms the question names.
 	TitleCoverage float64
 	// TitleMatch weighs TitleCoverage with the share of the question the title names (their

@@ -26,7 +26,7 @@ func (x *Index) score(cands []*candidate, terms []queryTerm, st *statsSnapshot) 
 	})
 	for i, c := range cands {
 		lex, matched := scores[i].score, scores[i].matched
-		cov, phr := coverageOf(terms, matched)
+		cov, phr := coverageOf(terms, matched, false)
 		if unknown {
 			phr = min(phr, cov)
 		}
@@ -44,16 +44,25 @@ func (x *Index) score(cands []*candidate, terms []queryTerm, st *statsSnapshot) 
 		}
 		results = append(results, Result{Chunk: c.hit.Chunk, Doc: c.hit.Doc, Lexical: lex, Coverage: cov, PhraseCoverage: phr, TitleCoverage: tc[0], TitleMatch: tc[1], Vector: c.vecScore})
 	}
-	docRelevance := make(map[string]float64, len(docMatched))
+	hasFocus := slices.ContainsFunc(terms, func(t queryTerm) bool { return t.focus })
+	docRelevance := make(map[string][2]float64, len(docMatched))
 	for id, m := range docMatched {
-		cov, phr := coverageOf(terms, m)
-		if unknown {
-			phr = min(phr, cov)
+		var rel [2]float64
+		for k, focus := range []bool{false, true} {
+			if focus && !hasFocus {
+				break
+			}
+			cov, phr := coverageOf(terms, m, focus)
+			if unknown {
+				phr = min(phr, cov)
+			}
+			rel[k] = (cov + phr) / 2
 		}
-		docRelevance[id] = (cov + phr) / 2
+		docRelevance[id] = rel
 	}
 	for i := range results {
-		results[i].DocRelevance = docRelevance[results[i].Doc.ID]
+		rel := docRelevance[results[i].Doc.ID]
+		results[i].DocRelevance, results[i].DocFocusRelevance = rel[0], rel[1]
 	}
 	return results
 }

@@ -16,6 +16,7 @@ type queryTerm struct {
 	content bool // counts toward coverage
 	phrase  bool // a content bigram: counts toward phrase coverage
 	word    bool // a word of the question itself, as written or folded, not a function word
+	focus   bool // a content term of the question's focus (Question.Focus)
 }
 
 // queryTerms returns the question's distinct terms (and, with low weight when withContext is
@@ -49,6 +50,13 @@ func queryTerms(q *Question, withContext bool, st *statsSnapshot) []queryTerm {
 		for _, t := range q.ContextQueryTerms() {
 			if !t.Stop {
 				add(t, 0.35)
+			}
+		}
+	}
+	if q.Focus != "" {
+		for _, t := range q.FocusQueryTerms() {
+			if qt, ok := byText[t.Text]; ok && qt.content {
+				qt.focus = true
 			}
 		}
 	}
@@ -96,10 +104,14 @@ func hasUnknownWord(terms []queryTerm, st *statsSnapshot) bool {
 }
 
 // coverageOf returns the share of the question's informative weight among the matched terms,
-// counting words and word pairs, then word pairs only.
-func coverageOf(terms []queryTerm, matched []bool) (coverage, phrases float64) {
+// counting words and word pairs, then word pairs only; of the focus's terms only when focus is
+// set.
+func coverageOf(terms []queryTerm, matched []bool, focus bool) (coverage, phrases float64) {
 	var covered, total, pCovered, pTotal float64
 	for i, t := range terms {
+		if focus && !t.focus {
+			continue
+		}
 		if t.content {
 			total += t.weight * t.idf
 			if matched[i] {

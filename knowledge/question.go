@@ -13,10 +13,13 @@ type Question struct {
 	// Text is the question; Context the earlier conversation text whose terms help a
 	// follow-up with low weight ("" for none).
 	Text, Context string
+	// Focus, when set, is the part of Text that states what is asked (a long message tells a
+	// situation first): search also says how much of it each document covers.
+	Focus string
 
 	analyzer *vietnamese.Analyzer
 	// The analyses, each run on first use.
-	terms, queryTerms, contextTerms, contextQueryTerms func() []vietnamese.Term
+	terms, queryTerms, contextTerms, contextQueryTerms, focusQueryTerms func() []vietnamese.Term
 }
 
 // NewQuestion returns text (with context) to be analysed by a.
@@ -35,6 +38,24 @@ func (q *Question) WithContext(context string) *Question {
 	c := *q
 	c.setContext(context)
 	return &c
+}
+
+// WithFocus returns the question with focus as the part of its text that states what is asked,
+// sharing the analysis of its text and context.
+func (q *Question) WithFocus(focus string) *Question {
+	c := *q
+	a := q.analyzer
+	c.Focus = focus
+	c.focusQueryTerms = sync.OnceValue(func() []vietnamese.Term { return a.QueryTerms(focus) })
+	return &c
+}
+
+// FocusQueryTerms returns the terms of Focus as a question.
+func (q *Question) FocusQueryTerms() []vietnamese.Term {
+	if q.focusQueryTerms == nil {
+		return nil
+	}
+	return q.focusQueryTerms()
 }
 
 func (q *Question) setContext(context string) {

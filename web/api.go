@@ -70,12 +70,16 @@ type ChatReply struct {
 	Answer    string     `json:"answer"`
 	Grounded  bool       `json:"grounded"`
 	Citations []Citation `json:"citations"`
-	Handover  bool       `json:"handover,omitempty"`
+	// Choices are the procedures to choose from when the assistant could not tell which one
+	// the question is about (the answer then asks which, grounded is false and nothing is
+	// cited); absent otherwise.
+	Choices  []Choice `json:"choices,omitempty"`
+	Handover bool     `json:"handover,omitempty"`
 }
 
 func chatReply(r assistant.Reply) ChatReply {
 	return ChatReply{SessionID: r.SessionID, MessageID: r.MessageID, Answer: r.Answer, Grounded: r.Grounded,
-		Citations: citations(r.Citations), Handover: r.Handover}
+		Citations: citations(r.Citations), Choices: choices(r.Choices), Handover: r.Handover}
 }
 
 // askErrorStatus maps the assistant's request errors to HTTP statuses and codes.

@@ -28,3 +28,25 @@ func citations(cs []knowledge.Citation) []Citation {
 	}
 	return out
 }
+
+// Choice is one procedure an answer offers to choose from (PROTOCOL.md): the person answers
+// with its number.
+type Choice struct {
+	N          int    `json:"n"`
+	Title      string `json:"title"`
+	Source     string `json:"source"`
+	DocumentID string `json:"document_id"`
+}
+
+// choices converts the assistant's choices to their wire form; nil when there are none, so
+// that replies without choices are unchanged.
+func choices(cs []knowledge.Choice) []Choice {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]Choice, len(cs))
+	for i, c := range cs {
+		out[i] = Choice{N: c.N, Title: c.Title, Source: c.Source, DocumentID: c.DocumentID}
+	}
+	return out
+}

@@ -9,7 +9,7 @@ import (
 	"github.com/trolyao/trolyao/knowledge"
 )
 
-// TestCitationWireFormat pins the JSON clients receive for citations, in the chat API's reply
+// TestCitationWireFormat pins the JSON clients receive for citations and choices, in the chat API's reply
 // (and the answer frame) and in the history frame, byte for byte: it does not depend on how
 // the knowledge base encodes its own citations.
 func TestCitationWireFormat(t *testing.T) {
@@ -18,6 +18,7 @@ func TestCitationWireFormat(t *testing.T) {
 			URL: "https://dichvucong.gov.vn/p?ma=1.001193&x=1", Score: 0.8125, DocumentID: "doc-1", ChunkID: 42, Section: "Lệ phí"},
 		{N: 2, Source: "faq/42"},
 	}
+	picks := []knowledge.Choice{{N: 1, Title: "Cấp giấy phép", Source: "a.json", DocumentID: "d1"}, {N: 2, Title: "Gia hạn giấy phép", Source: "b.json", DocumentID: "d2"}}
 	at := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
 	encode := func(v any) string {
 		b, err := json.Marshal(v)
@@ -40,6 +41,11 @@ func TestCitationWireFormat(t *testing.T) {
 			{ID: "m", Role: "assistant", Text: "a", Grounded: true, Citations: cites, Status: "complete", CreatedAt: at},
 			{ID: "e", Role: "assistant", Text: "b", Citations: []knowledge.Citation{}, Status: "undelivered", CreatedAt: at},
 		})), `{"type":"history","session_id":"s","messages":[{"id":"u","role":"user","text":"q","status":"complete","created_at":"2026-12-02T09:30:00Z"},{"id":"m","role":"assistant","text":"a","grounded":true,"citations":[{"n":1,"source":"procedures/1.001193.md","title":"Thủ tục đăng ký khai sinh","snippet":"Miễn lệ phí \u003cđúng hạn\u003e \u0026 \"60 ngày\"","url":"https://dichvucong.gov.vn/p?ma=1.001193\u0026x=1","score":0.8125,"document_id":"doc-1","chunk_id":42,"section":"Lệ phí"},{"n":2,"source":"faq/42","title":"","snippet":"","score":0}],"status":"complete","created_at":"2026-12-02T09:30:00Z"},{"id":"e","role":"assistant","text":"b","status":"undelivered","created_at":"2026-12-02T09:30:00Z"}]}`},
+		{"reply with choices", encode(chatReply(assistant.Reply{SessionID: "s", MessageID: "m", Answer: "Bạn hỏi thủ tục nào?", Choices: picks})),
+			`{"session_id":"s","message_id":"m","answer":"Bạn hỏi thủ tục nào?","grounded":false,"citations":[],"choices":[{"n":1,"title":"Cấp giấy phép","source":"a.json","document_id":"d1"},{"n":2,"title":"Gia hạn giấy phép","source":"b.json","document_id":"d2"}]}`},
+		{"history with choices", string(newHistoryFrame("s", []knowledge.Message{
+			{ID: "m", Role: "assistant", Text: "Bạn hỏi thủ tục nào?", Choices: picks, Status: "complete", CreatedAt: at},
+		})), `{"type":"history","session_id":"s","messages":[{"id":"m","role":"assistant","text":"Bạn hỏi thủ tục nào?","choices":[{"n":1,"title":"Cấp giấy phép","source":"a.json","document_id":"d1"},{"n":2,"title":"Gia hạn giấy phép","source":"b.json","document_id":"d2"}],"status":"complete","created_at":"2026-12-02T09:30:00Z"}]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,7 @@ type historyMessage struct {
 	Text      string     `json:"text"`
 	Grounded  bool       `json:"grounded,omitempty"`
 	Citations []Citation `json:"citations,omitempty"`
+	Choices   []Choice   `json:"choices,omitempty"`
 	Status    string     `json:"status"`
 	CreatedAt time.Time  `json:"created_at"`
 }
@@ -88,7 +89,7 @@ func newErrorFrame(code, msg, messageID string) []byte {
 func newHistoryFrame(sessionID string, msgs []knowledge.Message) []byte {
 	out := make([]historyMessage, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, historyMessage{ID: m.ID, Role: m.Role, Text: m.Text, Grounded: m.Grounded, Citations: citations(m.Citations), Status: m.Status, CreatedAt: m.CreatedAt})
+		out = append(out, historyMessage{ID: m.ID, Role: m.Role, Text: m.Text, Grounded: m.Grounded, Citations: citations(m.Citations), Choices: choices(m.Choices), Status: m.Status, CreatedAt: m.CreatedAt})
 	}
 	return frame(historyFrame{Type: "history", SessionID: sessionID, Messages: out})
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -77,12 +78,16 @@ type Result struct {
 	SourceFound    bool // an expected source among the top-5 citations
 	FactsFound     bool // the expected facts stated in the answer
 	HasFacts       bool
-	Refused        bool // answered "not in the knowledge base"
+	Refused        bool // answered "not in the knowledge base" (offering choices is no refusal)
 	Grounded       bool
-	Latency        time.Duration
-	AnswerRunes    int
-	Answer         string
-	Cited          []string
+	// ChoicesOffered is set when the assistant asked back with procedures to choose from;
+	// Chosen when one of them was an expected source and was picked (the answer scored is then
+	// the one given for it).
+	ChoicesOffered, Chosen bool
+	Latency                time.Duration
+	AnswerRunes            int
+	Answer                 string
+	Cited                  []string
 }
 
 // Report aggregates a question set's results.
@@ -96,7 +101,9 @@ type Asker interface {
 }
 
 // Answers asks every question of the items (the turns of an item in one conversation) and
-// checks the answers.
+// checks the answers. When the assistant asks back with choices and one of them is an
+// expected source, it is picked by its number, as a person would, and the answer to that is
+// the one checked.
 func Answers(ctx context.Context, a Asker, items []Item) (Report, error) {
 	var rep Report
 	for _, it := range items {
@@ -111,24 +118,36 @@ func Answers(ctx context.Context, a Asker, items []Item) (Report, error) {
 			if err != nil {
 				return rep, fmt.Errorf("item %s: %w", it.ID, err)
 			}
-			res := Result{Item: it.ID, Question: t.Q, Latency: time.Since(start), Grounded: reply.Grounded, Answer: reply.Answer,
-				AnswerRunes: utf8.RuneCountInString(reply.Answer)}
-			session = reply.SessionID
-			res.InScope = t.Grounded == nil || *t.Grounded
-			res.Refused = !reply.Grounded
+			latency := time.Since(start)
 			want := t.Docs
 			if t.Doc != "" {
 				want = append(want, t.Doc)
 			}
+			offered, chosen := len(reply.Choices) > 0, false
+			for _, c := range reply.Choices {
+				if !expected(c.Source, want) {
+					continue
+				}
+				start := time.Now()
+				reply, err = a.Ask(ctx, assistant.Request{Message: strconv.Itoa(c.N), SessionID: reply.SessionID, Audience: aud, Channel: "eval"}, nil)
+				if err != nil {
+					return rep, fmt.Errorf("item %s: choice %d: %w", it.ID, c.N, err)
+				}
+				latency, chosen = max(latency, time.Since(start)), true
+				break
+			}
+			res := Result{Item: it.ID, Question: t.Q, Latency: latency, Grounded: reply.Grounded, Answer: reply.Answer,
+				AnswerRunes: utf8.RuneCountInString(reply.Answer), ChoicesOffered: offered, Chosen: chosen}
+			session = reply.SessionID
+			res.InScope = t.Grounded == nil || *t.Grounded
+			res.Refused = !reply.Grounded && len(reply.Choices) == 0
 			for i, c := range reply.Citations {
 				res.Cited = append(res.Cited, c.Source)
 				if i >= 5 {
 					continue
 				}
-				for _, w := range want {
-					if c.Source == w || strings.HasSuffix(c.Source, "/"+w) {
-						res.SourceFound = true
-					}
+				if expected(c.Source, want) {
+					res.SourceFound = true
 				}
 			}
 			res.HasFacts = len(t.Any)+len(t.All) > 0
@@ -137,6 +156,17 @@ func Answers(ctx context.Context, a Asker, items []Item) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// expected reports whether source is one of the expected documents (matched on the file name
+// or the path below the corpus folder).
+func expected(source string, want []string) bool {
+	for _, w := range want {
+		if source == w || strings.HasSuffix(source, "/"+w) {
+			return true
+		}
+	}
+	return false
 }
 
 // factKey compares facts without diacritics, case or spacing differences.
@@ -170,6 +200,7 @@ type Summary struct {
 	Questions, InScope, OutOfScope     int
 	SourceFound, FactsFound, WithFacts int
 	CorrectRefusals, GroundedInScope   int
+	ChoicesOffered, Chosen             int
 	P50, P95                           time.Duration
 	MedianAnswerRunes                  int
 }
@@ -182,6 +213,12 @@ func (r Report) Summary() Summary {
 	for _, x := range r.Results {
 		s.Questions++
 		lat = append(lat, x.Latency)
+		if x.ChoicesOffered {
+			s.ChoicesOffered++
+		}
+		if x.Chosen {
+			s.Chosen++
+		}
 		if !x.InScope {
 			s.OutOfScope++
 			if x.Refused {
@@ -241,6 +278,12 @@ func (r Report) Print(w io.Writer, verbose bool) {
 		case !x.FactsFound:
 			status = "MISS facts"
 		}
+		switch {
+		case x.Chosen:
+			status += " (chose)"
+		case x.ChoicesOffered:
+			status += " (choices)"
+		}
 		fmt.Fprintf(w, "%-6s %-18s %6s  %s\n", x.Item, status, x.Latency.Round(100*time.Microsecond), x.Question)
 		if verbose || (status != "ok" && status != "refused ok") {
 			fmt.Fprintf(w, "       cited: %s\n       answer: %s\n", strings.Join(x.Cited, ", "), strings.ReplaceAll(x.Answer, "\n", "\n               "))
@@ -252,6 +295,7 @@ func (r Report) Print(w io.Writer, verbose bool) {
 	fmt.Fprintf(w, "expected facts in the answer:       %s\n", pct(s.FactsFound, s.WithFacts))
 	fmt.Fprintf(w, "correct refusals:                   %s\n", pct(s.CorrectRefusals, s.OutOfScope))
 	fmt.Fprintf(w, "grounded in-scope answers:          %s\n", pct(s.GroundedInScope, s.InScope))
+	fmt.Fprintf(w, "choices offered:                    %s (an expected source picked in %d)\n", pct(s.ChoicesOffered, s.Questions), s.Chosen)
 	fmt.Fprintf(w, "latency p50 %s, p95 %s\n", s.P50.Round(10*time.Microsecond), s.P95.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "median answer length: %d characters\n", s.MedianAnswerRunes)
 }

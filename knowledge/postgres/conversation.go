@@ -106,8 +106,8 @@ WITH s AS (
 	WHERE id = $2
 	RETURNING id, last_seq
 )
-INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail)
-SELECT COALESCE($1::uuid, gen_random_uuid()), s.id, s.last_seq, $3, $4, $5, $6, $7, $8
+INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail, choices)
+SELECT COALESCE($1::uuid, gen_random_uuid()), s.id, s.last_seq, $3, $4, $5, $6, $7, $8, $9
 FROM s
 RETURNING id, seq, created_at`
 
@@ -123,25 +123,30 @@ func (s *Store) AddMessage(ctx context.Context, m *knowledge.Message) error {
 	if m.Status == "" {
 		m.Status = knowledge.StatusComplete
 	}
-	cites, err := citations(m.Citations)
+	cites, choices, err := encodeMessage(*m)
 	if err != nil {
 		return fmt.Errorf("postgres: add message: %w", err)
 	}
 	err = s.pool.QueryRow(ctx, addMessage, stringOrNil(m.ID), m.SessionID, m.Role, m.Text, m.Grounded, cites,
-		m.Status, m.Detail).Scan(&m.ID, &m.Seq, &m.CreatedAt)
+		m.Status, m.Detail, choices).Scan(&m.ID, &m.Seq, &m.CreatedAt)
 	if err != nil {
 		return dbError("add message", err)
 	}
 	return nil
 }
 
-// citations returns the stored form of citations (knowledge.EncodeCitations).
-func citations(c []knowledge.Citation) (string, error) {
-	b, err := knowledge.EncodeCitations(c)
-	return string(b), err
+// encodeMessage returns the stored form of a message's citations and choices
+// (knowledge.EncodeCitations, knowledge.EncodeChoices).
+func encodeMessage(m knowledge.Message) (citations, choices string, err error) {
+	c, err := knowledge.EncodeCitations(m.Citations)
+	if err != nil {
+		return "", "", err
+	}
+	ch, err := knowledge.EncodeChoices(m.Choices)
+	return string(c), string(ch), err
 }
 
-const updateMessage = `UPDATE messages SET text = $2, grounded = $3, citations = $4, status = $5, detail = $6 WHERE id = $1`
+const updateMessage = `UPDATE messages SET text = $2, grounded = $3, citations = $4, status = $5, detail = $6, choices = $7 WHERE id = $1`
 
 // UpdateMessage replaces the Text, Grounded, Citations, Status and Detail of a message, or
 // returns ErrNotFound.
@@ -149,11 +154,11 @@ func (s *Store) UpdateMessage(ctx context.Context, m knowledge.Message) error {
 	if !isUUID(m.ID) {
 		return fmt.Errorf("postgres: update message %s: %w", m.ID, knowledge.ErrNotFound)
 	}
-	cites, err := citations(m.Citations)
+	cites, choices, err := encodeMessage(m)
 	if err != nil {
 		return fmt.Errorf("postgres: update message: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, updateMessage, m.ID, m.Text, m.Grounded, cites, m.Status, m.Detail)
+	tag, err := s.pool.Exec(ctx, updateMessage, m.ID, m.Text, m.Grounded, cites, m.Status, m.Detail, choices)
 	if err != nil {
 		return dbError("update message "+m.ID, err)
 	}
@@ -182,17 +187,20 @@ func (s *Store) SetMessageStatus(ctx context.Context, id, status, detail string)
 
 // messageColumns are read by every query that returns a message, in the order of
 // scanMessage.
-const messageColumns = `id, session_id, seq, role, text, grounded, citations, status, detail, created_at`
+const messageColumns = `id, session_id, seq, role, text, grounded, citations, status, detail, created_at, choices`
 
 func scanMessage(row pgx.Row) (knowledge.Message, error) {
 	var m knowledge.Message
-	var cites []byte
-	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &m.CreatedAt); err != nil {
+	var cites, choices []byte
+	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &m.CreatedAt, &choices); err != nil {
 		return knowledge.Message{}, err
 	}
 	var err error
 	if m.Citations, err = knowledge.DecodeCitations(cites); err != nil {
 		return knowledge.Message{}, fmt.Errorf("citations of message %s: %w", m.ID, err)
+	}
+	if m.Choices, err = knowledge.DecodeChoices(choices); err != nil {
+		return knowledge.Message{}, fmt.Errorf("choices of message %s: %w", m.ID, err)
 	}
 	return m, nil
 }

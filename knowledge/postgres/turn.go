@@ -18,7 +18,7 @@ func (s *Store) RecordTurn(ctx context.Context, sess *knowledge.Session, msgs ..
 	if sess.Audience == "" {
 		sess.Audience = "citizen"
 	}
-	cites := make([]string, len(msgs))
+	cites, choices := make([]string, len(msgs)), make([]string, len(msgs))
 	for i, m := range msgs {
 		if m.ID != "" && !isUUID(m.ID) {
 			return fmt.Errorf("postgres: record turn: %w: message ID %q is not a UUID", knowledge.ErrInvalid, m.ID)
@@ -26,11 +26,10 @@ func (s *Store) RecordTurn(ctx context.Context, sess *knowledge.Session, msgs ..
 		if m.Status == "" {
 			m.Status = knowledge.StatusComplete
 		}
-		c, err := citations(m.Citations)
-		if err != nil {
+		var err error
+		if cites[i], choices[i], err = encodeMessage(*m); err != nil {
 			return fmt.Errorf("postgres: record turn: %w", err)
 		}
-		cites[i] = c
 	}
 	isNew := sess.CreatedAt.IsZero()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -51,7 +50,7 @@ func (s *Store) RecordTurn(ctx context.Context, sess *knowledge.Session, msgs ..
 		b := &pgx.Batch{}
 		for i, m := range msgs {
 			m.SessionID = sess.ID
-			b.Queue(addMessage, stringOrNil(m.ID), m.SessionID, m.Role, m.Text, m.Grounded, cites[i], m.Status, m.Detail).
+			b.Queue(addMessage, stringOrNil(m.ID), m.SessionID, m.Role, m.Text, m.Grounded, cites[i], m.Status, m.Detail, choices[i]).
 				QueryRow(func(row pgx.Row) error { return row.Scan(&m.ID, &m.Seq, &m.CreatedAt) })
 		}
 		return tx.SendBatch(ctx, b).Close()
@@ -68,13 +67,13 @@ func (s *Store) FinishMessage(ctx context.Context, m knowledge.Message, sess *kn
 	if !isUUID(m.ID) {
 		return fmt.Errorf("postgres: finish message %s: %w", m.ID, knowledge.ErrNotFound)
 	}
-	cites, err := citations(m.Citations)
+	cites, choices, err := encodeMessage(m)
 	if err != nil {
 		return fmt.Errorf("postgres: finish message: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
-		b.Queue(updateMessage, m.ID, m.Text, m.Grounded, cites, m.Status, m.Detail).Exec(func(tag pgconn.CommandTag) error {
+		b.Queue(updateMessage, m.ID, m.Text, m.Grounded, cites, m.Status, m.Detail, choices).Exec(func(tag pgconn.CommandTag) error {
 			if tag.RowsAffected() == 0 {
 				return knowledge.ErrNotFound
 			}

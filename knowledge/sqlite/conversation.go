@@ -161,7 +161,7 @@ func addMessageTx(ctx context.Context, tx writeTx, m *knowledge.Message, ts int6
 	if m.Status == "" {
 		m.Status = knowledge.StatusComplete
 	}
-	cites, err := knowledge.EncodeCitations(m.Citations)
+	cites, choices, err := encodeMessage(*m)
 	if err != nil {
 		return err
 	}
@@ -169,8 +169,8 @@ func addMessageTx(ctx context.Context, tx writeTx, m *knowledge.Message, ts int6
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE session_id = ?`, m.SessionID).Scan(&seq); err != nil {
 		return mapErr(err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.SessionID, seq, m.Role, m.Text, m.Grounded, string(cites), m.Status, m.Detail, ts); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, session_id, seq, role, text, grounded, citations, status, detail, created_at, choices)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.SessionID, seq, m.Role, m.Text, m.Grounded, cites, m.Status, m.Detail, ts, choices); err != nil {
 		return mapErr(err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET updated_at = ? WHERE id = ?`, ts, m.SessionID); err != nil {
@@ -180,13 +180,24 @@ func addMessageTx(ctx context.Context, tx writeTx, m *knowledge.Message, ts int6
 	return nil
 }
 
+// encodeMessage returns the stored form of a message's citations and choices
+// (knowledge.EncodeCitations, knowledge.EncodeChoices).
+func encodeMessage(m knowledge.Message) (citations, choices string, err error) {
+	c, err := knowledge.EncodeCitations(m.Citations)
+	if err != nil {
+		return "", "", err
+	}
+	ch, err := knowledge.EncodeChoices(m.Choices)
+	return string(c), string(ch), err
+}
+
 func updateMessageTx(ctx context.Context, tx writeTx, m knowledge.Message) error {
-	cites, err := knowledge.EncodeCitations(m.Citations)
+	cites, choices, err := encodeMessage(m)
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE messages SET text = ?, grounded = ?, citations = ?, status = ?, detail = ? WHERE id = ?`,
-		m.Text, m.Grounded, string(cites), m.Status, m.Detail, m.ID)
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET text = ?, grounded = ?, citations = ?, status = ?, detail = ?, choices = ? WHERE id = ?`,
+		m.Text, m.Grounded, cites, m.Status, m.Detail, choices, m.ID)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -231,18 +242,21 @@ func (s *Store) SetMessageStatus(ctx context.Context, id, status, detail string)
 	return nil
 }
 
-const selectMessage = `SELECT id, session_id, seq, role, text, grounded, citations, status, detail, created_at FROM messages`
+const selectMessage = `SELECT id, session_id, seq, role, text, grounded, citations, status, detail, created_at, choices FROM messages`
 
 func scanMessage(row rowScanner) (knowledge.Message, error) {
 	var m knowledge.Message
-	var cites string
+	var cites, choices string
 	var created int64
-	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &created); err != nil {
+	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &created, &choices); err != nil {
 		return knowledge.Message{}, mapErr(err)
 	}
 	var err error
 	if m.Citations, err = knowledge.DecodeCitations([]byte(cites)); err != nil {
 		return knowledge.Message{}, fmt.Errorf("decode citations: %w", err)
+	}
+	if m.Choices, err = knowledge.DecodeChoices([]byte(choices)); err != nil {
+		return knowledge.Message{}, fmt.Errorf("decode choices: %w", err)
 	}
 	m.CreatedAt = fromMicro(created)
 	return m, nil

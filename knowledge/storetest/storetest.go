@@ -80,7 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"stats and generation", contractStats},
 		{"embeddings reset and rebuild", contractEmbeddings},
 		{"sessions and messages", contractSessions},
-		{"citations keep their stored form", contractCitationForm},
+		{"citations and choices keep their stored form", contractCitationForm},
 		{"feedback", contractFeedback},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
@@ -982,7 +982,8 @@ func contractBulk(t *testing.T, s knowledge.Store) {
 	}
 }
 
-// contractCitationForm: citations come back as they were stored, whatever their Go field names.
+// contractCitationForm: citations and choices come back as they were stored, whatever their Go
+// field names.
 func contractCitationForm(t *testing.T, s knowledge.Store) {
 	ctx := context.Background()
 	sess := knowledge.Session{Channel: "web", Audience: "citizen"}
@@ -1000,6 +1001,30 @@ func contractCitationForm(t *testing.T, s knowledge.Store) {
 	got, err := s.Message(ctx, m.ID)
 	if err != nil || !slices.Equal(got.Citations, cites) {
 		t.Errorf("citations = %+v, %v; want %+v", got.Citations, err, cites)
+	}
+	// An answer asking which procedure is meant: its choices come back as written, through
+	// every way a message is written.
+	choices := []knowledge.Choice{{N: 1, Title: "Đăng ký khai sinh", Source: "a.json", DocumentID: "d1"}, {N: 2, Title: "Đăng ký lại khai sinh", Source: "b.json", DocumentID: "d2"}}
+	asking := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Text: "Bạn hỏi thủ tục nào?", Choices: choices[:1], Status: knowledge.StatusStreaming}
+	if err := s.RecordTurn(ctx, &sess, &asking); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Message(ctx, asking.ID); err != nil || !slices.Equal(got.Choices, choices[:1]) {
+		t.Errorf("choices after RecordTurn = %+v, %v", got.Choices, err)
+	}
+	asking.Choices, asking.Status = choices, knowledge.StatusComplete
+	if err := s.FinishMessage(ctx, asking, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Message(ctx, asking.ID); err != nil || !slices.Equal(got.Choices, choices) || len(got.Citations) != 0 {
+		t.Errorf("choices after FinishMessage = %+v, %v", got.Choices, err)
+	}
+	asking.Choices = nil
+	if err := s.UpdateMessage(ctx, asking); err != nil {
+		t.Fatal(err)
+	}
+	if msgs, err := s.Messages(ctx, sess.ID, 1); err != nil || len(msgs) != 1 || len(msgs[0].Choices) != 0 {
+		t.Errorf("choices after UpdateMessage without them = %+v, %v", msgs, err)
 	}
 	none := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Text: "y", Status: knowledge.StatusComplete}
 	if err := s.AddMessage(ctx, &none); err != nil {

@@ -130,7 +130,7 @@
             const b = bot(m.id);
             if (m.status === 'streaming') { b.append(m.text); pending = b; b.wait(''); }
             else if (m.status === 'interrupted') b.fail('Câu trả lời bị gián đoạn. Vui lòng hỏi lại.');
-            else b.done(m.text, m.citations || [], !!m.id);
+            else b.done(m.text, m.citations || [], !!m.id, m.choices || []);
           }
         }
         flush();
@@ -143,7 +143,7 @@
       case 'answer': {
         const b = byId(f.message_id) || claim(f.message_id);
         if (b === pending) pending = null;
-        b.done(f.answer, f.citations || [], !!f.message_id);
+        b.done(f.answer, f.citations || [], !!f.message_id, f.choices || []);
         live.textContent = 'Trợ lý trả lời: ' + f.answer.replace(/\[\d+\]/g, '');
         if (statusKind === 'notice') setStatus('open');
         scrollDown();
@@ -224,10 +224,10 @@
         if (!streamed) text.textContent = note;
         text.classList.add('wait');
       },
-      done(answer, cites, canRate) {
+      done(answer, cites, canRate, choices) {
         li.removeAttribute('aria-busy');
         text.classList.remove('streaming', 'wait');
-        render(text, answer, cites, li);
+        render(text, answer, cites, li, choices || []);
         if (canRate && !li.querySelector('.fb')) li.append(feedback(b));
       },
       fail(msg) {
@@ -248,15 +248,18 @@
   }
 
   // render lays out answer text: paragraphs, "- " lines as a list, [n] as citation buttons
-  // that open source cards, and http(s) addresses as links.
-  function render(box, text, cites, li) {
+  // that open source cards, http(s) addresses as links, and the procedures to choose from as
+  // buttons that answer with their number (in place of the numbered lines listing them).
+  function render(box, text, cites, li, choices) {
     box.textContent = '';
-    const old = li.querySelector('.cards');
-    if (old) old.remove();
+    for (const old of li.querySelectorAll('.cards, .choices')) old.remove();
     const cards = el('ul', { className: 'cards' });
     const byN = new Map(cites.map((c) => [String(c.n), c]));
+    const listed = new Set(choices.map((c) => String(c.n)));
     let ul = null;
     for (const line of text.split('\n')) {
+      const n = /^\s*(\d{1,2})\.\s/.exec(line);
+      if (n && listed.has(n[1])) continue;
       const item = /^\s*[-•*+]\s+(.*)$/.exec(line);
       if (item) {
         if (!ul) box.append(ul = el('ul'));
@@ -267,6 +270,17 @@
       if (line.trim()) box.append(inline(el('p'), line, byN, cards));
     }
     if (cards.childElementCount || cites.length) li.append(cards);
+    if (choices.length) {
+      const group = el('div', { className: 'choices' });
+      group.setAttribute('role', 'group');
+      group.setAttribute('aria-label', 'Chọn thủ tục');
+      for (const c of choices) {
+        const btn = el('button', { type: 'button', className: 'choice' }, c.n + '. ' + c.title);
+        btn.onclick = () => ask(String(c.n));
+        group.append(btn);
+      }
+      li.append(group);
+    }
   }
 
   let seq = 0;
@@ -355,6 +369,7 @@
     text = text.trim();
     if (!text) return;
     if (pending) return notice(ERRORS.busy);
+    for (const b of list.querySelectorAll('.choice')) b.disabled = true; // a new turn answers them
     q.value = '';
     outbox = text;
     if (ready) return flush();
