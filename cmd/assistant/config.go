@@ -35,6 +35,7 @@ type config struct {
 	LLMTimeout  time.Duration
 
 	Abbreviations string // file of extra abbreviations
+	Vocabulary    string // file of chat forms and everyday phrases added to the shipped ones
 	Organization  string
 	Hotline       string
 	Portal        string
@@ -64,6 +65,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		LLMModel:          getenv("LLM_MODEL"),
 		LLMAPIKey:         getenv("LLM_API_KEY"),
 		Abbreviations:     getenv("ASSISTANT_ABBREVIATIONS"),
+		Vocabulary:        getenv("ASSISTANT_VOCABULARY"),
 		Organization:      getenv("ASSISTANT_ORGANIZATION"),
 		Hotline:           envOr(getenv, "ASSISTANT_HOTLINE", "Tổng đài dịch vụ công 1900 1096"),
 		Portal:            envOr(getenv, "ASSISTANT_PORTAL", "https://dichvucong.gov.vn"),

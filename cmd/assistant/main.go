@@ -164,6 +164,20 @@ func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 		}
 	}
 	analyzer := vietnamese.NewAnalyzer(dict)
+	vocab := assistant.DefaultVocabulary()
+	if cfg.Vocabulary != "" {
+		f, err := os.Open(cfg.Vocabulary)
+		if err != nil {
+			return nil, fmt.Errorf("vocabulary: %w", err)
+		}
+		vocab, err = vocab.Extend(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("vocabulary %s: %w", cfg.Vocabulary, err)
+		}
+		chat, phrases := vocab.Size()
+		logger.Info("vocabulary extended", slog.String("file", cfg.Vocabulary), slog.Int("chat_forms", chat), slog.Int("phrases", phrases))
+	}
 
 	embedder, info, err := newEmbedder(ctx, cfg, analyzer)
 	if err != nil {
@@ -191,6 +205,7 @@ func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 	ingester := knowledge.NewIngester(store, knowledge.NewChunker(analyzer), embedder, logger)
 	ingester.MaxFileSize = cfg.MaxFileSize
 	acfg := assistant.DefaultConfig()
+	acfg.Vocabulary = vocab
 	acfg.MaxMessageRunes, acfg.MinRelevance, acfg.LLMTimeout = cfg.MaxMessage, cfg.MinRelevance, cfg.LLMTimeout
 	acfg.Organization, acfg.Hotline, acfg.Portal = cfg.Organization, cfg.Hotline, cfg.Portal
 	asst := assistant.New(acfg, index, store, analyzer, model, logger)

@@ -71,6 +71,8 @@ func TestUsageAndConfigurationErrors(t *testing.T) {
 		{"ingest without paths", env{"ASSISTANT_DATA_DIR": t.TempDir()}, []string{"ingest"}, 2, "no files"},
 		{"search without question", env{"ASSISTANT_DATA_DIR": t.TempDir()}, []string{"search"}, 2, "no question"},
 		{"eval without questions", env{"ASSISTANT_DATA_DIR": t.TempDir()}, []string{"eval"}, 2, "-questions"},
+		{"vocabulary file missing", env{"ASSISTANT_DATA_DIR": t.TempDir(), "ASSISTANT_VOCABULARY": "/nonexistent/vocabulary.txt"}, []string{"search", "x"}, 1, "vocabulary"},
+		{"vocabulary file malformed", env{"ASSISTANT_DATA_DIR": t.TempDir(), "ASSISTANT_VOCABULARY": badVocabulary(t)}, []string{"search", "x"}, 1, "line 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +81,29 @@ func TestUsageAndConfigurationErrors(t *testing.T) {
 				t.Errorf("err = %v (exit %d), want exit %d mentioning %q", err, exitCode(err), tt.code, tt.msg)
 			}
 		})
+	}
+}
+
+// badVocabulary writes a vocabulary file whose second line is malformed.
+func badVocabulary(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "vocabulary.txt")
+	writeLines(t, path, "[chat]", "ko không")
+	return path
+}
+
+// An operator's vocabulary is read at start: its everyday phrase finds the procedure the
+// shipped vocabulary does not know.
+func TestVocabularyFile(t *testing.T) {
+	e := env{"ASSISTANT_DATA_DIR": t.TempDir(), "ASSISTANT_VOCABULARY": filepath.Join(t.TempDir(), "vocabulary.txt")}
+	writeLines(t, e["ASSISTANT_VOCABULARY"], "[phrases]", "bảng hiệu = biển quảng cáo", "[chat]", "lp = lệ phí")
+	if _, err := runCmd(t, e, "ingest", kbDir); err != nil {
+		t.Fatal(err)
+	}
+	questions := filepath.Join(t.TempDir(), "q.jsonl")
+	writeLines(t, questions, `{"id": "a", "audience": "citizen", "turns": [{"q": "treo bảng hiệu thì lp bao nhiêu?", "doc": "thu-tuc/cap-phep-bien-quang-cao.json", "any": ["60.000"]}]}`)
+	out, err := runCmd(t, e, "eval", "-questions", questions)
+	if err != nil || !strings.Contains(out, "expected facts in the answer:       1/1 (100%)") {
+		t.Errorf("eval with the operator's vocabulary: %v\n%s", err, out)
 	}
 }
 
