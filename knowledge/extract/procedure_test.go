@@ -208,3 +208,37 @@ func BenchmarkProcedure(b *testing.B) {
 		}
 	}
 }
+
+// TestProcedureRecordJSON pins the JSON of a procedure record, which both stores keep in a
+// column: field names and shapes must not change, or stored documents need a migration.
+func TestProcedureRecordJSON(t *testing.T) {
+	doc, err := extract.File("procedure.json", readFixture(t, "procedure.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		record *extract.Procedure
+		golden string
+	}{
+		{"fixture", doc.Procedure, "procedure_record.golden.json"},
+		{"empty", &extract.Procedure{}, "procedure_record_empty.golden.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.MarshalIndent(tt.record, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.golden, string(b)+"\n")
+			// A stored record reads back into the same value.
+			var back extract.Procedure
+			if err := json.Unmarshal(readFixture(t, tt.golden), &back); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(&back, tt.record) {
+				t.Errorf("record read back from %s =\n%+v\nwant\n%+v", tt.golden, back, *tt.record)
+			}
+		})
+	}
+}
