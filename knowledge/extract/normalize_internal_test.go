@@ -7,22 +7,6 @@ import (
 	"testing"
 )
 
-// collapseSpaces answers as strings.Fields joined by spaces, whatever the whitespace and bytes.
-func TestCollapseSpacesEquivalence(t *testing.T) {
-	alphabet := []string{"a", "b", " ", " ", "\t", "\n", "\u00a0", "\u2003", "đ", "\xff", "ệ", "\r"}
-	r := rand.New(rand.NewSource(1))
-	for n := 0; n < 20000; n++ {
-		var sb strings.Builder
-		for k := r.Intn(12); k > 0; k-- {
-			sb.WriteString(alphabet[r.Intn(len(alphabet))])
-		}
-		s := sb.String()
-		if got, want := collapseSpaces(s), strings.Join(strings.Fields(s), " "); got != want {
-			t.Fatalf("collapseSpaces(%q) = %q, want %q", s, got, want)
-		}
-	}
-}
-
 // Dates in words are read where "ngày" begins a word, in any letter case.
 func TestFindDatesInWords(t *testing.T) {
 	s := "Ban hành ngày 15 tháng 5 năm 2021; NGÀY 1 THÁNG 2 NĂM 2020; sửa xngày 3 tháng 4 năm 2022, (ngày 31 tháng 2 năm 2023) và ngày 9 tháng 9 năm 1899; Ngày  7  tháng 10 năm 2019."

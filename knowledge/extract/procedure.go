@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // Procedure is a public-service procedure record from the national database, parsed back into
@@ -104,7 +106,7 @@ func parseProcedureJSON(data []byte) (*Document, error) {
 			return nil, fmt.Errorf("%w: procedure field %s is a JSON %s, want a string", ErrMalformed, f, jsonType(v))
 		}
 	}
-	if clean(rec["ten_thu_tuc"]) == "" {
+	if layout.Clean(rec["ten_thu_tuc"]) == "" {
 		return nil, fmt.Errorf("%w: procedure record has an empty ten_thu_tuc", ErrEmpty)
 	}
 	p := parseProcedure(rec)
@@ -148,7 +150,7 @@ func isBlank(s string) bool {
 	if t := strings.TrimSpace(s); len(t) > 64 {
 		return false
 	}
-	c := clean(s)
+	c := layout.Clean(s)
 	return blankValues[strings.ToLower(strings.Trim(c, " -"))] || blankValues[strings.ToLower(c)]
 }
 
@@ -157,14 +159,14 @@ func value(s string) string {
 	if isBlank(s) {
 		return ""
 	}
-	return clean(s)
+	return layout.Clean(s)
 }
 
 // parseProcedure turns a record's fields into a Procedure.
 func parseProcedure(rec map[string]string) *Procedure {
 	p := &Procedure{
 		Code:               value(rec["ma_thu_tuc"]),
-		Name:               clean(rec["ten_thu_tuc"]),
+		Name:               layout.Clean(rec["ten_thu_tuc"]),
 		URL:                strings.TrimSpace(rec["detail_url"]),
 		DecisionNumber:     value(rec["so_quyet_dinh"]),
 		Level:              value(rec["cap_thuc_hien"]),
@@ -182,7 +184,7 @@ func parseProcedure(rec map[string]string) *Procedure {
 	p.Channels = parseChannels(rec["cach_thuc_thuc_hien"])
 	p.PaperGroups, p.Notes = parsePapers(rec["thanh_phan_ho_so"])
 	if !isBlank(rec["yeu_cau_dieu_kien"]) {
-		p.Conditions = strings.Join(paragraphsFromLines(nonEmpty(cleanLines(rec["yeu_cau_dieu_kien"]))), "\n")
+		p.Conditions = strings.Join(layout.Paragraphs(layout.NonEmpty(layout.CleanLines(rec["yeu_cau_dieu_kien"]))), "\n")
 	}
 	p.Results = parseResults(rec["ket_qua_xu_ly"])
 	p.LegalBasis = parseLegalBasis(rec["can_cu_phap_ly"])

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // noInfo is what the portal writes in an empty table cell.
@@ -79,21 +81,21 @@ func parseSteps(s string) []string {
 	if isBlank(s) {
 		return nil
 	}
-	text := strings.Join(cleanLines(s), "\n")
+	text := strings.Join(layout.CleanLines(s), "\n")
 	if steps := splitNumberedSteps(text); len(steps) >= 2 {
 		return steps
 	}
-	paras := paragraphsFromLines(nonEmpty(strings.Split(text, "\n")))
+	paras := layout.Paragraphs(layout.NonEmpty(strings.Split(text, "\n")))
 	top := ""
 	for _, p := range paras {
-		if _, f, _ := splitMarker(p); f != "" {
+		if _, f, _ := layout.SplitMarker(p); f != "" {
 			top = f
 			break
 		}
 	}
 	var steps []string
 	for _, p := range paras {
-		_, f, _ := splitMarker(p)
+		_, f, _ := layout.SplitMarker(p)
 		if len(steps) == 0 || top == "" || f == top {
 			steps = append(steps, p)
 			continue
@@ -118,7 +120,7 @@ func splitNumberedSteps(text string) []string {
 		return nil
 	}
 	var steps []string
-	if pre := clean(text[:cuts[0]]); pre != "" && !isBlank(pre) && foldKey(pre) != "trinh tu thuc hien" {
+	if pre := layout.Clean(text[:cuts[0]]); pre != "" && !isBlank(pre) && layout.FoldKey(pre) != "trinh tu thuc hien" {
 		steps = append(steps, pre)
 	}
 	for i, c := range cuts {
@@ -126,7 +128,7 @@ func splitNumberedSteps(text string) []string {
 		if i+1 < len(cuts) {
 			end = cuts[i+1]
 		}
-		step := clean(text[c:end])
+		step := layout.Clean(text[c:end])
 		step = strings.TrimLeft(step, "-+• ")
 		steps = append(steps, step)
 	}
@@ -265,7 +267,7 @@ func freeTextTime(rest string) string {
 					return ""
 				}
 			}
-			if !unicode.IsUpper(firstRune(t)) {
+			if !unicode.IsUpper(layout.FirstRune(t)) {
 				return ""
 			}
 			return t
@@ -277,7 +279,7 @@ func freeTextTime(rest string) string {
 // parseChannels reads cach_thuc_thuc_hien: a flattened table of channel, time, fee and
 // description cells.
 func parseChannels(s string) []Channel {
-	s = clean(s)
+	s = layout.Clean(s)
 	if loc := reChannelHeader.FindStringIndex(s); loc != nil {
 		s = s[loc[1]:]
 	}
@@ -329,7 +331,7 @@ func parseChannels(s string) []Channel {
 			if part == "" || isBlank(part) {
 				continue
 			}
-			if c.Note != "" && !endsSentence(c.Note) {
+			if c.Note != "" && !layout.EndsSentence(c.Note) {
 				c.Note += "."
 			}
 			c.Note = strings.TrimSpace(c.Note + " " + part)
@@ -472,13 +474,13 @@ var (
 // paper name, template and number of copies, all glued together. Groups headed "Lưu ý" hold
 // remarks, returned as notes.
 func parsePapers(s string) ([]PaperGroup, []string) {
-	s = clean(s)
+	s = layout.Clean(s)
 	if isBlank(s) {
 		return nil, nil
 	}
 	segs := strings.Split(s, paperHeader)
 	if len(segs) == 1 {
-		if len(words(s)) >= 4 {
+		if len(layout.Words(s)) >= 4 {
 			return nil, []string{s} // a remark without a table
 		}
 		return nil, nil
@@ -491,7 +493,7 @@ func parsePapers(s string) ([]PaperGroup, []string) {
 	for k := 1; k < len(segs); k++ {
 		papers, tail := splitPaperRows(segs[k])
 		if k == len(segs)-1 && tail != "" {
-			if len(papers) > 0 || len(words(tail)) >= 2 {
+			if len(papers) > 0 || len(layout.Words(tail)) >= 2 {
 				notes = append(notes, tail)
 			}
 			tail = ""
@@ -667,7 +669,7 @@ var reResultCode = regexp.MustCompile(`Mã\s*:\s*KQ(?:\.[A-Z]?\d+)+`)
 // parseResults reads ket_qua_xu_ly: result names each followed by "Mã: KQ...", then the
 // portal's keyword, description and agency picker, of which only a real description is kept.
 func parseResults(s string) []string {
-	s = clean(s)
+	s = layout.Clean(s)
 	tail := ""
 	if i := strings.Index(s, "Từ khóa"); i >= 0 {
 		s, tail = s[:i], s[i:]
@@ -769,7 +771,7 @@ func codeSegmentAt(s string, i int) int {
 		r, size := utf8.DecodeRuneInString(s[j:])
 		switch {
 		case r == 'g' && strings.HasSuffix(string(runes), "TT"):
-			if k := j + size; k >= len(s) || !unicode.IsLower(firstRune(s[k:])) {
+			if k := j + size; k >= len(s) || !unicode.IsLower(layout.FirstRune(s[k:])) {
 				return k
 			}
 			fallthrough
@@ -809,7 +811,7 @@ func startsWord(s string) bool {
 		}
 		end = i + utf8.RuneLen(r)
 	}
-	w := fold(s[:end])
+	w := layout.Fold(s[:end])
 	if strings.HasPrefix(w, "p") && !strings.HasPrefix(w, "ph") {
 		return false
 	}
@@ -879,7 +881,7 @@ func legalPrefixIndex(s string) []int {
 // number ends a row when text is glued right after it (the next title) or the text ends; a
 // number followed by a space or punctuation is part of a title.
 func parseLegalBasis(s string) []LegalDoc {
-	s = clean(s)
+	s = layout.Clean(s)
 	if loc := reLegalHeader.FindStringIndex(s); loc != nil {
 		s = s[loc[1]:]
 	}
@@ -905,7 +907,7 @@ func parseLegalBasis(s string) []LegalDoc {
 		numStart := n.start
 		if loc := legalPrefixIndex(s[entry:n.start]); loc != nil {
 			ps := entry + loc[0]
-			if ps > entry && !unicode.IsSpace(lastRune(s[:ps])) {
+			if ps > entry && !unicode.IsSpace(layout.LastRune(s[:ps])) {
 				numStart = ps // "…doanh nghiệpThông tư số 80/2025/TT-NHNN"
 			}
 		}
@@ -915,14 +917,14 @@ func parseLegalBasis(s string) []LegalDoc {
 			title = strings.TrimSpace(s[entry:n.end])
 		}
 		title = strings.TrimSpace(strings.TrimLeft(title, "-+•*;, "))
-		if l := len(out); l > 0 && out[l-1].Number == number && foldKey(title) == foldKey(strings.TrimSpace(s[entry:n.end])) && strings.Contains(title, number) {
+		if l := len(out); l > 0 && out[l-1].Number == number && layout.FoldKey(title) == layout.FoldKey(strings.TrimSpace(s[entry:n.end])) && strings.Contains(title, number) {
 			entry = n.end // the number cell repeated the title: "Thông tư số 64/…Thông tư số 64/…"
 			continue
 		}
 		out = append(out, LegalDoc{Title: title, Number: number})
 		entry = n.end
 	}
-	if rest := strings.TrimSpace(strings.TrimLeft(s[entry:], "-+•*;, ")); rest != "" && len(words(rest)) >= 2 {
+	if rest := strings.TrimSpace(strings.TrimLeft(s[entry:], "-+•*;, ")); rest != "" && len(layout.Words(rest)) >= 2 {
 		out = append(out, LegalDoc{Title: rest})
 	}
 	return out
