@@ -25,7 +25,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -248,21 +248,21 @@ const (
 	pgDocumentColumns     = pgDocumentListColumns + `, procedure`
 )
 
-// pgScanDocument reads the columns of pgDocumentColumns, or of pgDocumentListColumns when procedure
-// is false.
-func pgScanDocument(row pgx.Row, procedure bool) (Document, error) {
+// pgScanDocument reads the columns of pgDocumentColumns, or of pgDocumentListColumns when
+// withProcedure is false.
+func pgScanDocument(row pgx.Row, withProcedure bool) (Document, error) {
 	var d Document
 	var proc []byte
 	dest := []any{&d.ID, &d.Source, &d.Title, &d.Kind, &d.Issuer, &d.Locality, &d.Number, &d.Dates, &d.URL,
 		&d.Enabled, &d.Version, &d.ContentHash, &d.Locked, &d.CreatedAt, &d.UpdatedAt}
-	if procedure {
+	if withProcedure {
 		dest = append(dest, &proc)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return Document{}, err
 	}
 	if len(proc) > 0 {
-		d.Procedure = new(extract.Procedure)
+		d.Procedure = new(procedure.Record)
 		if err := json.Unmarshal(proc, d.Procedure); err != nil {
 			return Document{}, fmt.Errorf("procedure of %s: %w", d.Source, err)
 		}

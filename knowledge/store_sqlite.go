@@ -24,7 +24,7 @@ import (
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -570,11 +570,11 @@ type rowScanner interface{ Scan(dest ...any) error }
 func (s *SQLiteStore) scanDocumentRow(row rowScanner, d *Document) error {
 	var (
 		kind, dates, locked string
-		procedure           sql.NullString
+		proc                sql.NullString
 		created, updated    int64
 	)
 	if err := row.Scan(&d.ID, &d.Source, &d.Title, &kind, &d.Issuer, &d.Locality, &d.Number, &dates, &d.URL, &d.Enabled,
-		&d.Version, &d.ContentHash, &procedure, &locked, &created, &updated); err != nil {
+		&d.Version, &d.ContentHash, &proc, &locked, &created, &updated); err != nil {
 		return mapSQLiteErr(err)
 	}
 	d.Kind = Kind(kind)
@@ -585,9 +585,9 @@ func (s *SQLiteStore) scanDocumentRow(row rowScanner, d *Document) error {
 	if err := json.Unmarshal([]byte(locked), &d.Locked); err != nil {
 		return fmt.Errorf("decode locked: %w", err)
 	}
-	if procedure.Valid && procedure.String != "" {
-		d.Procedure = new(extract.Procedure)
-		if err := json.Unmarshal([]byte(procedure.String), d.Procedure); err != nil {
+	if proc.Valid && proc.String != "" {
+		d.Procedure = new(procedure.Record)
+		if err := json.Unmarshal([]byte(proc.String), d.Procedure); err != nil {
 			return fmt.Errorf("decode procedure: %w", err)
 		}
 	}
@@ -1118,7 +1118,7 @@ func jsonList(v []string) string {
 	return string(b)
 }
 
-func marshalProcedure(p *extract.Procedure) (sql.NullString, error) {
+func marshalProcedure(p *procedure.Record) (sql.NullString, error) {
 	if p == nil {
 		return sql.NullString{}, nil
 	}

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/trolyao/trolyao/knowledge/layout"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 )
 
 // Sentinel errors returned (wrapped) by File. Test for them with errors.Is.
@@ -51,14 +52,14 @@ const (
 // Document is one extracted file: metadata detected from the content and the body as blocks.
 type Document struct {
 	Title     string
-	Kind      string         // KindPlan, KindProcedure, KindFAQ or KindOther
-	Issuer    string         // issuing body, e.g. "UBND tỉnh Đồng Nai", "Bộ Khoa học và Công nghệ"
-	Locality  string         // province or centrally-run city, e.g. "Đồng Nai"; "" if national or unknown
-	Number    string         // main document number, e.g. "2663/KH-UBND"
-	Dates     []string       // ISO dates (YYYY-MM-DD) in the document, the issue date first when identifiable
-	URL       string         // source link carried by the content (procedure detail_url)
-	Blocks    []layout.Block // body in reading order, title excluded
-	Procedure *Procedure     // set only for national public-service procedure records
+	Kind      string            // KindPlan, KindProcedure, KindFAQ or KindOther
+	Issuer    string            // issuing body, e.g. "UBND tỉnh Đồng Nai", "Bộ Khoa học và Công nghệ"
+	Locality  string            // province or centrally-run city, e.g. "Đồng Nai"; "" if national or unknown
+	Number    string            // main document number, e.g. "2663/KH-UBND"
+	Dates     []string          // ISO dates (YYYY-MM-DD) in the document, the issue date first when identifiable
+	URL       string            // source link carried by the content (procedure detail_url)
+	Blocks    []layout.Block    // body in reading order, title excluded
+	Procedure *procedure.Record // set only for national public-service procedure records
 }
 
 // Text renders the document body as plain text: the title, then one line per block, headings

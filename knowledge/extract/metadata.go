@@ -546,3 +546,5 @@ func detectLocality(title, body string) string {
 	}
 	return best
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -1,14 +1,11 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/trolyao/trolyao/knowledge/layout"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
-
-// vietnameseSyllable matches a Vietnamese syllable written without diacritics.
-var vietnameseSyllable = regexp.MustCompile(`^(ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?(a|e|i|o|u|y|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|ieu|iua|oai|oay|oeo|uay|uoi|uou|uya|uye|uyu|yeu)(ng|nh|ch|[cmnpt])?$`)
 
 // isUnaccentedVietnamese reports whether s is Vietnamese written without any diacritics: at
 // least five words, most of them plausible syllables, and not a single accented letter.
@@ -22,7 +19,7 @@ func isUnaccentedVietnamese(s string) bool {
 	}
 	n := 0
 	for _, w := range ws {
-		if vietnameseSyllable.MatchString(w) {
+		if vietnamese.IsSyllable(w) {
 			n++
 		}
 	}

@@ -1,4 +1,4 @@
-package extract
+package procedure
 
 import (
 	"strings"
@@ -21,9 +21,9 @@ const (
 	SectionGeneral    = "Thông tin chung"
 )
 
-// renderProcedure lays a procedure out as readable sections, each a level-1 heading followed
+// Render lays a procedure out as readable sections, each a level-1 heading followed
 // by its content, so a chunker can cut at headings. Empty sections are left out.
-func renderProcedure(p *Procedure) []layout.Block {
+func Render(p *Record) []layout.Block {
 	var out []layout.Block
 	section := func(title string, body []layout.Block) {
 		if len(body) == 0 {
