@@ -18,7 +18,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -345,21 +345,21 @@ func intentSections(intents []Intent) []string {
 	for _, i := range intents {
 		switch i {
 		case IntentFee, IntentTime, IntentOnline:
-			out = append(out, extract.SectionChannels)
+			out = append(out, procedure.SectionChannels)
 		case IntentPapers:
-			out = append(out, extract.SectionPapers)
+			out = append(out, procedure.SectionPapers)
 		case IntentPlace:
-			out = append(out, extract.SectionAgency, extract.SectionAddress)
+			out = append(out, procedure.SectionAgency, procedure.SectionAddress)
 		case IntentSteps:
-			out = append(out, extract.SectionSteps)
+			out = append(out, procedure.SectionSteps)
 		case IntentConditions:
-			out = append(out, extract.SectionConditions)
+			out = append(out, procedure.SectionConditions)
 		case IntentResult:
-			out = append(out, extract.SectionResults)
+			out = append(out, procedure.SectionResults)
 		case IntentLegal:
-			out = append(out, extract.SectionLegal)
+			out = append(out, procedure.SectionLegal)
 		case IntentSubjects:
-			out = append(out, extract.SectionSubjects)
+			out = append(out, procedure.SectionSubjects)
 		}
 	}
 	return out

@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -150,33 +150,33 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 	for _, in := range intents {
 		switch in {
 		case IntentFee:
-			fields += c.channelLines(&d, p, r.Cues.Channel, "Lệ phí", feeText, true, cite(extract.SectionChannels))
+			fields += c.channelLines(&d, p, r.Cues.Channel, "Lệ phí", feeText, true, cite(procedure.SectionChannels))
 		case IntentTime:
-			fields += c.channelLines(&d, p, r.Cues.Channel, "Thời hạn giải quyết", timeText, false, cite(extract.SectionChannels))
+			fields += c.channelLines(&d, p, r.Cues.Channel, "Thời hạn giải quyết", timeText, false, cite(procedure.SectionChannels))
 		case IntentPapers:
-			fields += c.papersLines(&d, p, cite(extract.SectionPapers))
+			fields += c.papersLines(&d, p, cite(procedure.SectionPapers))
 		case IntentPlace:
-			fields += c.placeLines(&d, p, cite(extract.SectionAgency))
+			fields += c.placeLines(&d, p, cite(procedure.SectionAgency))
 		case IntentSteps:
-			fields += c.listLines(&d, "Trình tự thực hiện:", p.Steps, 5, cite(extract.SectionSteps))
+			fields += c.listLines(&d, "Trình tự thực hiện:", p.Steps, 5, cite(procedure.SectionSteps))
 		case IntentOnline:
-			fields += c.onlineLines(&d, p, cite(extract.SectionChannels))
+			fields += c.onlineLines(&d, p, cite(procedure.SectionChannels))
 		case IntentConditions:
 			if p.Conditions != "" && !noInfo(p.Conditions) {
-				d.lines = append(d.lines, fmt.Sprintf("Yêu cầu, điều kiện: %s [%d]", truncateRunes(p.Conditions, 300), cite(extract.SectionConditions)))
+				d.lines = append(d.lines, fmt.Sprintf("Yêu cầu, điều kiện: %s [%d]", truncateRunes(p.Conditions, 300), cite(procedure.SectionConditions)))
 				fields++
 			}
 		case IntentResult:
-			fields += c.listLines(&d, "Kết quả:", p.Results, 4, cite(extract.SectionResults))
+			fields += c.listLines(&d, "Kết quả:", p.Results, 4, cite(procedure.SectionResults))
 		case IntentLegal:
 			var docs []string
 			for _, l := range p.LegalBasis {
 				docs = append(docs, strings.TrimSpace(l.Title))
 			}
-			fields += c.listLines(&d, "Căn cứ pháp lý:", docs, 5, cite(extract.SectionLegal))
+			fields += c.listLines(&d, "Căn cứ pháp lý:", docs, 5, cite(procedure.SectionLegal))
 		case IntentSubjects:
 			if p.Subjects != "" {
-				d.lines = append(d.lines, fmt.Sprintf("Đối tượng thực hiện: %s [%d]", p.Subjects, cite(extract.SectionSubjects)))
+				d.lines = append(d.lines, fmt.Sprintf("Đối tượng thực hiện: %s [%d]", p.Subjects, cite(procedure.SectionSubjects)))
 				fields++
 			}
 		}
@@ -186,7 +186,7 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 	}
 	if fields == 0 && !strong {
 		// Nothing specific asked (or the record lacks it): a short overview.
-		n := cite(extract.SectionChannels)
+		n := cite(procedure.SectionChannels)
 		if sentence != "" && len(intents) > 0 {
 			d.lines = append(d.lines, fmt.Sprintf("%s [%d]", sentence, d.cite(sentenceRes, sentence)))
 		}
@@ -257,15 +257,15 @@ func fieldSection(intents []Intent, section string) bool {
 	for _, in := range intents {
 		switch in {
 		case IntentFee, IntentTime, IntentOnline:
-			if strings.HasPrefix(section, extract.SectionChannels) {
+			if strings.HasPrefix(section, procedure.SectionChannels) {
 				return true
 			}
 		case IntentPapers:
-			if strings.HasPrefix(section, extract.SectionPapers) {
+			if strings.HasPrefix(section, procedure.SectionPapers) {
 				return true
 			}
 		case IntentSteps:
-			if strings.HasPrefix(section, extract.SectionSteps) {
+			if strings.HasPrefix(section, procedure.SectionSteps) {
 				return true
 			}
 		}
@@ -276,7 +276,7 @@ func fieldSection(intents []Intent, section string) bool {
 // fieldAnswers reports whether the record has the field that answers a question about
 // conditions, subjects, results or legal basis: the field, not a sentence elsewhere that
 // shares a word with the question ("hồ sơ không đủ điều kiện"), is the answer.
-func fieldAnswers(intents []Intent, p *extract.Procedure) bool {
+func fieldAnswers(intents []Intent, p *procedure.Record) bool {
 	for _, in := range intents {
 		switch {
 		case in == IntentConditions && p.Conditions != "" && !noInfo(p.Conditions),
@@ -377,7 +377,7 @@ var reBareNumber = regexp.MustCompile(`^\d+(?:[.,]\d+)?$`)
 
 // timeText is a channel's processing time as the record gives it. Some records give a number
 // without its unit ("1"): that is said rather than guessed.
-func timeText(ch extract.Channel) string {
+func timeText(ch procedure.Channel) string {
 	t := strings.TrimSpace(ch.Time)
 	if reBareNumber.MatchString(t) {
 		return t + " (hồ sơ thủ tục không ghi đơn vị thời gian)"
@@ -394,10 +394,10 @@ func noInfo(s string) bool {
 // channelLines writes one line per submission channel with value(ch), or a single line when
 // every channel has the same value, then the portal's remark once. It returns 1 when it wrote
 // anything.
-func (c composer) channelLines(d *draft, p *extract.Procedure, want, label string, value func(extract.Channel) string, withNote bool, n int) int {
+func (c composer) channelLines(d *draft, p *procedure.Record, want, label string, value func(procedure.Channel) string, withNote bool, n int) int {
 	chans := p.Channels
 	if want != "" {
-		var only []extract.Channel
+		var only []procedure.Channel
 		for _, ch := range chans {
 			if ch.Name == want {
 				only = append(only, ch)
@@ -462,7 +462,7 @@ var reMoneyGroups = regexp.MustCompile(`\d{1,3}(?:[.,]\d{3})+|\d+`)
 
 // feeText renders a channel's fee for citizens: "Miễn phí", or the amounts in the Vietnamese
 // style ("10.000 đồng"), or the portal's wording when it has no amount.
-func feeText(ch extract.Channel) string {
+func feeText(ch procedure.Channel) string {
 	if ch.Free {
 		return "Miễn phí"
 	}
@@ -489,7 +489,7 @@ func formatVND(a int64) string {
 	return b.String() + " đồng"
 }
 
-func (c composer) papersLines(d *draft, p *extract.Procedure, n int) int {
+func (c composer) papersLines(d *draft, p *procedure.Record, n int) int {
 	if len(p.PaperGroups) == 0 {
 		return 0
 	}
@@ -527,7 +527,7 @@ func (c composer) papersLines(d *draft, p *extract.Procedure, n int) int {
 	return 1
 }
 
-func (c composer) placeLines(d *draft, p *extract.Procedure, n int) int {
+func (c composer) placeLines(d *draft, p *procedure.Record, n int) int {
 	agency := firstNonEmpty(p.Agency, p.Authority)
 	address := firstNonEmpty(p.Address)
 	level := firstNonEmpty(p.Level)
@@ -552,9 +552,9 @@ func (c composer) placeLines(d *draft, p *extract.Procedure, n int) int {
 	return 1
 }
 
-func (c composer) onlineLines(d *draft, p *extract.Procedure, n int) int {
+func (c composer) onlineLines(d *draft, p *procedure.Record, n int) int {
 	for _, ch := range p.Channels {
-		if ch.Name == ChannelOnline {
+		if ch.Name == procedure.ChannelOnline {
 			d.lines = append(d.lines, fmt.Sprintf("Có, thủ tục này nộp trực tuyến được (thời hạn %s) [%d]", firstNonEmpty(timeText(ch), "theo quy định"), n))
 			return 1
 		}
@@ -566,7 +566,7 @@ func (c composer) onlineLines(d *draft, p *extract.Procedure, n int) int {
 	return 1
 }
 
-func channelNames(p *extract.Procedure) string {
+func channelNames(p *procedure.Record) string {
 	var names []string
 	for _, ch := range p.Channels {
 		// A channel has a row per case (each with its own time or fee): named once.
@@ -599,7 +599,7 @@ func (c composer) listLines(d *draft, label string, items []string, limit int, n
 }
 
 // overview summarises a procedure: where, how and how long.
-func overview(p *extract.Procedure, n int) []string {
+func overview(p *procedure.Record, n int) []string {
 	var out []string
 	if a := firstNonEmpty(p.Agency, p.Authority); a != "" {
 		out = append(out, fmt.Sprintf("Cơ quan thực hiện: %s [%d]", a, n))

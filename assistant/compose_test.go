@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -219,19 +219,19 @@ func TestTitleAllowance(t *testing.T) {
 // Where to go: the agency and address the record gives, its level when it names no agency, and
 // each submission channel once.
 func TestPlaceLines(t *testing.T) {
-	twice := []extract.Channel{{Name: "Trực tiếp", Time: "5 Ngày"}, {Name: "Trực tiếp", Time: "10 Ngày"}, {Name: "Trực tuyến"}}
+	twice := []procedure.Channel{{Name: "Trực tiếp", Time: "5 Ngày"}, {Name: "Trực tiếp", Time: "10 Ngày"}, {Name: "Trực tuyến"}}
 	tests := []struct {
 		name string
-		p    extract.Procedure
+		p    procedure.Record
 		want []string // the lines, without citation markers
 	}{
-		{"agency and address", extract.Procedure{Agency: "Sở Tư pháp", Address: "Trung tâm Phục vụ hành chính công", Channels: twice},
+		{"agency and address", procedure.Record{Agency: "Sở Tư pháp", Address: "Trung tâm Phục vụ hành chính công", Channels: twice},
 			[]string{"Nơi thực hiện: Sở Tư pháp; địa chỉ tiếp nhận: Trung tâm Phục vụ hành chính công", "Hình thức nộp: trực tiếp, trực tuyến."}},
-		{"address only", extract.Procedure{Agency: "Không có thông tin", Address: "Thuế cơ sở"},
+		{"address only", procedure.Record{Agency: "Không có thông tin", Address: "Thuế cơ sở"},
 			[]string{"Địa chỉ tiếp nhận: Thuế cơ sở"}},
-		{"level only", extract.Procedure{Agency: "Không có thông tin", Level: "Cấp xã", Channels: twice[:1]},
+		{"level only", procedure.Record{Agency: "Không có thông tin", Level: "Cấp xã", Channels: twice[:1]},
 			[]string{"Nơi thực hiện: cơ quan có thẩm quyền cấp xã (hồ sơ thủ tục không ghi tên cơ quan)", "Hình thức nộp: trực tiếp."}},
-		{"nothing known", extract.Procedure{Agency: "Không có thông tin"}, nil},
+		{"nothing known", procedure.Record{Agency: "Không có thông tin"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,7 +257,7 @@ func TestTimeText(t *testing.T) {
 		{"", ""},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := timeText(extract.Channel{Time: tt.in}); got != tt.want {
+			if got := timeText(procedure.Channel{Time: tt.in}); got != tt.want {
 				t.Errorf("timeText(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})

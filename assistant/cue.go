@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -34,13 +35,6 @@ const (
 	IntentList     Intent = "list"     // những … nào, gồm những gì
 )
 
-// Channel of submission.
-const (
-	ChannelOnline   = "Trực tuyến"
-	ChannelInPerson = "Trực tiếp"
-	ChannelPostal   = "Dịch vụ bưu chính"
-)
-
 // Cues are what the question says beyond its words: the place, administrative level, year,
 // document number, submission channel and what is being asked.
 type Cues struct {
@@ -52,7 +46,7 @@ type Cues struct {
 	// Focus is what a count question counts, as folded words: "nhom nhiem vu" in "có bao
 	// nhiêu nhóm nhiệm vụ".
 	Focus   []string
-	Channel string // ChannelOnline, ChannelInPerson, ChannelPostal or ""
+	Channel string // procedure.ChannelOnline, ChannelInPerson, ChannelPostal or ""
 	// Age is the age in years of the person the question is about ("con tôi 15 tuổi"), when
 	// AgeGiven; an age in months counts as 0 years.
 	Age      int
@@ -132,10 +126,10 @@ var (
 		{"cap trung uong", "trung ương"}, {"cap phuong", "xã"}, {"cap quan", "huyện"},
 	}
 	channelPhrases = []struct{ key, channel string }{
-		{"truc tuyen", ChannelOnline}, {"online", ChannelOnline}, {"qua mang", ChannelOnline}, {"cong dich vu cong", ChannelOnline},
-		{"dich vu cong truc tuyen", ChannelOnline}, {"dvctt", ChannelOnline}, {"vneid", ChannelOnline},
-		{"truc tiep", ChannelInPerson}, {"tai quay", ChannelInPerson}, {"den tan noi", ChannelInPerson},
-		{"buu chinh", ChannelPostal}, {"buu dien", ChannelPostal}, {"qua duong buu", ChannelPostal},
+		{"truc tuyen", procedure.ChannelOnline}, {"online", procedure.ChannelOnline}, {"qua mang", procedure.ChannelOnline}, {"cong dich vu cong", procedure.ChannelOnline},
+		{"dich vu cong truc tuyen", procedure.ChannelOnline}, {"dvctt", procedure.ChannelOnline}, {"vneid", procedure.ChannelOnline},
+		{"truc tiep", procedure.ChannelInPerson}, {"tai quay", procedure.ChannelInPerson}, {"den tan noi", procedure.ChannelInPerson},
+		{"buu chinh", procedure.ChannelPostal}, {"buu dien", procedure.ChannelPostal}, {"qua duong buu", procedure.ChannelPostal},
 	}
 	reYear = regexp.MustCompile(`\b(19[5-9]\d|20\d\d)\b`)
 	// reDocNumber matches Vietnamese document numbers: 2663/KH-UBND, 47/2020/NĐ-CP.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 )
 
 func TestExtractCues(t *testing.T) {
@@ -18,14 +19,14 @@ func TestExtractCues(t *testing.T) {
 		channel  string
 		focus    []string
 	}{
-		{q: "Lệ phí đăng ký thường trú trực tuyến?", intents: []assistant.Intent{assistant.IntentFee}, channel: assistant.ChannelOnline},
+		{q: "Lệ phí đăng ký thường trú trực tuyến?", intents: []assistant.Intent{assistant.IntentFee}, channel: procedure.ChannelOnline},
 		{q: "dang ky tam tru mat bao lau", intents: []assistant.Intent{assistant.IntentTime}},
 		{q: "Làm hộ chiếu cần giấy tờ gì?", intents: []assistant.Intent{assistant.IntentPapers}},
 		{q: "dang ky ket hon o dau", intents: []assistant.Intent{assistant.IntentPlace}},
-		{q: "Nộp hồ sơ qua bưu điện được không, phí bao nhiêu?", intents: []assistant.Intent{assistant.IntentFee}, channel: assistant.ChannelPostal},
-		{q: "Nộp trực tiếp tại quầy thì mất mấy ngày?", intents: []assistant.Intent{assistant.IntentTime}, channel: assistant.ChannelInPerson},
+		{q: "Nộp hồ sơ qua bưu điện được không, phí bao nhiêu?", intents: []assistant.Intent{assistant.IntentFee}, channel: procedure.ChannelPostal},
+		{q: "Nộp trực tiếp tại quầy thì mất mấy ngày?", intents: []assistant.Intent{assistant.IntentTime}, channel: procedure.ChannelInPerson},
 		{q: "Tỷ lệ hồ sơ trực tuyến cấp xã của Đồng Nai năm 2024?", intents: []assistant.Intent{assistant.IntentPercent},
-			locality: "Đồng Nai", level: "xã", year: "2024", channel: assistant.ChannelOnline},
+			locality: "Đồng Nai", level: "xã", year: "2024", channel: procedure.ChannelOnline},
 		{q: "ty le ho so cap huyen tinh dong thap", intents: []assistant.Intent{assistant.IntentPercent}, locality: "Đồng Tháp", level: "huyện"},
 		{q: "Kế hoạch chuyển đổi số của Bắc Giang là kế hoạch số mấy?", intents: []assistant.Intent{assistant.IntentDocument}, locality: "Bắc Giang"},
 		{q: "Nghị định 47/2020/NĐ-CP quy định gì?", number: "47/2020/NĐ-CP"},

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/layout"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -72,7 +73,7 @@ func (c *Chunker) Chunks(doc *extract.Document) []Chunk {
 		}
 	}
 	for _, bl := range doc.Blocks {
-		if bl.Kind == extract.Heading {
+		if bl.Kind == layout.Heading {
 			flush()
 			level := max(bl.Level, 1)
 			for len(levels) > 0 && levels[len(levels)-1] >= level {
@@ -116,7 +117,7 @@ func (c *Chunker) chunk(title, section, text string, heads map[string]string) Ch
 	}
 }
 
-func headingText(bl extract.Block) string {
+func headingText(bl layout.Block) string {
 	if bl.Marker != "" {
 		return bl.Marker + " " + bl.Text
 	}
@@ -124,9 +125,9 @@ func headingText(bl extract.Block) string {
 }
 
 // blockText renders a block as one line of a passage.
-func blockText(bl extract.Block) string {
+func blockText(bl layout.Block) string {
 	switch bl.Kind {
-	case extract.ListItem:
+	case layout.ListItem:
 		indent := strings.Repeat("  ", bl.Level)
 		if bl.Marker == "" {
 			return indent + "- " + bl.Text

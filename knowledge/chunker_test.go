@@ -7,23 +7,24 @@ import (
 
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/layout"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
 func TestChunkerFollowsStructure(t *testing.T) {
 	doc := &extract.Document{
 		Title: "Kế hoạch chuyển đổi số tỉnh Đồng Nai năm 2024",
-		Blocks: []extract.Block{
-			{Kind: extract.Paragraph, Text: "Kế hoạch đặt ra các mục tiêu cụ thể."},
-			{Kind: extract.Heading, Level: 1, Marker: "I.", Text: "Mục tiêu"},
-			{Kind: extract.Heading, Level: 2, Marker: "1.", Text: "Chính quyền số"},
-			{Kind: extract.Paragraph, Text: "Các chỉ tiêu về hồ sơ trực tuyến gồm:"},
-			{Kind: extract.ListItem, Marker: "a)", Text: "80% ở cấp sở."},
-			{Kind: extract.ListItem, Marker: "b)", Text: "40% tại cấp huyện."},
-			{Kind: extract.Heading, Level: 2, Marker: "2.", Text: "Kinh tế số"},
-			{Kind: extract.Paragraph, Text: "Kinh tế số chiếm 20% GRDP."},
-			{Kind: extract.Heading, Level: 1, Marker: "II.", Text: "Tổ chức thực hiện"},
-			{Kind: extract.Paragraph, Text: "Sở Thông tin và Truyền thông là đầu mối."},
+		Blocks: []layout.Block{
+			{Kind: layout.Paragraph, Text: "Kế hoạch đặt ra các mục tiêu cụ thể."},
+			{Kind: layout.Heading, Level: 1, Marker: "I.", Text: "Mục tiêu"},
+			{Kind: layout.Heading, Level: 2, Marker: "1.", Text: "Chính quyền số"},
+			{Kind: layout.Paragraph, Text: "Các chỉ tiêu về hồ sơ trực tuyến gồm:"},
+			{Kind: layout.ListItem, Marker: "a)", Text: "80% ở cấp sở."},
+			{Kind: layout.ListItem, Marker: "b)", Text: "40% tại cấp huyện."},
+			{Kind: layout.Heading, Level: 2, Marker: "2.", Text: "Kinh tế số"},
+			{Kind: layout.Paragraph, Text: "Kinh tế số chiếm 20% GRDP."},
+			{Kind: layout.Heading, Level: 1, Marker: "II.", Text: "Tổ chức thực hiện"},
+			{Kind: layout.Paragraph, Text: "Sở Thông tin và Truyền thông là đầu mối."},
 		},
 	}
 	c := knowledge.NewChunker(vietnamese.NewAnalyzer(nil))
@@ -61,7 +62,7 @@ func TestChunkerFollowsStructure(t *testing.T) {
 func TestChunkerNeverCutsASentence(t *testing.T) {
 	sentence := "Tỷ lệ hồ sơ giải quyết trực tuyến đạt tối thiểu tám mươi phần trăm ở cấp sở trong năm nay. "
 	long := strings.Repeat(sentence, 40) // one paragraph far over the limit
-	doc := &extract.Document{Title: "Văn bản dài", Blocks: []extract.Block{{Kind: extract.Paragraph, Text: strings.TrimSpace(long)}}}
+	doc := &extract.Document{Title: "Văn bản dài", Blocks: []layout.Block{{Kind: layout.Paragraph, Text: strings.TrimSpace(long)}}}
 	c := knowledge.NewChunker(vietnamese.NewAnalyzer(nil))
 	chunks := c.Chunks(doc)
 	if len(chunks) < 3 {

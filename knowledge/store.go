@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 )
 
 // Sentinel errors of the knowledge base. Stores map their driver errors to these.
@@ -50,7 +50,7 @@ type Document struct {
 	Version     int      // 1 on first ingestion, +1 on every content change
 	ContentHash string   // hash of the source bytes; unchanged files are not re-ingested
 	// Procedure holds the structured record of a public-service procedure; nil otherwise.
-	Procedure *extract.Procedure
+	Procedure *procedure.Record
 	// Locked lists the metadata fields an operator has set ("title", "kind", "issuer",
 	// "locality", "number", "url", "enabled"); re-ingesting the file keeps their values.
 	Locked    []string

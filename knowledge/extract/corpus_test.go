@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // corpusDir returns the shared corpus directory, which lives in ../shared beside the
@@ -104,7 +105,7 @@ func TestCorpusProcedures(t *testing.T) {
 				free++
 			}
 		}
-		if len(doc.Blocks) == 0 || doc.Blocks[0].Kind != extract.Heading {
+		if len(doc.Blocks) == 0 || doc.Blocks[0].Kind != layout.Heading {
 			t.Errorf("%s: rendered body does not start with a section heading", f)
 		}
 	}

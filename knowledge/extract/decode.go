@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/unicode/norm"
 )
 
 var (
@@ -42,7 +43,7 @@ func decodeText(data []byte) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%w: neither UTF-8 nor Windows-1258: %v", ErrEncoding, err)
 		}
-		s = nfc(string(out))
+		s = norm.NFC.String(string(out))
 		if !looksVietnamese(s) {
 			return "", fmt.Errorf("%w: not valid UTF-8, and as Windows-1258 it does not read as Vietnamese text", ErrEncoding)
 		}
@@ -50,7 +51,7 @@ func decodeText(data []byte) (string, error) {
 	if bad := controlShare(s); bad > 0 {
 		return "", fmt.Errorf("%w: %d control characters (NUL or other binary bytes): not a text file", ErrEncoding, bad)
 	}
-	return nfc(s), nil
+	return norm.NFC.String(s), nil
 }
 
 // controlShare counts C0 control characters other than tab, newline, carriage return and form

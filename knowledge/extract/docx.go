@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // maxDOCXPart bounds the size of one decompressed part, against zip bombs.
@@ -55,40 +57,40 @@ func parseDOCX(data []byte) (*Document, error) {
 	}
 
 	var (
-		blocks []Block
+		blocks []layout.Block
 		title  string
 		plain  []string // run of unstyled paragraphs, structured like plain text
 	)
 	flush := func() {
 		if len(plain) > 0 {
-			blocks = append(blocks, structure(paragraphsFromLines(nonEmpty(plain)))...)
+			blocks = append(blocks, layout.Structure(layout.Paragraphs(layout.NonEmpty(plain)))...)
 			plain = nil
 		}
 	}
 	for _, p := range paras {
-		text := clean(p.text)
+		text := layout.Clean(p.text)
 		if text == "" {
 			continue
 		}
 		switch {
 		case p.row != nil:
 			flush()
-			blocks = append(blocks, Block{Kind: TableRow, Text: tableRowText(p.header, p.row)})
+			blocks = append(blocks, layout.Block{Kind: layout.TableRow, Text: tableRowText(p.header, p.row)})
 		case st.isTitle(p.style) && title == "":
 			flush()
 			title = text
 		case st.headings[p.style] > 0:
 			flush()
 			level := st.headings[p.style]
-			m, _, rest := splitMarker(text)
-			blocks = append(blocks, Block{Kind: Heading, Level: level, Marker: m, Text: rest})
+			m, _, rest := layout.SplitMarker(text)
+			blocks = append(blocks, layout.Block{Kind: layout.Heading, Level: level, Marker: m, Text: rest})
 		case p.numID != "" && p.numID != "0":
 			flush()
 			marker := num.next(p.numID, p.ilvl)
-			if m, _, rest := splitMarker(text); m != "" {
+			if m, _, rest := layout.SplitMarker(text); m != "" {
 				marker, text = m, rest
 			}
-			blocks = append(blocks, Block{Kind: ListItem, Level: p.ilvl, Marker: marker, Text: text})
+			blocks = append(blocks, layout.Block{Kind: layout.ListItem, Level: p.ilvl, Marker: marker, Text: text})
 		default:
 			plain = append(plain, text)
 		}
@@ -101,7 +103,7 @@ func parseDOCX(data []byte) (*Document, error) {
 			}
 		}
 	}
-	if title == "" && len(blocks) > 0 && blocks[0].Kind == Heading {
+	if title == "" && len(blocks) > 0 && blocks[0].Kind == layout.Heading {
 		title = strings.TrimSpace(blocks[0].Marker + " " + blocks[0].Text)
 		blocks = blocks[1:]
 	}
@@ -217,7 +219,7 @@ func readDocxBody(b []byte) ([]docxPara, error) {
 				}
 			case "tc":
 				if tableDep == 1 {
-					row = append(row, clean(cell.String()))
+					row = append(row, layout.Clean(cell.String()))
 					inCell = false
 				}
 			case "tr":
@@ -476,5 +478,5 @@ func coreTitle(b []byte) string {
 	if xml.Unmarshal(b, &core) != nil {
 		return ""
 	}
-	return clean(core.Title)
+	return layout.Clean(core.Title)
 }

@@ -21,6 +21,9 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 )
 
 // Sentinel errors returned (wrapped) by File. Test for them with errors.Is.
@@ -49,48 +52,14 @@ const (
 // Document is one extracted file: metadata detected from the content and the body as blocks.
 type Document struct {
 	Title     string
-	Kind      string     // KindPlan, KindProcedure, KindFAQ or KindOther
-	Issuer    string     // issuing body, e.g. "UBND tỉnh Đồng Nai", "Bộ Khoa học và Công nghệ"
-	Locality  string     // province or centrally-run city, e.g. "Đồng Nai"; "" if national or unknown
-	Number    string     // main document number, e.g. "2663/KH-UBND"
-	Dates     []string   // ISO dates (YYYY-MM-DD) in the document, the issue date first when identifiable
-	URL       string     // source link carried by the content (procedure detail_url)
-	Blocks    []Block    // body in reading order, title excluded
-	Procedure *Procedure // set only for national public-service procedure records
-}
-
-// BlockKind tells how a block is laid out.
-type BlockKind int
-
-// Block kinds.
-const (
-	Heading BlockKind = iota
-	Paragraph
-	ListItem
-	TableRow
-)
-
-// String returns the lowercase English name of the kind.
-func (k BlockKind) String() string {
-	switch k {
-	case Heading:
-		return "heading"
-	case Paragraph:
-		return "paragraph"
-	case ListItem:
-		return "list item"
-	case TableRow:
-		return "table row"
-	}
-	return fmt.Sprintf("BlockKind(%d)", int(k))
-}
-
-// Block is one unit of the body. Sentences are never split across blocks.
-type Block struct {
-	Kind   BlockKind
-	Level  int    // heading level (1 = top) or list nesting depth (0 = top)
-	Marker string // numbering as written: "1.", "a)", "Điều 5", "Bước 2", "-", "I."; "" when none
-	Text   string // NFC text without the marker
+	Kind      string            // KindPlan, KindProcedure, KindFAQ or KindOther
+	Issuer    string            // issuing body, e.g. "UBND tỉnh Đồng Nai", "Bộ Khoa học và Công nghệ"
+	Locality  string            // province or centrally-run city, e.g. "Đồng Nai"; "" if national or unknown
+	Number    string            // main document number, e.g. "2663/KH-UBND"
+	Dates     []string          // ISO dates (YYYY-MM-DD) in the document, the issue date first when identifiable
+	URL       string            // source link carried by the content (procedure detail_url)
+	Blocks    []layout.Block    // body in reading order, title excluded
+	Procedure *procedure.Record // set only for national public-service procedure records
 }
 
 // Text renders the document body as plain text: the title, then one line per block, headings
@@ -104,18 +73,18 @@ func (d *Document) Text() string {
 	}
 	for i, bl := range d.Blocks {
 		switch bl.Kind {
-		case Heading:
+		case layout.Heading:
 			if i > 0 || d.Title != "" {
 				b.WriteString("\n")
 			}
 			b.WriteString(strings.Repeat("#", max(bl.Level, 1)))
 			b.WriteString(" ")
-		case ListItem:
+		case layout.ListItem:
 			b.WriteString(strings.Repeat("  ", bl.Level))
 			if bl.Marker == "" {
 				b.WriteString("- ")
 			}
-		case TableRow:
+		case layout.TableRow:
 			b.WriteString("| ")
 		}
 		if bl.Marker != "" {

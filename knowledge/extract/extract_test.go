@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 func TestFileRejectsBadInput(t *testing.T) {
@@ -184,18 +185,18 @@ func TestFileMarkdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []extract.Block{
-		{Kind: extract.Paragraph, Text: "Tài liệu này hướng dẫn cách dùng Cổng Dịch vụ công và ứng dụng định danh."},
-		{Kind: extract.Heading, Level: 2, Text: "Chuẩn bị"},
-		{Kind: extract.ListItem, Marker: "-", Text: "Điện thoại có kết nối Internet"},
-		{Kind: extract.ListItem, Marker: "-", Text: "Tài khoản định danh điện tử"},
-		{Kind: extract.ListItem, Level: 1, Marker: "-", Text: "Mức độ 2 để làm thủ tục trực tuyến"},
-		{Kind: extract.ListItem, Marker: "1.", Text: "Mở ứng dụng và đăng nhập."},
-		{Kind: extract.ListItem, Marker: "2.", Text: "Chọn mục dịch vụ công."},
-		{Kind: extract.Heading, Level: 2, Text: "Bảng phí tham khảo"},
-		{Kind: extract.TableRow, Text: "Thủ tục: Cấp bản sao trích lục; Phí: 8.000 đồng"},
-		{Kind: extract.TableRow, Text: "Thủ tục: Xác nhận tình trạng hôn nhân; Phí: Miễn phí"},
-		{Kind: extract.Paragraph, Text: "Liên hệ tổng đài 1022 khi cần hỗ trợ."},
+	want := []layout.Block{
+		{Kind: layout.Paragraph, Text: "Tài liệu này hướng dẫn cách dùng Cổng Dịch vụ công và ứng dụng định danh."},
+		{Kind: layout.Heading, Level: 2, Text: "Chuẩn bị"},
+		{Kind: layout.ListItem, Marker: "-", Text: "Điện thoại có kết nối Internet"},
+		{Kind: layout.ListItem, Marker: "-", Text: "Tài khoản định danh điện tử"},
+		{Kind: layout.ListItem, Level: 1, Marker: "-", Text: "Mức độ 2 để làm thủ tục trực tuyến"},
+		{Kind: layout.ListItem, Marker: "1.", Text: "Mở ứng dụng và đăng nhập."},
+		{Kind: layout.ListItem, Marker: "2.", Text: "Chọn mục dịch vụ công."},
+		{Kind: layout.Heading, Level: 2, Text: "Bảng phí tham khảo"},
+		{Kind: layout.TableRow, Text: "Thủ tục: Cấp bản sao trích lục; Phí: 8.000 đồng"},
+		{Kind: layout.TableRow, Text: "Thủ tục: Xác nhận tình trạng hôn nhân; Phí: Miễn phí"},
+		{Kind: layout.Paragraph, Text: "Liên hệ tổng đài 1022 khi cần hỗ trợ."},
 	}
 	if doc.Title != "Sổ tay dịch vụ công cho người cao tuổi" {
 		t.Errorf("Title = %q", doc.Title)
@@ -205,7 +206,7 @@ func TestFileMarkdown(t *testing.T) {
 	}
 }
 
-func blocksString(bs []extract.Block) string {
+func blocksString(bs []layout.Block) string {
 	var b strings.Builder
 	for _, bl := range bs {
 		b.WriteString(bl.Kind.String() + " " + bl.Marker + " " + bl.Text + "\n")
@@ -218,19 +219,19 @@ func TestFileDOCX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []extract.Block{
-		{Kind: extract.Paragraph, Text: "Ủy ban nhân dân tỉnh Quảng Ninh ban hành Kế hoạch số 88/KH-UBND ngày 05/01/2026."},
-		{Kind: extract.Heading, Level: 1, Marker: "I.", Text: "Mục tiêu"},
-		{Kind: extract.Paragraph, Text: "Đến hết năm 2026, 95% hồ sơ công việc cấp tỉnh được xử lý trên môi trường mạng."},
-		{Kind: extract.Heading, Level: 1, Marker: "II.", Text: "Nhiệm vụ"},
-		{Kind: extract.ListItem, Marker: "1.", Text: "Phát triển hạ tầng số"},
-		{Kind: extract.ListItem, Level: 1, Marker: "a)", Text: "Nâng cấp mạng truyền số liệu chuyên dùng."},
-		{Kind: extract.ListItem, Level: 1, Marker: "b)", Text: "Phủ sóng di động 5G tại các khu công nghiệp."},
-		{Kind: extract.ListItem, Marker: "2.", Text: "Phát triển dữ liệu số"},
-		{Kind: extract.ListItem, Marker: "-", Text: "Ưu tiên dữ liệu đất đai."},
-		{Kind: extract.Paragraph, Text: "Các chỉ tiêu chính:"},
-		{Kind: extract.TableRow, Text: "Chỉ tiêu: Dịch vụ công trực tuyến toàn trình; Năm 2026: 80%"},
-		{Kind: extract.TableRow, Text: "Chỉ tiêu: Hồ sơ được số hóa; Năm 2026: 100%"},
+	want := []layout.Block{
+		{Kind: layout.Paragraph, Text: "Ủy ban nhân dân tỉnh Quảng Ninh ban hành Kế hoạch số 88/KH-UBND ngày 05/01/2026."},
+		{Kind: layout.Heading, Level: 1, Marker: "I.", Text: "Mục tiêu"},
+		{Kind: layout.Paragraph, Text: "Đến hết năm 2026, 95% hồ sơ công việc cấp tỉnh được xử lý trên môi trường mạng."},
+		{Kind: layout.Heading, Level: 1, Marker: "II.", Text: "Nhiệm vụ"},
+		{Kind: layout.ListItem, Marker: "1.", Text: "Phát triển hạ tầng số"},
+		{Kind: layout.ListItem, Level: 1, Marker: "a)", Text: "Nâng cấp mạng truyền số liệu chuyên dùng."},
+		{Kind: layout.ListItem, Level: 1, Marker: "b)", Text: "Phủ sóng di động 5G tại các khu công nghiệp."},
+		{Kind: layout.ListItem, Marker: "2.", Text: "Phát triển dữ liệu số"},
+		{Kind: layout.ListItem, Marker: "-", Text: "Ưu tiên dữ liệu đất đai."},
+		{Kind: layout.Paragraph, Text: "Các chỉ tiêu chính:"},
+		{Kind: layout.TableRow, Text: "Chỉ tiêu: Dịch vụ công trực tuyến toàn trình; Năm 2026: 80%"},
+		{Kind: layout.TableRow, Text: "Chỉ tiêu: Hồ sơ được số hóa; Năm 2026: 100%"},
 	}
 	if doc.Title != "Kế hoạch chuyển đổi số năm 2026 của tỉnh Quảng Ninh" {
 		t.Errorf("Title = %q", doc.Title)
@@ -259,10 +260,10 @@ func TestFilePDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []extract.Block{
-		{Kind: extract.Paragraph, Text: "Ủy ban nhân dân phường Bến Thành tổ chức tiếp công dân định kỳ vào sáng thứ Năm hằng tuần tại trụ sở, bảo đảm liên thông dữ liệu (interoperability) với hệ thống quản lý đơn thư."},
-		{Kind: extract.ListItem, Marker: "1.", Text: "Công dân mang theo giấy tờ tùy thân."},
-		{Kind: extract.ListItem, Marker: "2.", Text: "Đơn thư gửi qua bưu chính được tiếp nhận trong giờ hành chính."},
+	want := []layout.Block{
+		{Kind: layout.Paragraph, Text: "Ủy ban nhân dân phường Bến Thành tổ chức tiếp công dân định kỳ vào sáng thứ Năm hằng tuần tại trụ sở, bảo đảm liên thông dữ liệu (interoperability) với hệ thống quản lý đơn thư."},
+		{Kind: layout.ListItem, Marker: "1.", Text: "Công dân mang theo giấy tờ tùy thân."},
+		{Kind: layout.ListItem, Marker: "2.", Text: "Đơn thư gửi qua bưu chính được tiếp nhận trong giờ hành chính."},
 	}
 	if doc.Title != "Thông báo lịch tiếp công dân quý II" {
 		t.Errorf("Title = %q", doc.Title)
@@ -387,15 +388,15 @@ func TestFileStructure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []extract.Block{
-		{Kind: extract.Heading, Level: 1, Marker: "Điều 1", Text: "Phạm vi điều chỉnh"},
-		{Kind: extract.Paragraph, Text: "Quy chế này quy định việc tiếp nhận hồ sơ tại Bộ phận Một cửa."},
-		{Kind: extract.Heading, Level: 1, Marker: "Điều 2", Text: "Trình tự"},
-		{Kind: extract.ListItem, Marker: "Bước 1", Text: "Công dân lấy số thứ tự."},
-		{Kind: extract.ListItem, Marker: "Bước 2", Text: "Cán bộ kiểm tra hồ sơ."},
-		{Kind: extract.ListItem, Level: 1, Marker: "+", Text: "Hồ sơ đủ thì viết giấy biên nhận;"},
-		{Kind: extract.ListItem, Level: 1, Marker: "+", Text: "Hồ sơ thiếu thì hướng dẫn bổ sung."},
-		{Kind: extract.ListItem, Level: 2, Marker: "•", Text: "Thời gian chờ không quá 30 phút."},
+	want := []layout.Block{
+		{Kind: layout.Heading, Level: 1, Marker: "Điều 1", Text: "Phạm vi điều chỉnh"},
+		{Kind: layout.Paragraph, Text: "Quy chế này quy định việc tiếp nhận hồ sơ tại Bộ phận Một cửa."},
+		{Kind: layout.Heading, Level: 1, Marker: "Điều 2", Text: "Trình tự"},
+		{Kind: layout.ListItem, Marker: "Bước 1", Text: "Công dân lấy số thứ tự."},
+		{Kind: layout.ListItem, Marker: "Bước 2", Text: "Cán bộ kiểm tra hồ sơ."},
+		{Kind: layout.ListItem, Level: 1, Marker: "+", Text: "Hồ sơ đủ thì viết giấy biên nhận;"},
+		{Kind: layout.ListItem, Level: 1, Marker: "+", Text: "Hồ sơ thiếu thì hướng dẫn bổ sung."},
+		{Kind: layout.ListItem, Level: 2, Marker: "•", Text: "Thời gian chờ không quá 30 phút."},
 	}
 	if !reflect.DeepEqual(doc.Blocks, want) {
 		t.Errorf("Blocks =\n%s", blocksString(doc.Blocks))

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trolyao/trolyao/knowledge/layout"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -43,7 +44,7 @@ func parseHTML(data []byte) (*Document, error) {
 	// Headline: the first h1 in the content, else the page title without the site name.
 	title := ""
 	for i, b := range blocks {
-		if b.Kind == Heading && b.Level == 1 {
+		if b.Kind == layout.Heading && b.Level == 1 {
 			title = b.Text
 			blocks = append(blocks[:i:i], blocks[i+1:]...)
 			break
@@ -76,11 +77,11 @@ func htmlTitle(n *html.Node) string {
 			switch n.DataAtom {
 			case atom.Title:
 				if title == "" {
-					title = clean(textOf(n))
+					title = layout.Clean(textOf(n))
 				}
 			case atom.Meta:
 				if attr(n, "property") == "og:title" || attr(n, "name") == "title" {
-					og = clean(attr(n, "content"))
+					og = layout.Clean(attr(n, "content"))
 				}
 			}
 		}
@@ -165,7 +166,7 @@ func mainContent(root *html.Node) *html.Node {
 		if n.Type == html.ElementNode {
 			switch n.DataAtom {
 			case atom.P, atom.Li, atom.H1, atom.H2, atom.H3, atom.Td, atom.Blockquote, atom.Pre:
-				l := len(clean(textOf(n))) - 2*linkTextLen(n)
+				l := len(layout.Clean(textOf(n))) - 2*linkTextLen(n)
 				if n.Parent != nil && l > 0 {
 					scores[n.Parent] += l
 					if gp := n.Parent.Parent; gp != nil {
@@ -260,7 +261,7 @@ func linkTextLen(n *html.Node) int {
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode && n.DataAtom == atom.A {
-			l += len(clean(textOf(n)))
+			l += len(layout.Clean(textOf(n)))
 			return
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -283,7 +284,7 @@ func isBlockElement(a atom.Atom) bool {
 
 // htmlWalker turns the content tree into blocks.
 type htmlWalker struct {
-	blocks []Block
+	blocks []layout.Block
 	inline strings.Builder // text of the current run of inline content
 }
 
@@ -292,8 +293,8 @@ func (w *htmlWalker) flush() {
 	text := w.inline.String()
 	w.inline.Reset()
 	for _, l := range strings.Split(text, "\n") {
-		if l = clean(l); l != "" {
-			w.blocks = append(w.blocks, Block{Kind: Paragraph, Text: l})
+		if l = layout.Clean(l); l != "" {
+			w.blocks = append(w.blocks, layout.Block{Kind: layout.Paragraph, Text: l})
 		}
 	}
 }
@@ -309,8 +310,8 @@ func (w *htmlWalker) walk(n *html.Node, listDepth int) {
 		case c.DataAtom == atom.Img:
 		case headingLevel(c.DataAtom) > 0:
 			w.flush()
-			if t := clean(textOf(c)); t != "" {
-				w.blocks = append(w.blocks, Block{Kind: Heading, Level: headingLevel(c.DataAtom), Text: t})
+			if t := layout.Clean(textOf(c)); t != "" {
+				w.blocks = append(w.blocks, layout.Block{Kind: layout.Heading, Level: headingLevel(c.DataAtom), Text: t})
 			}
 		case c.DataAtom == atom.Ul || c.DataAtom == atom.Ol:
 			w.flush()
@@ -353,17 +354,17 @@ func (w *htmlWalker) list(n *html.Node, depth int) {
 			}
 			own.WriteString(textOf(&html.Node{Type: html.DocumentNode, FirstChild: cloneShallow(c)}))
 		}
-		text := clean(own.String())
+		text := layout.Clean(own.String())
 		marker := "-"
 		if ordered {
 			marker = strconv.Itoa(num) + "."
 			num++
 		}
-		if m, _, rest := splitMarker(text); m != "" {
+		if m, _, rest := layout.SplitMarker(text); m != "" {
 			marker, text = m, rest
 		}
 		if text != "" {
-			w.blocks = append(w.blocks, Block{Kind: ListItem, Level: depth, Marker: marker, Text: text})
+			w.blocks = append(w.blocks, layout.Block{Kind: layout.ListItem, Level: depth, Marker: marker, Text: text})
 		}
 		for _, l := range nested {
 			w.list(l, depth+1)
@@ -399,7 +400,7 @@ func (w *htmlWalker) table(t *html.Node) {
 				allTH := true
 				for td := c.FirstChild; td != nil; td = td.NextSibling {
 					if td.Type == html.ElementNode && (td.DataAtom == atom.Td || td.DataAtom == atom.Th) {
-						cells = append(cells, clean(textOf(td)))
+						cells = append(cells, layout.Clean(textOf(td)))
 						if td.DataAtom != atom.Th {
 							allTH = false
 						}
@@ -421,11 +422,11 @@ func (w *htmlWalker) table(t *html.Node) {
 	walk(t, false)
 	for _, r := range rows {
 		if text := tableRowText(header, r); text != "" {
-			w.blocks = append(w.blocks, Block{Kind: TableRow, Text: text})
+			w.blocks = append(w.blocks, layout.Block{Kind: layout.TableRow, Text: text})
 		}
 	}
 	if len(rows) == 0 && header != nil {
-		w.blocks = append(w.blocks, Block{Kind: TableRow, Text: tableRowText(nil, header)})
+		w.blocks = append(w.blocks, layout.Block{Kind: layout.TableRow, Text: tableRowText(nil, header)})
 	}
 }
 
@@ -467,27 +468,27 @@ func headingLevel(a atom.Atom) int {
 // cleanBlocks applies the plain-text noise rules to blocks from a structured format: page
 // noise lines go, a related-articles heading ends the body, repeats of the title and of
 // earlier blocks go, closing bylines go, and unmarked paragraphs get numbering detected.
-func cleanBlocks(title string, blocks []Block) []Block {
-	var out []Block
+func cleanBlocks(title string, blocks []layout.Block) []layout.Block {
+	var out []layout.Block
 	for _, b := range blocks {
-		k := classifyNoise(b.Text)
-		if k == noiseCut && len(out) > 0 {
+		k := layout.ClassifyNoise(b.Text)
+		if k == layout.NoiseCut && len(out) > 0 {
 			break
 		}
-		if k != noiseNone && k != noiseByline {
+		if k != layout.NoiseNone && k != layout.NoiseByline {
 			continue
 		}
-		b.Text = stripSourceTag(b.Text)
-		if b.Kind == Paragraph {
-			if m, f, rest := splitMarker(b.Text); f != "" {
-				b.Kind, b.Marker, b.Text = ListItem, m, rest
+		b.Text = layout.StripSourceTag(b.Text)
+		if b.Kind == layout.Paragraph {
+			if m, f, rest := layout.SplitMarker(b.Text); f != "" {
+				b.Kind, b.Marker, b.Text = layout.ListItem, m, rest
 			}
 		}
 		out = append(out, b)
 	}
 	for len(out) > 0 {
 		last := out[len(out)-1]
-		if last.Kind == Paragraph && (classifyNoise(last.Text) == noiseByline || looksLikeByline(last.Text)) {
+		if last.Kind == layout.Paragraph && (layout.ClassifyNoise(last.Text) == layout.NoiseByline || layout.LooksLikeByline(last.Text)) {
 			out = out[:len(out)-1]
 			continue
 		}
@@ -500,7 +501,7 @@ func cleanBlocks(title string, blocks []Block) []Block {
 	d := newDedup(diacriticRich(texts), title)
 	kept := out[:0]
 	for _, b := range out {
-		if b.Kind == TableRow || b.Kind == ListItem && len(b.Text) < 40 || d.keep(b.Text) {
+		if b.Kind == layout.TableRow || b.Kind == layout.ListItem && len(b.Text) < 40 || d.keep(b.Text) {
 			kept = append(kept, b)
 		}
 	}

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"unicode"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // lowercaseAmbiguous are province names that are also everyday phrases when written in lower
@@ -19,7 +21,7 @@ func Localities(text string) []string {
 	seen := map[string]bool{}
 	add := func(ms []provinceMention, lower bool) {
 		for _, m := range ms {
-			if lower && (len(strings.Fields(m.p.name)) < 2 || lowercaseAmbiguous[foldKey(m.p.name)]) && !m.prefixed {
+			if lower && (len(strings.Fields(m.p.name)) < 2 || lowercaseAmbiguous[layout.FoldKey(m.p.name)]) && !m.prefixed {
 				continue
 			}
 			if !seen[m.p.name] {

@@ -3,6 +3,8 @@ package extract
 import (
 	"regexp"
 	"strings"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 var (
@@ -30,17 +32,17 @@ func parseMarkdown(data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	lines := strings.Split(nfc(invisibleReplacer.Replace(s)), "\n")
+	lines := strings.Split(layout.Visible(s), "\n")
 	var (
-		blocks []Block
+		blocks []layout.Block
 		para   []string
 		table  [][]string
 		fence  bool
 	)
 	flushPara := func() {
 		if len(para) > 0 {
-			for _, p := range paragraphsFromLines(nonEmpty(para)) {
-				blocks = append(blocks, Block{Kind: Paragraph, Text: p})
+			for _, p := range layout.Paragraphs(layout.NonEmpty(para)) {
+				blocks = append(blocks, layout.Block{Kind: layout.Paragraph, Text: p})
 			}
 			para = nil
 		}
@@ -56,7 +58,7 @@ func parseMarkdown(data []byte) (*Document, error) {
 		}
 		for _, r := range rows {
 			if t := tableRowText(header, r); t != "" {
-				blocks = append(blocks, Block{Kind: TableRow, Text: t})
+				blocks = append(blocks, layout.Block{Kind: layout.TableRow, Text: t})
 			}
 		}
 		table = nil
@@ -71,8 +73,8 @@ func parseMarkdown(data []byte) (*Document, error) {
 			continue
 		}
 		if fence {
-			if t := clean(raw); t != "" {
-				blocks = append(blocks, Block{Kind: Paragraph, Text: t})
+			if t := layout.Clean(raw); t != "" {
+				blocks = append(blocks, layout.Block{Kind: layout.Paragraph, Text: t})
 			}
 			continue
 		}
@@ -93,13 +95,13 @@ func parseMarkdown(data []byte) (*Document, error) {
 			flushPara()
 			m := reMDHeading.FindStringSubmatch(trimmed)
 			if t := mdInline(m[2]); t != "" {
-				blocks = append(blocks, Block{Kind: Heading, Level: len(m[1]), Text: t})
+				blocks = append(blocks, layout.Block{Kind: layout.Heading, Level: len(m[1]), Text: t})
 			}
 		case len(para) == 1 && reMDSetext1.MatchString(trimmed):
-			blocks = append(blocks, Block{Kind: Heading, Level: 1, Text: mdInline(para[0])})
+			blocks = append(blocks, layout.Block{Kind: layout.Heading, Level: 1, Text: mdInline(para[0])})
 			para = nil
 		case len(para) == 1 && reMDSetext2.MatchString(trimmed):
-			blocks = append(blocks, Block{Kind: Heading, Level: 2, Text: mdInline(para[0])})
+			blocks = append(blocks, layout.Block{Kind: layout.Heading, Level: 2, Text: mdInline(para[0])})
 			para = nil
 		case reMDList.MatchString(raw):
 			flushPara()
@@ -113,18 +115,18 @@ func parseMarkdown(data []byte) (*Document, error) {
 				if nt == "" || reMDList.MatchString(next) || !strings.HasPrefix(next, " ") && !strings.HasPrefix(next, "\t") {
 					break
 				}
-				text = collapseSpaces(text + " " + mdInline(nt))
+				text = layout.CollapseSpaces(text + " " + mdInline(nt))
 				i++
 			}
 			marker := m[2]
 			if marker == "*" || marker == "+" {
 				marker = "-"
 			}
-			if mk, _, rest := splitMarker(text); mk != "" && marker == "-" {
+			if mk, _, rest := layout.SplitMarker(text); mk != "" && marker == "-" {
 				marker, text = mk, rest
 			}
 			if text != "" {
-				blocks = append(blocks, Block{Kind: ListItem, Level: indent / 2, Marker: marker, Text: text})
+				blocks = append(blocks, layout.Block{Kind: layout.ListItem, Level: indent / 2, Marker: marker, Text: text})
 			}
 		case strings.HasPrefix(trimmed, ">"):
 			para = append(para, mdInline(strings.TrimLeft(trimmed, "> ")))
@@ -139,12 +141,12 @@ func parseMarkdown(data []byte) (*Document, error) {
 
 	title := ""
 	for i, b := range blocks {
-		if b.Kind == Heading && b.Level == 1 {
+		if b.Kind == layout.Heading && b.Level == 1 {
 			title = b.Text
 			blocks = append(blocks[:i:i], blocks[i+1:]...)
 			break
 		}
-		if b.Kind != Heading {
+		if b.Kind != layout.Heading {
 			break
 		}
 	}
@@ -177,5 +179,5 @@ func mdInline(s string) string {
 	}
 	s = reMDHTMLTag.ReplaceAllString(s, "")
 	s = strings.NewReplacer(`\*`, "*", `\_`, "_", `\#`, "#", `\|`, "|", `\[`, "[", `\]`, "]", "&nbsp;", " ", "&amp;", "&").Replace(s)
-	return clean(s)
+	return layout.Clean(s)
 }

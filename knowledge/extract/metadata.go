@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // finish fills the metadata of a non-procedure document from its title and body.
@@ -39,7 +41,7 @@ func finish(doc *Document, name string) {
 }
 
 // bodyText joins the text of the blocks, one per line.
-func bodyText(blocks []Block) string {
+func bodyText(blocks []layout.Block) string {
 	var b strings.Builder
 	for _, bl := range blocks {
 		if bl.Marker != "" {
@@ -57,9 +59,9 @@ var reGeneratedName = regexp.MustCompile(`^(?i)([0-9_\-. ]*[0-9a-f]{8,}|[0-9_\-.
 
 // fallbackTitle derives a title when the content has none: the file name when it means
 // something, else the start of the first paragraph.
-func fallbackTitle(name string, blocks []Block) string {
+func fallbackTitle(name string, blocks []layout.Block) string {
 	base := strings.TrimSuffix(path.Base(name), path.Ext(name))
-	base = clean(strings.NewReplacer("_", " ", "-", " ").Replace(base))
+	base = layout.Clean(strings.NewReplacer("_", " ", "-", " ").Replace(base))
 	if base != "" && !reGeneratedName.MatchString(strings.ReplaceAll(base, " ", "_")) && !reGeneratedName.MatchString(base) {
 		return base
 	}
@@ -80,7 +82,7 @@ func fallbackTitle(name string, blocks []Block) string {
 func sentenceEnd(s string) int {
 	for i := 0; i < len(s)-1; i++ {
 		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i+1] == ' ' {
-			if i+2 < len(s) && unicode.IsUpper(firstRune(s[i+2:])) {
+			if i+2 < len(s) && unicode.IsUpper(layout.FirstRune(s[i+2:])) {
 				return i + 1
 			}
 		}
@@ -97,21 +99,21 @@ var (
 // detectKind classifies a document: questions and answers make a FAQ (marked "Hỏi:"/"Đáp:",
 // or headings that are questions each followed by its answer), planning vocabulary a plan,
 // anything else is other.
-func detectKind(title string, blocks []Block) string {
+func detectKind(title string, blocks []layout.Block) string {
 	var lines []string
 	// Question-and-answer pairs: a short question (a heading or a line ending with "?")
 	// followed by its answer.
 	pairs, headings, headingQuestions := 0, 0, 0
 	for i, b := range blocks {
-		lines = append(lines, fold(strings.TrimSpace(b.Marker+" "+b.Text)))
+		lines = append(lines, layout.Fold(strings.TrimSpace(b.Marker+" "+b.Text)))
 		question := strings.HasSuffix(strings.TrimSpace(b.Text), "?") && len([]rune(b.Text)) <= 200
-		answered := i+1 < len(blocks) && blocks[i+1].Kind != Heading && !strings.HasSuffix(strings.TrimSpace(blocks[i+1].Text), "?")
-		if b.Kind == Heading {
+		answered := i+1 < len(blocks) && blocks[i+1].Kind != layout.Heading && !strings.HasSuffix(strings.TrimSpace(blocks[i+1].Text), "?")
+		if b.Kind == layout.Heading {
 			headings++
 		}
 		if question && answered {
 			pairs++
-			if b.Kind == Heading {
+			if b.Kind == layout.Heading {
 				headingQuestions++
 			}
 		}
@@ -125,7 +127,7 @@ func detectKind(title string, blocks []Block) string {
 	if q >= 2 && a >= 2 || q >= 1 && a >= 1 && len(blocks) <= 6 {
 		return KindFAQ
 	}
-	ft := fold(title)
+	ft := layout.Fold(title)
 	if rePlanWords.MatchString(ft) {
 		return KindPlan
 	}
@@ -464,7 +466,7 @@ func detectIssuerLocality(title, body string) (issuer, locality string) {
 			}
 			start := off + i
 			off = start + len(m)
-			if strings.HasPrefix(all[off:], " ") && unicode.IsLower(firstRune(all[off+1:])) && m == "Chính phủ" {
+			if strings.HasPrefix(all[off:], " ") && unicode.IsLower(layout.FirstRune(all[off+1:])) && m == "Chính phủ" {
 				continue
 			}
 			if m == "Chính phủ" && start >= len("Thủ tướng ") && strings.HasSuffix(all[:start], "Thủ tướng ") {
@@ -492,7 +494,7 @@ func detectIssuerLocality(title, body string) (issuer, locality string) {
 	}
 	if best.province == nil && loc != "" {
 		// A ministry's document stays national unless the province is prominent.
-		if !strings.Contains(fold(title), fold(loc)) && countMentions(mentions, loc) < 3 {
+		if !strings.Contains(layout.Fold(title), layout.Fold(loc)) && countMentions(mentions, loc) < 3 {
 			loc = ""
 		}
 	}
@@ -544,3 +546,5 @@ func detectLocality(title, body string) string {
 	}
 	return best
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }

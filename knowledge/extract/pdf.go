@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // maxPDFPages bounds the work done on one file.
@@ -44,7 +45,7 @@ func parsePDF(data []byte) (*Document, error) {
 		text = append(text, p, "")
 	}
 	title, body := cleanPage(text)
-	return &Document{Title: title, Blocks: structure(body)}, nil
+	return &Document{Title: title, Blocks: layout.Structure(body)}, nil
 }
 
 // pdfLine is one line of text on a page.
@@ -360,19 +361,19 @@ func pdfParagraphs(lines []pdfLine) []string {
 		brk := false
 		switch {
 		case l.page != prev.page:
-			brk = endsSentence(cur) && !startsLower(text)
+			brk = layout.EndsSentence(cur) && !layout.StartsLower(text)
 		case typical > 0 && prev.y-l.y > typical*1.4:
 			brk = true
 		case math.Abs(l.size-prev.size) > 0.1*math.Max(l.size, prev.size):
 			brk = true
 		}
-		if m, _, _ := splitMarker(text); m != "" {
+		if m, _, _ := layout.SplitMarker(text); m != "" {
 			brk = true
 		}
-		if endsSentence(cur) && utf8.RuneCountInString(prev.text) < maxLen*6/10 {
+		if layout.EndsSentence(cur) && utf8.RuneCountInString(prev.text) < maxLen*6/10 {
 			brk = true
 		}
-		if !brk && !endsSentence(cur) && headingLike(cur, 120) && utf8.RuneCountInString(prev.text) < maxLen*6/10 && !startsLower(text) {
+		if !brk && !layout.EndsSentence(cur) && layout.HeadingLike(cur, 120) && utf8.RuneCountInString(prev.text) < maxLen*6/10 && !layout.StartsLower(text) {
 			brk = true // a short title line
 		}
 		if brk {
@@ -380,10 +381,10 @@ func pdfParagraphs(lines []pdfLine) []string {
 			cur = text
 			continue
 		}
-		cur = joinLines(cur, text)
+		cur = layout.JoinLines(cur, text)
 	}
 	return append(out, cur)
 }
 
 // cleanLinesJoin normalises one line of PDF text.
-func cleanLinesJoin(s string) string { return clean(s) }
+func cleanLinesJoin(s string) string { return layout.Clean(s) }

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"unicode"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // province is a province or centrally-run city, with spellings beyond its canonical name.
@@ -100,12 +102,12 @@ func tokenize(s string) []token {
 			start = i
 		}
 		if !word && start >= 0 {
-			toks = append(toks, token{text: s[start:i], folded: fold(s[start:i]), start: start, end: i})
+			toks = append(toks, token{text: s[start:i], folded: layout.Fold(s[start:i]), start: start, end: i})
 			start = -1
 		}
 	}
 	if start >= 0 {
-		toks = append(toks, token{text: s[start:], folded: fold(s[start:]), start: start, end: len(s)})
+		toks = append(toks, token{text: s[start:], folded: layout.Fold(s[start:]), start: start, end: len(s)})
 	}
 	return toks
 }
@@ -125,9 +127,9 @@ func provinceForms() []provinceForm {
 	var forms []provinceForm
 	for i := range provinces {
 		p := &provinces[i]
-		forms = append(forms, provinceForm{p, strings.Fields(foldKey(p.name)), false})
+		forms = append(forms, provinceForm{p, strings.Fields(layout.FoldKey(p.name)), false})
 		for _, a := range p.aliases {
-			forms = append(forms, provinceForm{p, strings.Fields(foldKey(a)), true})
+			forms = append(forms, provinceForm{p, strings.Fields(layout.FoldKey(a)), true})
 		}
 	}
 	for i := 1; i < len(forms); i++ {
@@ -160,7 +162,7 @@ func findProvinces(s string) []provinceMention {
 			match := true
 			for k, w := range f.words {
 				t := toks[i+k]
-				if t.folded != w || !unicode.IsUpper(firstRune(t.text)) {
+				if t.folded != w || !unicode.IsUpper(layout.FirstRune(t.text)) {
 					match = false
 					break
 				}

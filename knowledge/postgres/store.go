@@ -24,7 +24,7 @@ import (
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 
 	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -231,21 +231,21 @@ const (
 	documentColumns     = documentListColumns + `, procedure`
 )
 
-// scanDocument reads the columns of documentColumns, or of documentListColumns when procedure
+// scanDocument reads the columns of documentColumns, or of documentListColumns when withRecord
 // is false.
-func scanDocument(row pgx.Row, procedure bool) (knowledge.Document, error) {
+func scanDocument(row pgx.Row, withRecord bool) (knowledge.Document, error) {
 	var d knowledge.Document
 	var proc []byte
 	dest := []any{&d.ID, &d.Source, &d.Title, &d.Kind, &d.Issuer, &d.Locality, &d.Number, &d.Dates, &d.URL,
 		&d.Enabled, &d.Version, &d.ContentHash, &d.Locked, &d.CreatedAt, &d.UpdatedAt}
-	if procedure {
+	if withRecord {
 		dest = append(dest, &proc)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return knowledge.Document{}, err
 	}
 	if len(proc) > 0 {
-		d.Procedure = new(extract.Procedure)
+		d.Procedure = new(procedure.Record)
 		if err := json.Unmarshal(proc, d.Procedure); err != nil {
 			return knowledge.Document{}, fmt.Errorf("procedure of %s: %w", d.Source, err)
 		}

@@ -22,7 +22,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -451,7 +451,7 @@ func (s *Store) PutDocuments(ctx context.Context, docs []*knowledge.Document, ch
 }
 
 // putDocument writes one document and its chunks within tx.
-func (s *Store) putDocument(ctx context.Context, tx writeTx, doc *knowledge.Document, chunks []knowledge.Chunk, procedure sql.NullString) error {
+func (s *Store) putDocument(ctx context.Context, tx writeTx, doc *knowledge.Document, chunks []knowledge.Chunk, record sql.NullString) error {
 	ts := now()
 	var (
 		oldID      string
@@ -471,7 +471,7 @@ func (s *Store) putDocument(ctx context.Context, tx writeTx, doc *knowledge.Docu
 			enabled, version, content_hash, procedure, locked, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?)`
 		if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
-			vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, procedure, ts, ts); err != nil {
+			vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, record, ts, ts); err != nil {
 			return mapErr(err)
 		}
 	case err != nil:
@@ -489,7 +489,7 @@ func (s *Store) putDocument(ctx context.Context, tx writeTx, doc *knowledge.Docu
 		const updateDoc = `UPDATE documents SET title = ?, kind = ?, issuer = ?, locality = ?, locality_key = ?, number = ?,
 			dates = ?, url = ?, enabled = ?, version = ?, content_hash = ?, procedure = ?, updated_at = ? WHERE id = ?`
 		if _, err := tx.ExecContext(ctx, updateDoc, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality, vietnamese.Key(doc.Locality),
-			doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, procedure, ts, doc.ID); err != nil {
+			doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, record, ts, doc.ID); err != nil {
 			return mapErr(err)
 		}
 	}
@@ -548,11 +548,11 @@ type rowScanner interface{ Scan(dest ...any) error }
 func (s *Store) scanDocumentRow(row rowScanner, d *knowledge.Document) error {
 	var (
 		kind, dates, locked string
-		procedure           sql.NullString
+		record              sql.NullString
 		created, updated    int64
 	)
 	if err := row.Scan(&d.ID, &d.Source, &d.Title, &kind, &d.Issuer, &d.Locality, &d.Number, &dates, &d.URL, &d.Enabled,
-		&d.Version, &d.ContentHash, &procedure, &locked, &created, &updated); err != nil {
+		&d.Version, &d.ContentHash, &record, &locked, &created, &updated); err != nil {
 		return mapErr(err)
 	}
 	d.Kind = knowledge.Kind(kind)
@@ -563,9 +563,9 @@ func (s *Store) scanDocumentRow(row rowScanner, d *knowledge.Document) error {
 	if err := json.Unmarshal([]byte(locked), &d.Locked); err != nil {
 		return fmt.Errorf("decode locked: %w", err)
 	}
-	if procedure.Valid && procedure.String != "" {
-		d.Procedure = new(extract.Procedure)
-		if err := json.Unmarshal([]byte(procedure.String), d.Procedure); err != nil {
+	if record.Valid && record.String != "" {
+		d.Procedure = new(procedure.Record)
+		if err := json.Unmarshal([]byte(record.String), d.Procedure); err != nil {
 			return fmt.Errorf("decode procedure: %w", err)
 		}
 	}
@@ -1051,7 +1051,7 @@ func jsonList(v []string) string {
 	return string(b)
 }
 
-func marshalProcedure(p *extract.Procedure) (sql.NullString, error) {
+func marshalProcedure(p *procedure.Record) (sql.NullString, error) {
 	if p == nil {
 		return sql.NullString{}, nil
 	}

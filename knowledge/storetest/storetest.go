@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/extract"
+	"github.com/trolyao/trolyao/knowledge/procedure"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -120,7 +120,7 @@ func Put(t *testing.T, s knowledge.Store, doc knowledge.Document, chunks ...know
 func contractPutAndRead(t *testing.T, s knowledge.Store) {
 	ctx := context.Background()
 	UseTestEmbedder(t, s)
-	proc := &extract.Procedure{Code: "1.000001", Name: "Đăng ký thử nghiệm", Channels: []extract.Channel{{Name: "Trực tuyến", Time: "5 Ngày làm việc", Fee: "10.000 đồng", FeeAmounts: []int64{10000}}}}
+	proc := &procedure.Record{Code: "1.000001", Name: "Đăng ký thử nghiệm", Channels: []procedure.Channel{{Name: "Trực tuyến", Time: "5 Ngày làm việc", Fee: "10.000 đồng", FeeAmounts: []int64{10000}}}}
 	doc := Put(t, s, knowledge.Document{
 		Source: "thu-tuc/1.000001.json", Title: "Đăng ký thử nghiệm", Kind: knowledge.KindProcedure,
 		Issuer: "Bộ Thử nghiệm", Locality: "Đồng Nai", Number: "12/QĐ-BTN", Dates: []string{"2024-05-01"},

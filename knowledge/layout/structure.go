@@ -1,4 +1,4 @@
-package extract
+package layout
 
 import (
 	"regexp"
@@ -45,14 +45,14 @@ var markerPatterns = []markerPattern{
 	{"*", regexp.MustCompile(`^(\*)\s+(\S.*)$`), false, "*"},
 }
 
-// splitMarker separates the numbering at the start of a paragraph from its text. It returns
+// SplitMarker separates the numbering at the start of a paragraph from its text. It returns
 // the marker as written (bullets and dashes normalised to "-" only when they are en or em
 // dashes), the marker's family and the rest; family is "" when there is no marker.
-func splitMarker(s string) (marker, family, rest string) {
+func SplitMarker(s string) (marker, family, rest string) {
 	if s == "" {
 		return "", "", s
 	}
-	c := firstRune(s)
+	c := FirstRune(s)
 	if !unicode.IsUpper(c) && !unicode.IsDigit(c) && !strings.ContainsRune("-–—+•·●○■□▪◦➢➤►✓*(abcdefghiklmnopqrstuvxyđ", c) {
 		return "", "", s
 	}
@@ -73,7 +73,7 @@ func splitMarker(s string) (marker, family, rest string) {
 		case "-":
 			marker = "-"
 			// A dash glued to a lowercase word is more likely an interval or a hyphenation.
-			if rest == "" || (!strings.HasPrefix(s[len(m[1]):], " ") && startsLower(rest)) {
+			if rest == "" || (!strings.HasPrefix(s[len(m[1]):], " ") && StartsLower(rest)) {
 				return "", "", s
 			}
 		case "alpha.", "alpha)":
@@ -104,15 +104,15 @@ func isStrongFamily(family string) bool {
 	return false
 }
 
-// headingLike reports whether text reads as a heading: short, no closing punctuation.
-func headingLike(text string, maxLen int) bool {
+// HeadingLike reports whether text reads as a heading: short, no closing punctuation.
+func HeadingLike(text string, maxLen int) bool {
 	if text == "" || len(text) > maxLen {
 		return false
 	}
-	if endsSentence(text) || strings.HasSuffix(text, ",") {
+	if EndsSentence(text) || strings.HasSuffix(text, ",") {
 		return false
 	}
-	r := firstRune(text)
+	r := FirstRune(text)
 	return unicode.IsUpper(r) || unicode.IsDigit(r) || r == '"' || r == '“'
 }
 
@@ -153,16 +153,16 @@ func (o *outline) enter(family string, heading bool) (depth, headingsAbove int) 
 
 func (o *outline) reset() { o.stack = o.stack[:0] }
 
-// structure turns clean paragraphs of running text into blocks: numbered and bulleted items
+// Structure turns clean paragraphs of running text into blocks: numbered and bulleted items
 // become list items or headings with their marker, short unpunctuated lines followed by
 // text become headings, everything else paragraphs.
-func structure(paras []string) []Block {
+func Structure(paras []string) []Block {
 	type item struct {
 		marker, family, text string
 	}
 	items := make([]item, len(paras))
 	for i, p := range paras {
-		m, f, rest := splitMarker(p)
+		m, f, rest := SplitMarker(p)
 		items[i] = item{m, f, rest}
 	}
 	var (
@@ -175,9 +175,9 @@ func structure(paras []string) []Block {
 			next = &items[i+1]
 		}
 		if it.family == "" {
-			if next != nil && headingLike(it.text, 120) && len(words(it.text)) <= 20 &&
+			if next != nil && HeadingLike(it.text, 120) && len(Words(it.text)) <= 20 &&
 				(next.family != "" || len(next.text) > len(it.text)) && !(i > 0 && strings.HasSuffix(paras[i-1], ":")) &&
-				!(next.family == "" && headingLike(next.text, 120) && len(next.text) < 60) {
+				!(next.family == "" && HeadingLike(next.text, 120) && len(next.text) < 60) {
 				o.reset()
 				blocks = append(blocks, Block{Kind: Heading, Level: 1, Text: it.text})
 				continue
@@ -188,10 +188,10 @@ func structure(paras []string) []Block {
 		heading := false
 		switch {
 		case isStrongFamily(it.family):
-			heading = len(it.text) <= 200 && !endsSentence(it.text)
+			heading = len(it.text) <= 200 && !EndsSentence(it.text)
 		case it.family == "-" || it.family == "+" || it.family == "•" || it.family == "*":
 			heading = false
-		case headingLike(it.text, 160) && next != nil:
+		case HeadingLike(it.text, 160) && next != nil:
 			// A numbered title is a heading when text or deeper items follow, not siblings.
 			heading = next.family == "" || (next.family != it.family && o.index(next.family, it.family) > o.index(it.family, ""))
 		}

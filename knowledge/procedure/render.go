@@ -1,7 +1,9 @@
-package extract
+package procedure
 
 import (
 	"strings"
+
+	"github.com/trolyao/trolyao/knowledge/layout"
 )
 
 // Section headings of a rendered procedure record, in order. Passages of a procedure carry
@@ -19,23 +21,25 @@ const (
 	SectionGeneral    = "Thông tin chung"
 )
 
-// renderProcedure lays a procedure out as readable sections, each a level-1 heading followed
+// Render lays a procedure out as readable sections, each a level-1 heading followed
 // by its content, so a chunker can cut at headings. Empty sections are left out.
-func renderProcedure(p *Procedure) []Block {
-	var out []Block
-	section := func(title string, body []Block) {
+func Render(p *Record) []layout.Block {
+	var out []layout.Block
+	section := func(title string, body []layout.Block) {
 		if len(body) == 0 {
 			return
 		}
-		out = append(out, Block{Kind: Heading, Level: 1, Text: title})
+		out = append(out, layout.Block{Kind: layout.Heading, Level: 1, Text: title})
 		out = append(out, body...)
 	}
-	para := func(text string) Block { return Block{Kind: Paragraph, Text: text} }
-	item := func(marker, text string) Block { return Block{Kind: ListItem, Marker: marker, Text: text} }
+	para := func(text string) layout.Block { return layout.Block{Kind: layout.Paragraph, Text: text} }
+	item := func(marker, text string) layout.Block {
+		return layout.Block{Kind: layout.ListItem, Marker: marker, Text: text}
+	}
 
-	var steps []Block
+	var steps []layout.Block
 	for _, s := range p.Steps {
-		marker, family, rest := splitMarker(s)
+		marker, family, rest := layout.SplitMarker(s)
 		switch family {
 		case "":
 			steps = append(steps, item("", s))
@@ -47,31 +51,31 @@ func renderProcedure(p *Procedure) []Block {
 	}
 	section(SectionSteps, steps)
 
-	var channels []Block
+	var channels []layout.Block
 	for _, c := range p.Channels {
 		channels = append(channels, item("", renderChannel(c)))
 	}
 	section(SectionChannels, channels)
 
-	var papers []Block
+	var papers []layout.Block
 	for _, g := range p.PaperGroups {
 		if g.Case != "" {
-			papers = append(papers, Block{Kind: Heading, Level: 2, Text: g.Case})
+			papers = append(papers, layout.Block{Kind: layout.Heading, Level: 2, Text: g.Case})
 		}
 		for _, pp := range g.Papers {
 			papers = append(papers, item("", renderPaper(pp)))
 		}
 	}
 	if len(p.Notes) > 0 {
-		papers = append(papers, Block{Kind: Heading, Level: 2, Text: "Lưu ý"})
+		papers = append(papers, layout.Block{Kind: layout.Heading, Level: 2, Text: "Lưu ý"})
 		for _, n := range p.Notes {
-			marker, _, rest := splitMarker(n)
+			marker, _, rest := layout.SplitMarker(n)
 			papers = append(papers, item(marker, rest))
 		}
 	}
 	section(SectionPapers, papers)
 
-	var agency []Block
+	var agency []layout.Block
 	if p.Agency != "" {
 		agency = append(agency, para(p.Agency))
 	}
@@ -87,22 +91,22 @@ func renderProcedure(p *Procedure) []Block {
 	section(SectionAgency, agency)
 
 	if p.Address != "" {
-		section(SectionAddress, []Block{para(p.Address)})
+		section(SectionAddress, []layout.Block{para(p.Address)})
 	}
 	if p.Subjects != "" {
-		section(SectionSubjects, []Block{para(p.Subjects)})
+		section(SectionSubjects, []layout.Block{para(p.Subjects)})
 	}
 	if p.Conditions != "" {
-		section(SectionConditions, structure(strings.Split(p.Conditions, "\n")))
+		section(SectionConditions, layout.Structure(strings.Split(p.Conditions, "\n")))
 	}
 
-	var results []Block
+	var results []layout.Block
 	for _, r := range p.Results {
 		results = append(results, item("", r))
 	}
 	section(SectionResults, results)
 
-	var legal []Block
+	var legal []layout.Block
 	for _, d := range p.LegalBasis {
 		text := d.Title
 		if d.Number != "" && !strings.Contains(d.Title, d.Number) {
@@ -112,7 +116,7 @@ func renderProcedure(p *Procedure) []Block {
 	}
 	section(SectionLegal, legal)
 
-	var general []Block
+	var general []layout.Block
 	for _, kv := range [][2]string{
 		{"Mã thủ tục", p.Code},
 		{"Cấp thực hiện", p.Level},
