@@ -302,7 +302,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	ev := a.evidence(ctx, results)
 	d := a.compose.compose(r, ev, audience)
 	for n, text := range d.unquoted {
-		d.citations[n-1].Snippet = truncateRunes(a.index.Snippet(ctx, text, r.Q), 400)
+		d.citations[n-1].Snippet = vietnamese.Truncate(a.index.Snippet(ctx, text, r.Q), 400)
 	}
 	ans := answer{text: d.text(), grounded: len(d.citations) > 0, citations: d.citations, remember: true}
 	if a.model != nil {

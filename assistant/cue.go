@@ -114,14 +114,9 @@ var intentPhrases = []struct {
 }
 
 var (
-	greetingPhrases  = []string{"xin chao", "chao ban", "chao", "hello", "hi", "alo", "chao em", "chao anh", "chao chi", "kinh chao", "good morning"}
-	thanksPhrases    = []string{"cam on", "cam on ban", "thank", "thanks", "cam on nhieu", "tot qua", "ok cam on"}
-	injectionPhrases = []string{
-		"bo qua", "ignore previous", "ignore all", "ignore the", "disregard", "system prompt", "prompt he thong",
-		"huong dan he thong", "cau hinh cua ban", "tiet lo", "reveal", "api key", "khoa api", "mat khau", "dong vai",
-		"role play", "roleplay", "pretend", "gia vo", "ban bay gio la", "you are now", "jailbreak", "developer mode", "che do nha phat trien",
-	}
-	levelPhrases = []struct{ key, level string }{
+	greetingPhrases = []string{"xin chao", "chao ban", "chao", "hello", "hi", "alo", "chao em", "chao anh", "chao chi", "kinh chao", "good morning"}
+	thanksPhrases   = []string{"cam on", "cam on ban", "thank", "thanks", "cam on nhieu", "tot qua", "ok cam on"}
+	levelPhrases    = []struct{ key, level string }{
 		{"cap tinh", "tỉnh"}, {"cap huyen", "huyện"}, {"cap xa", "xã"}, {"cap so", "sở"}, {"cap bo", "bộ"},
 		{"cap trung uong", "trung ương"}, {"cap phuong", "xã"}, {"cap quan", "huyện"},
 	}
@@ -212,12 +207,7 @@ func ExtractCues(question string) Cues {
 			c.Thanks = true
 		}
 	}
-	for _, p := range injectionPhrases {
-		if hasPhrase(key, p) {
-			c.Injection = true
-			break
-		}
-	}
+	c.Injection = injectionKey(key)
 	return c
 }
 

@@ -384,7 +384,7 @@ func (a *Assistant) sources(ev []evidence) []source {
 		if r.Chunk.Section != "" {
 			heading += " — " + r.Chunk.Section
 		}
-		text := truncateRunes(withoutInstructions(r.Chunk.Text), maxSourceRunes)
+		text := vietnamese.Truncate(withoutInstructions(r.Chunk.Text), maxSourceRunes)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}

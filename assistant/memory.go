@@ -33,7 +33,7 @@ type memoryChoice struct {
 
 // offer records the choices offered for question.
 func (m *memory) offer(question string, choices []knowledge.Choice) {
-	m.Asked, m.Choices = truncateRunes(question, 400), make([]memoryChoice, len(choices))
+	m.Asked, m.Choices = vietnamese.Truncate(question, 400), make([]memoryChoice, len(choices))
 	for i, c := range choices {
 		m.Choices[i] = memoryChoice(c)
 	}
@@ -197,7 +197,7 @@ func (m *memory) remember(r resolved, docs []string) {
 	if r.FollowUp && r.Context != "" {
 		text = r.Context + " " + r.Text
 	}
-	m.Question = truncateRunes(MaskPersonalData(text), 400)
+	m.Question = vietnamese.Truncate(MaskPersonalData(text), 400)
 	m.Locality, m.Level, m.Year, m.Channel = r.Cues.Locality, r.Cues.Level, r.Cues.Year, r.Cues.Channel
 	m.Intents = r.Cues.Intents
 	if docs != nil {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
 // Source is one source an answer cites, as the connectors show it: its number in the answer,
@@ -89,17 +90,6 @@ func ShortTitle(title string, n int) string {
 	if utf8.RuneCountInString(title) <= n {
 		return title
 	}
-	cut, runes := 0, 0
-	for i := range title {
-		if runes == n-1 {
-			cut = i
-			break
-		}
-		runes++
-	}
-	head := title[:cut]
-	if sp := strings.LastIndexFunc(head, unicode.IsSpace); sp > len(head)/2 {
-		head = head[:sp]
-	}
+	head := strings.TrimSuffix(vietnamese.Truncate(title, n-1), "…")
 	return strings.TrimRightFunc(head, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
 }

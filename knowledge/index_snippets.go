@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"context"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
@@ -13,7 +12,7 @@ import (
 func (x *Index) Snippet(ctx context.Context, text string, q *Question) string {
 	st, err := x.currentStats(ctx)
 	if err != nil {
-		return truncateRunes(text, 300)
+		return vietnamese.Truncate(text, 300)
 	}
 	return x.snippet(text, queryTerms(q, false, st))
 }
@@ -22,7 +21,7 @@ func (x *Index) Snippet(ctx context.Context, text string, q *Question) string {
 func (x *Index) snippet(text string, terms []queryTerm) string {
 	sents := vietnamese.Sentences(text)
 	if len(sents) <= 1 {
-		return truncateRunes(text, 300)
+		return vietnamese.Truncate(text, 300)
 	}
 	weights := make(map[string]float64, len(terms))
 	for _, t := range terms {
@@ -47,16 +46,5 @@ func (x *Index) snippet(text string, terms []queryTerm) string {
 	if next := bestI + 1; next < len(sents) && utf8.RuneCountInString(out)+utf8.RuneCountInString(sents[next]) < 300 {
 		out += " " + sents[next]
 	}
-	return truncateRunes(out, 300)
-}
-
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)[:n]
-	if i := strings.LastIndexByte(string(r), ' '); i > n/2 {
-		return string(r)[:i] + "…"
-	}
-	return string(r) + "…"
+	return vietnamese.Truncate(out, 300)
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/trolyao/trolyao/knowledge/layout"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
 // finish fills the metadata of a non-procedure document from its title and body.
@@ -73,7 +74,7 @@ func fallbackTitle(name string, blocks []layout.Block) string {
 		if i := sentenceEnd(first); i > 0 {
 			first = first[:i]
 		}
-		return truncateWords(strings.TrimRight(first, ".:;"), 160)
+		return vietnamese.Truncate(strings.TrimRight(first, ".:;"), 160)
 	}
 	return base
 }

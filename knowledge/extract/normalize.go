@@ -22,18 +22,3 @@ func hasDiacritics(s string) bool {
 	}
 	return false
 }
-
-// truncateWords shortens s to at most n bytes at a word boundary.
-func truncateWords(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := strings.LastIndexByte(s[:n], ' ')
-	if cut <= 0 {
-		cut = n
-		for cut > 0 && s[cut]&0xC0 == 0x80 {
-			cut--
-		}
-	}
-	return strings.TrimRight(s[:cut], " ,;:-–") + "…"
-}

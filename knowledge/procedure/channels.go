@@ -238,7 +238,7 @@ func splitTimeFee(joined string, lead int, currency, remark string) (time, fee, 
 		return "", joined + " " + currency, joined
 	}
 	mentioned := map[int64]bool{}
-	for _, n := range remarkNumbers(remark) {
+	for _, n := range Amounts(remark) {
 		mentioned[n] = true
 	}
 	best := splits[0]
@@ -267,7 +267,7 @@ func feeAmounts(digits, currency, remark string) []int64 {
 	if digits != "" && currency != "USD" {
 		n := parseAmount(digits)
 		if n > 0 && n < 1000 {
-			for _, m := range remarkNumbers(remark) {
+			for _, m := range Amounts(remark) {
 				if m == n*1000 {
 					n = m
 					break

@@ -147,7 +147,7 @@ func renderChannel(c Channel) string {
 	case len(c.FeeAmounts) > 0:
 		var amounts []string
 		for _, a := range c.FeeAmounts {
-			amounts = append(amounts, formatVND(a)+" đồng")
+			amounts = append(amounts, FormatVND(a))
 		}
 		fee = strings.Join(amounts, "; ")
 	case c.Fee != "":
