@@ -127,8 +127,6 @@ var (
 		{"buu chinh", procedure.ChannelPostal}, {"buu dien", procedure.ChannelPostal}, {"qua duong buu", procedure.ChannelPostal},
 	}
 	reYear = regexp.MustCompile(`\b(19[5-9]\d|20\d\d)\b`)
-	// reDocNumber matches Vietnamese document numbers: 2663/KH-UBND, 47/2020/NĐ-CP.
-	reDocNumber = regexp.MustCompile(`(?i)\b\d{1,5}(?:\.\d{1,3})?/(?:\d{4}/)?[\p{L}&]+(?:-[\p{L}\d&]+)*`)
 )
 
 // keyText is a question's matching form: lower case, folded, words separated by single spaces,
@@ -184,11 +182,11 @@ func ExtractCues(question string) Cues {
 			break
 		}
 	}
-	if m := reDocNumber.FindString(question); m != "" {
+	if m := vietnamese.TypedDocumentNumber(question); m != "" {
 		c.Number = m
 	}
 	// A year inside a document number ("47/2020/NĐ-CP") is not the year asked about.
-	if m := reYear.FindString(reDocNumber.ReplaceAllString(question, " ")); m != "" {
+	if m := reYear.FindString(vietnamese.WithoutTypedDocumentNumbers(question)); m != "" {
 		c.Year = m
 	}
 	c.Age, c.AgeGiven = questionAge(key)

@@ -98,7 +98,7 @@ func hasTarget(s string, intents []Intent) bool {
 				return true
 			}
 		case IntentDocument:
-			if reDocNumber.MatchString(s) {
+			if vietnamese.TypedDocumentNumber(s) != "" {
 				return true
 			}
 		case IntentAgency, IntentPlace:

@@ -142,10 +142,6 @@ func detectKind(title string, blocks []layout.Block) string {
 	return KindOther
 }
 
-// reDocNumber matches Vietnamese document numbers: "2663/KH-UBND", "47/2020/NĐ-CP",
-// "66.7/2025/NQ-CP", "60/2014/QH13", "09/2023/QĐ-TTg".
-var reDocNumber = regexp.MustCompile(`\b\d{1,5}(?:\.\d{1,3})?/(?:\d{4}/)?(?:[\p{Lu}][\p{Lu}\d]*(?:TTg)?)(?:-[\p{Lu}][\p{Lu}\d]*(?:TTg)?)*\b`)
-
 // reIssuingPhrase finds the number a document is about: "ban hành Kế hoạch số 12/KH-UBND",
 // "Quyết định số 2870/QĐ-BKHCN ban hành", "Kế hoạch số 2663/KH-UBND".
 var reIssuingPhrase = regexp.MustCompile(`(?i)(?:ban hành|ra|ký|phê duyệt)\s+(?:kế hoạch|quyết định|chương trình|đề án|nghị quyết|chỉ thị|thông tư|nghị định|công văn|văn bản)\s+(?:số\s+)?(\d[^\s,;()]*)|(?:kế hoạch|quyết định)\s+số\s+(\d[^\s,;()]*)`)
@@ -153,17 +149,17 @@ var reIssuingPhrase = regexp.MustCompile(`(?i)(?:ban hành|ra|ký|phê duyệt)\
 // detectNumber picks the document's own number: one in the title, one introduced by an
 // issuing phrase, else the first one in the text.
 func detectNumber(title, body string) string {
-	if m := reDocNumber.FindString(title); m != "" {
+	if m := vietnamese.DocumentNumber(title); m != "" {
 		return m
 	}
 	for _, m := range reIssuingPhrase.FindAllStringSubmatch(body, -1) {
 		for _, g := range m[1:] {
-			if n := reDocNumber.FindString(g); n != "" {
+			if n := vietnamese.DocumentNumber(g); n != "" {
 				return n
 			}
 		}
 	}
-	return reDocNumber.FindString(body)
+	return vietnamese.DocumentNumber(body)
 }
 
 // reDateWords reads a date in words, at the start of the text it is given: findDates tries it

@@ -34,3 +34,23 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentNumbers(t *testing.T) {
+	for _, tt := range []struct{ s, written, typed string }{
+		{"Kế hoạch số 2663/KH-UBND ngày 5/6", "2663/KH-UBND", "2663/KH-UBND"},
+		{"theo Nghị định 47/2020/NĐ-CP", "47/2020/NĐ-CP", "47/2020/NĐ-CP"},
+		{"quyet dinh 18/2021/qd-ttg la gi", "", "18/2021/qd-ttg"},
+		{"Quyết định 18/2021/QĐ-TTg", "18/2021/QĐ-TTg", "18/2021/QĐ-TTg"},
+		{"tỷ lệ 80% năm 2025", "", ""},
+	} {
+		if got := vietnamese.DocumentNumber(tt.s); got != tt.written {
+			t.Errorf("DocumentNumber(%q) = %q, want %q", tt.s, got, tt.written)
+		}
+		if got := vietnamese.TypedDocumentNumber(tt.s); got != tt.typed {
+			t.Errorf("TypedDocumentNumber(%q) = %q, want %q", tt.s, got, tt.typed)
+		}
+	}
+	if got := vietnamese.WithoutTypedDocumentNumbers("theo 47/2020/NĐ-CP năm 2024"); strings.Contains(got, "2020") || !strings.Contains(got, "2024") {
+		t.Errorf("WithoutTypedDocumentNumbers = %q", got)
+	}
+}
