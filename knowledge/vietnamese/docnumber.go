@@ -23,4 +23,6 @@ func TypedDocumentNumber(s string) string { return reTypedDocumentNumber.FindStr
 
 // WithoutTypedDocumentNumbers returns s with its typed document numbers blanked out, so that
 // the year inside one ("47/2020/NĐ-CP") is not read as a year asked about.
-func WithoutTypedDocumentNumbers(s string) string { return reTypedDocumentNumber.ReplaceAllString(s, " ") }
+func WithoutTypedDocumentNumbers(s string) string {
+	return reTypedDocumentNumber.ReplaceAllString(s, " ")
+}
