@@ -4,7 +4,69 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/trolyao/trolyao/knowledge/procedure"
 )
+
+// Kind classifies a document.
+type Kind string
+
+// Document kinds.
+const (
+	KindPlan      Kind = "plan"
+	KindProcedure Kind = "procedure"
+	KindFAQ       Kind = "faq"
+	KindOther     Kind = "other"
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindPlan, KindProcedure, KindFAQ, KindOther:
+		return true
+	}
+	return false
+}
+
+// Document is one source document of the knowledge base with its metadata.
+type Document struct {
+	ID          string   // assigned by the store
+	Source      string   // unique: the path relative to the ingested folder, or "faq/<id>"
+	Title       string   //
+	Kind        Kind     //
+	Issuer      string   // issuing body
+	Locality    string   // province or city the document is about; "" when national
+	Number      string   // document number, e.g. "2663/KH-UBND"
+	Dates       []string // ISO dates, the issue date first when known
+	URL         string   // citation link
+	Enabled     bool     // disabled documents are kept but never retrieved
+	Version     int      // 1 on first ingestion, +1 on every content change
+	ContentHash string   // hash of the source bytes; unchanged files are not re-ingested
+	// Procedure holds the structured record of a public-service procedure; nil otherwise.
+	Procedure *procedure.Record
+	// Locked lists the metadata fields an operator has set ("title", "kind", "issuer",
+	// "locality", "number", "url", "enabled"); re-ingesting the file keeps their values.
+	Locked    []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// DocRef is the part of a document that search results carry.
+type DocRef struct {
+	ID       string
+	Source   string
+	Title    string
+	Kind     Kind
+	Locality string
+	Number   string
+	URL      string
+}
+
+// Ref returns the document's reference.
+func (d Document) Ref() DocRef {
+	return DocRef{ID: d.ID, Source: d.Source, Title: d.Title, Kind: d.Kind, Locality: d.Locality, Number: d.Number, URL: d.URL}
+}
 
 // The rules about documents that every store follows, written once.
 

@@ -3,9 +3,6 @@ package knowledge
 import (
 	"context"
 	"errors"
-	"time"
-
-	"github.com/trolyao/trolyao/knowledge/procedure"
 )
 
 // Sentinel errors of the knowledge base. Stores map their driver errors to these.
@@ -14,49 +11,6 @@ var (
 	ErrConflict = errors.New("conflict")
 	ErrInvalid  = errors.New("invalid")
 )
-
-// Kind classifies a document.
-type Kind string
-
-// Document kinds.
-const (
-	KindPlan      Kind = "plan"
-	KindProcedure Kind = "procedure"
-	KindFAQ       Kind = "faq"
-	KindOther     Kind = "other"
-)
-
-// Valid reports whether k is one of the known kinds.
-func (k Kind) Valid() bool {
-	switch k {
-	case KindPlan, KindProcedure, KindFAQ, KindOther:
-		return true
-	}
-	return false
-}
-
-// Document is one source document of the knowledge base with its metadata.
-type Document struct {
-	ID          string   // assigned by the store
-	Source      string   // unique: the path relative to the ingested folder, or "faq/<id>"
-	Title       string   //
-	Kind        Kind     //
-	Issuer      string   // issuing body
-	Locality    string   // province or city the document is about; "" when national
-	Number      string   // document number, e.g. "2663/KH-UBND"
-	Dates       []string // ISO dates, the issue date first when known
-	URL         string   // citation link
-	Enabled     bool     // disabled documents are kept but never retrieved
-	Version     int      // 1 on first ingestion, +1 on every content change
-	ContentHash string   // hash of the source bytes; unchanged files are not re-ingested
-	// Procedure holds the structured record of a public-service procedure; nil otherwise.
-	Procedure *procedure.Record
-	// Locked lists the metadata fields an operator has set ("title", "kind", "issuer",
-	// "locality", "number", "url", "enabled"); re-ingesting the file keeps their values.
-	Locked    []string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
 
 // Chunk is one retrievable passage of a document.
 type Chunk struct {
@@ -71,22 +25,6 @@ type Chunk struct {
 	BodyTerms string
 	// Embedding is the passage vector; stores may leave it empty when reading.
 	Embedding []float32
-}
-
-// DocRef is the part of a document that search results carry.
-type DocRef struct {
-	ID       string
-	Source   string
-	Title    string
-	Kind     Kind
-	Locality string
-	Number   string
-	URL      string
-}
-
-// Ref returns the document's reference.
-func (d Document) Ref() DocRef {
-	return DocRef{ID: d.ID, Source: d.Source, Title: d.Title, Kind: d.Kind, Locality: d.Locality, Number: d.Number, URL: d.URL}
 }
 
 // Filters restrict retrieval. Zero values mean no restriction; disabled documents are never
