@@ -63,11 +63,19 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 		case IntentPapers:
 			fields += c.papersLines(&d, p, cite(procedure.SectionPapers))
 		case IntentPlace:
-			fields += c.placeLines(&d, p, cite(procedure.SectionAgency))
+			if added := c.placeLines(&d, p, cite(procedure.SectionAgency)); added > 0 {
+				fields += added
+				// The record's steps often say more precisely where to hand it in.
+				supporting(&d, cands, reSubmitPlace, sentence)
+			}
 		case IntentSteps:
 			fields += c.listLines(&d, "Trình tự thực hiện:", p.Steps, 5, cite(procedure.SectionSteps))
 		case IntentOnline:
-			fields += c.onlineLines(&d, p, cite(procedure.SectionChannels))
+			if added := c.onlineLines(&d, p, cite(procedure.SectionChannels)); added > 0 {
+				fields += added
+				// Where to do it online: the portal, application or address the record names.
+				supporting(&d, cands, reOnlinePlace, sentence)
+			}
 		case IntentConditions:
 			if p.Conditions != "" && !procedure.NoInformation(p.Conditions) {
 				d.lines = append(d.lines, fmt.Sprintf("Yêu cầu, điều kiện: %s [%d]", vietnamese.Truncate(p.Conditions, 300), cite(procedure.SectionConditions)))
@@ -125,6 +133,23 @@ func (c composer) procedureAnswer(r resolved, ev []evidence, audience Audience) 
 		d.lines = append(d.lines, "Chi tiết và nộp hồ sơ: "+p.URL)
 	}
 	return d
+}
+
+// supporting adds to d the best of the record's sentences that matches re, says how an
+// application is handed in and fits the question nearly as well as the best sentence, unless
+// the answer already quotes it (skip).
+func supporting(d *draft, cands []sentenceCand, re *regexp.Regexp, skip string) {
+	for _, s := range cands {
+		if s.score < 0.6*cands[0].score || s.score <= 0 {
+			break // the others fit the question too little to be worth saying
+		}
+		if s.text == skip || !re.MatchString(s.text) || !reSubmitVerb.MatchString(s.text) {
+			continue
+		}
+		text := vietnamese.Truncate(s.text, 300)
+		d.lines = append(d.lines, fmt.Sprintf("%s [%d]", text, d.cite(s.res, text)))
+		return
+	}
 }
 
 // recordEvidence is the lead document's evidence: its retrieved passages in rank order, then

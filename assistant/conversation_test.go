@@ -143,3 +143,19 @@ func TestChoices(t *testing.T) {
 		})
 	}
 }
+
+// TestWhereToSubmit: asked where or whether online, the answer adds the record's own sentence
+// saying how the application is handed in.
+func TestWhereToSubmit(t *testing.T) {
+	ctx := context.Background()
+	st := newStackFrom(t, "sqlite", "testdata/choices", assistant.DefaultConfig())
+	for _, tt := range []struct{ q, want string }{
+		{"Gia hạn giấy phép hoạt động bến thủy nội địa nộp hồ sơ ở đâu?", "nộp hồ sơ tại Trung tâm Phục vụ hành chính công tỉnh"},
+		{"Gia hạn giấy phép hoạt động bến thủy nội địa có nộp online được không?", "Cổng Dịch vụ công quốc gia"},
+	} {
+		reply, err := st.asst.Ask(ctx, assistant.Request{Message: tt.q}, nil)
+		if err != nil || !reply.Grounded || !strings.Contains(reply.Answer, tt.want) {
+			t.Errorf("%q: %v\n%s\nwant it to say %q", tt.q, err, reply.Answer, tt.want)
+		}
+	}
+}

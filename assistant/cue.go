@@ -99,10 +99,10 @@ var intentPhrases = []struct {
 	{IntentPlace, []string{"o dau", "noi nao", "co quan nao", "cho nao", "den dau", "tai dau", "nop o", "lam o", "dia chi", "noi nop", "noi tiep nhan", "nop ho so o",
 		"ung dung nao", "phan mem nao", "trang nao", "website nao", "cong nao", "tren trang", "qua ung dung"}},
 	{IntentSteps, []string{"cac buoc", "trinh tu", "nhu the nao", "the nao", "lam sao", "quy trinh", "huong dan", "cach lam", "cach thuc", "thu tuc ra sao", "ra sao",
-		"buoc nao", "nhung buoc", "may buoc", "bao nhieu buoc", "buoc thuc hien", "tien hanh"}},
+		"buoc nao", "nhung buoc", "may buoc", "bao nhieu buoc", "buoc thuc hien", "tien hanh", "lam gi", "phai lam gi", "can lam gi"}},
 	{IntentOnline, []string{"truc tuyen duoc khong", "online duoc khong", "qua mang duoc khong", "nop online", "lam online", "nop truc tuyen", "lam truc tuyen", "co truc tuyen"}},
 	{IntentConditions, []string{"dieu kien", "yeu cau gi", "can dap ung"}},
-	{IntentResult, []string{"ket qua", "nhan duoc gi", "duoc cap gi"}},
+	{IntentResult, []string{"ket qua", "nhan duoc gi", "duoc cap gi", "nhan duoc giay", "nhan giay gi", "duoc cap giay", "cap giay gi", "duoc giay gi"}},
 	{IntentLegal, []string{"can cu", "van ban nao quy dinh", "quy dinh tai", "theo quy dinh nao", "co so phap ly"}},
 	{IntentSubjects, []string{"ai duoc", "doi tuong", "ai co the", "ai phai"}},
 	{IntentPercent, []string{"bao nhieu phan tram", "phan tram", "ty le", "ti le", "%"}},
@@ -113,12 +113,22 @@ var intentPhrases = []struct {
 	{IntentList, []string{"nhung gi", "gom nhung", "nhung nao", "cac nao", "nao"}},
 }
 
+// paperNouns and paperAsks together ask which papers a procedure needs.
+var (
+	paperNouns = []string{"giay to", "ho so", "to khai", "mau don", "don de nghi"}
+	paperAsks  = []string{"gi", "nhung gi", "nao", "gom", "chuan bi"}
+)
+
 var (
 	greetingPhrases = []string{"xin chao", "chao ban", "chao", "hello", "hi", "alo", "chao em", "chao anh", "chao chi", "kinh chao", "good morning"}
 	thanksPhrases   = []string{"cam on", "cam on ban", "thank", "thanks", "cam on nhieu", "tot qua", "ok cam on"}
 	levelPhrases    = []struct{ key, level string }{
 		{"cap tinh", "tỉnh"}, {"cap huyen", "huyện"}, {"cap xa", "xã"}, {"cap so", "sở"}, {"cap bo", "bộ"},
 		{"cap trung uong", "trung ương"}, {"cap phuong", "xã"}, {"cap quan", "huyện"},
+		// The body named says the level: "lên Chủ tịch UBND tỉnh", "ra công an xã".
+		{"ubnd tinh", "tỉnh"}, {"uy ban nhan dan tinh", "tỉnh"}, {"cong an tinh", "tỉnh"},
+		{"ubnd huyen", "huyện"}, {"uy ban nhan dan huyen", "huyện"}, {"cong an huyen", "huyện"},
+		{"ubnd xa", "xã"}, {"uy ban nhan dan xa", "xã"}, {"cong an xa", "xã"}, {"ubnd phuong", "xã"}, {"cong an phuong", "xã"},
 	}
 	channelPhrases = []struct{ key, channel string }{
 		{"truc tuyen", procedure.ChannelOnline}, {"online", procedure.ChannelOnline}, {"qua mang", procedure.ChannelOnline}, {"cong dich vu cong", procedure.ChannelOnline},
@@ -162,6 +172,11 @@ func ExtractCues(question string) Cues {
 				break
 			}
 		}
+	}
+	// Papers asked about in other words: a word for papers and a word that asks ("chuẩn bị hồ sơ
+	// gì", "có mẫu tờ khai nào không"), unless the question asks what is received.
+	if !c.Has(IntentPapers) && !c.Has(IntentResult) && hasAnyPhrase(key, paperNouns) && hasAnyPhrase(key, paperAsks) {
+		c.Intents = append(c.Intents, IntentPapers)
 	}
 	// "mấy" and "nào" alone are weak; keep them only without a more specific intent.
 	if c.Has(IntentNumber) && (c.Has(IntentPercent) || c.Has(IntentTime) || c.Has(IntentFee) || c.Has(IntentDocument)) {

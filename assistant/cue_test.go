@@ -35,6 +35,12 @@ func TestExtractCues(t *testing.T) {
 		{q: "Cơ quan nào làm đầu mối?", intents: []assistant.Intent{assistant.IntentPlace, assistant.IntentAgency}},
 		{q: "Tiến độ triển khai thế nào?", intents: []assistant.Intent{assistant.IntentSteps}},
 		{q: "Thủ tục đăng ký khai sinh gồm những bước nào?", intents: []assistant.Intent{assistant.IntentSteps}},
+		{q: "muon xin mien kiem tra thi can chuan bi ho so gi", intents: []assistant.Intent{assistant.IntentPapers}},
+		{q: "có mẫu tờ khai nào không", intents: []assistant.Intent{assistant.IntentPapers}},
+		{q: "muốn rút yêu cầu thì phải làm gì", intents: []assistant.Intent{assistant.IntentSteps}},
+		{q: "xong thì nhận được giấy gì", intents: []assistant.Intent{assistant.IntentResult}},
+		{q: "trình phương án lên Chủ tịch UBND tỉnh thì bao lâu", intents: []assistant.Intent{assistant.IntentTime}, level: "tỉnh"},
+		{q: "ra công an xã làm thì mất bao lâu", intents: []assistant.Intent{assistant.IntentTime}, level: "xã"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {

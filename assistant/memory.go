@@ -63,7 +63,7 @@ func (m memory) state() json.RawMessage {
 
 // followUpOpeners start questions that continue the previous one ("còn cấp xã?", "thế còn
 // trực tiếp thì sao?"); matched on the key.
-var followUpOpeners = []string{"con", "the con", "vay con", "con ve", "the", "vay", "va", "nhung", "con neu", "neu", "thu tuc nay", "cai nay", "cai do", "no"}
+var followUpOpeners = []string{"con", "the con", "vay con", "con ve", "the", "vay", "va", "nhung", "con neu", "neu", "thu tuc nay", "cai nay", "cai do", "no", "xong", "sau do", "vay thi", "the thi"}
 
 // followUpClosers end such questions ("… thì sao?", "… nữa không?").
 var followUpClosers = []string{"thi sao", "the nao", "nua khong", "nua", "thi the nao", "ra sao"}

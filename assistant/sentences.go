@@ -73,11 +73,16 @@ func runnerUp(cands []sentenceCand) (sentenceCand, bool) {
 }
 
 var (
-	rePercent  = regexp.MustCompile(`\d+(?:[.,]\d+)?\s?%`)
-	reNumber   = regexp.MustCompile(`\d`)
-	reAgency   = regexp.MustCompile(`\b(?:Sở|Bộ|UBND|Ủy ban|Ban|Trung tâm|Cục|Vụ|Công an|Tòa án|Chi cục|Phòng|Văn phòng|Cổng|Hội đồng)\b`)
-	reWhen     = regexp.MustCompile(`\b(?:19|20)\d\d\b|\d{1,2}/\d{1,2}/\d{4}|\bngày\b|\btháng\b|\bquý\b`)
-	reDuration = regexp.MustCompile(`(?i)\d+\s*(?:ngày|tháng|năm|giờ|tuần)`)
+	rePercent = regexp.MustCompile(`\d+(?:[.,]\d+)?\s?%`)
+	reNumber  = regexp.MustCompile(`\d`)
+	// Words are bounded by what is no letter or digit: Go's \b knows ASCII letters only, and
+	// would never find "Sở" or "quý" as words.
+	reAgency = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])(?:Sở|Bộ|UBND|Ủy ban|Ban|Trung tâm|Cục|Vụ|Công an|Tòa án|Chi cục|Phòng|Văn phòng|Cổng|Hội đồng)(?:$|[^\p{L}\p{N}])`)
+	reWhen   = regexp.MustCompile(`\b(?:19|20)\d\d\b|\d{1,2}/\d{1,2}/\d{4}|(?:^|[^\p{L}\p{N}])(?:ngày|tháng|quý)(?:$|[^\p{L}\p{N}])`)
+	// reSubmitPlace matches a sentence saying where an application is handed in.
+	reSubmitVerb  = regexp.MustCompile(`(?i)nộp|gửi|tiếp nhận|đăng nhập|khai báo|đăng ký`)
+	reSubmitPlace = regexp.MustCompile(`(?i)(?:nộp|gửi|tiếp nhận)[^.;]{0,80}(?:tại|đến|về|qua|cho)\s`)
+	reDuration    = regexp.MustCompile(`(?i)\d+\s*(?:ngày|tháng|năm|giờ|tuần)`)
 	// reOnlinePlace matches where things are done online: applications, portals, web addresses.
 	reOnlinePlace = regexp.MustCompile(`(?i)ứng dụng|VNeID|cổng dịch vụ công|cổng thông tin|trang thông tin|website|https?://|\.gov\.vn`)
 )
