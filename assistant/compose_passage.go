@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/trolyao/trolyao/knowledge/extract"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
 
@@ -20,13 +21,36 @@ func (c composer) passageAnswer(r resolved, ev []evidence, audience Audience) dr
 		return d
 	}
 	best := cands[0]
+	// The answer keeps to one subject: a question naming a place is answered from that place's
+	// document when one of its sentences fits nearly as well, and the sentences added come from
+	// the same document, unless the question compares or lists.
+	if loc := vietnamese.Key(r.Cues.Locality); loc != "" && vietnamese.Key(best.res.Doc.Locality) != loc {
+		for _, s := range cands[1:] {
+			if s.score < 0.6*cands[0].score {
+				break
+			}
+			if vietnamese.Key(s.res.Doc.Locality) == loc {
+				best = s
+				break
+			}
+		}
+	}
+	several := r.Cues.Has(IntentList) || hasPhrase(r.Key, "so sanh") || len(extract.Localities(r.Text)) > 1
 	chosen := []sentenceCand{best}
 	budget := 420 - utf8.RuneCountInString(best.text)
-	for _, s := range cands[1:] {
+	for _, s := range cands {
 		if len(chosen) == 3 || budget < 60 {
 			break
 		}
-		if s.score < 0.75*best.score || utf8.RuneCountInString(s.text) > budget || overlaps(chosen, s) {
+		// A comparison takes the other documents' sentences more readily.
+		least := 0.75
+		if several && s.res.Doc.ID != best.res.Doc.ID {
+			least = 0.5
+		}
+		if s.text == best.text || s.score < least*best.score || utf8.RuneCountInString(s.text) > budget || overlaps(chosen, s) {
+			continue
+		}
+		if !several && s.res.Doc.ID != best.res.Doc.ID {
 			continue
 		}
 		// A second sentence must add something the question asks for.

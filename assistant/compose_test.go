@@ -263,3 +263,30 @@ func TestTimeText(t *testing.T) {
 		})
 	}
 }
+
+// An answer keeps to the document the question is about: the province it names, even when a
+// ministry's sentence scores a little higher, and no sentence from another document is added
+// unless the question compares.
+func TestPassageAnswerKeepsToOneSubject(t *testing.T) {
+	c := composer{analyzer: vietnamese.NewAnalyzer(nil)}
+	ministry := passage("bo", "Kế hoạch ứng dụng công nghệ thông tin của Bộ", "Bộ dành 100% ngân sách chi thường xuyên về ứng dụng công nghệ thông tin cho các dự án dùng chung.", 0)
+	province := passage("tinh", "Kế hoạch ứng dụng công nghệ thông tin tỉnh Hải Dương", "Tỉnh dành tối thiểu 1% tổng chi ngân sách cho ứng dụng công nghệ thông tin.", 1)
+	province.result.Doc.Locality = "Hải Dương"
+	ev := []evidence{ministry, province}
+	for _, tt := range []struct {
+		q       string
+		want    string
+		without string
+	}{
+		{"Tỉnh Hải Dương dành bao nhiêu phần trăm ngân sách cho ứng dụng công nghệ thông tin?", "1%", "100%"},
+		{"So sánh ngân sách dành cho ứng dụng công nghệ thông tin của Bộ và tỉnh Hải Dương", "100%", ""},
+	} {
+		r := resolveNew(c, tt.q)
+		d := c.passageAnswer(r, ev, Citizen)
+		text := d.text()
+		if !strings.Contains(text, tt.want) || tt.without != "" && strings.Contains(text, tt.without) ||
+			tt.without == "" && !strings.Contains(text, "1%") {
+			t.Errorf("%q:\n%s\nwant %q, not %q", tt.q, text, tt.want, tt.without)
+		}
+	}
+}
