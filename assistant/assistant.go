@@ -268,10 +268,11 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	// A follow-up is answered from what the previous answer cited, unless it names another
 	// procedure or those documents have nothing for it (or are gone): then it is searched for
 	// as usual.
-	var results []knowledge.Result
+	var results, topic []knowledge.Result
 	onTopic := false
 	if len(r.TopicDocs) > 0 {
-		topic, err := a.retrieve(ctx, &r, audience, r.TopicDocs)
+		var err error
+		topic, err = a.retrieveTopic(ctx, &r, audience)
 		if err == nil && len(topic) > 0 && (topic[0].Lexical > 0 || chosen != "") {
 			results, onTopic = topic, true
 		}
@@ -290,6 +291,11 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	}
 	if faq, ok := a.faqAnswer(results, r); ok {
 		return emit(faq), r
+	}
+	if !onTopic && !(a.relevant(results, r.Key) && namesProcedure(results)) {
+		if fr, fresults, ok := a.backToTopic(ctx, r, topic, mem, audience); ok {
+			r, results, onTopic = fr, fresults, true
+		}
 	}
 	results = preferAgeFit(results, r.Cues)
 	results = preferNamedProcedure(results)
@@ -325,6 +331,57 @@ func (a *Assistant) retrieve(ctx context.Context, r *resolved, audience Audience
 		q.Kinds = []knowledge.Kind{knowledge.KindPlan, knowledge.KindOther, knowledge.KindFAQ}
 	}
 	return a.index.Search(ctx, q)
+}
+
+// backToTopic answers, from the procedure under discussion, a short question that asks
+// something procedures answer (a fee, a time, papers, where, online) when the knowledge base
+// as a whole has nothing for it: "nộp qua VNeID được không?", "bao lâu thì họ xuống kiểm tra?"
+// continue the conversation even with words of their own. topic is what the documents cited
+// last gave for r when r was read as a follow-up already.
+func (a *Assistant) backToTopic(ctx context.Context, r resolved, topic []knowledge.Result, mem memory, audience Audience) (resolved, []knowledge.Result, bool) {
+	if len(mem.Documents) == 0 || !procedureIntent(r.Cues) || len(strings.Fields(r.Key)) > maxFollowUpWords {
+		return r, nil, false
+	}
+	if r.FollowUp {
+		return r, topic, len(topic) > 0
+	}
+	r.continues(mem)
+	if len(r.TopicDocs) == 0 {
+		return r, nil, false
+	}
+	results, err := a.retrieveTopic(ctx, &r, audience)
+	if err != nil || len(results) == 0 || results[0].Lexical == 0 {
+		return r, nil, false
+	}
+	return r, results, true
+}
+
+// maxFollowUpWords is the longest question, in words, read as continuing the conversation when
+// it has words of its own: a longer one tells a new story.
+const maxFollowUpWords = 14
+
+// retrieveTopic searches the documents the last answer cited for a follow-up. The first of
+// them is what that answer was about (the others were quoted beside it): its passages come
+// first whenever it has any for the question.
+func (a *Assistant) retrieveTopic(ctx context.Context, r *resolved, audience Audience) ([]knowledge.Result, error) {
+	results, err := a.retrieve(ctx, r, audience, r.TopicDocs)
+	if err != nil || len(r.TopicDocs) < 2 {
+		return results, err
+	}
+	subject := r.TopicDocs[0]
+	if !slices.ContainsFunc(results, func(res knowledge.Result) bool { return res.Doc.ID == subject && res.Lexical > 0 }) {
+		return results, nil
+	}
+	slices.SortStableFunc(results, func(x, y knowledge.Result) int {
+		switch {
+		case x.Doc.ID == subject && y.Doc.ID != subject:
+			return -1
+		case x.Doc.ID != subject && y.Doc.ID == subject:
+			return 1
+		}
+		return 0
+	})
+	return results, nil
 }
 
 // namesAnother reports whether a follow-up with words of its own moves to another procedure:

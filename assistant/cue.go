@@ -136,7 +136,8 @@ var (
 		{"truc tiep", procedure.ChannelInPerson}, {"tai quay", procedure.ChannelInPerson}, {"den tan noi", procedure.ChannelInPerson},
 		{"buu chinh", procedure.ChannelPostal}, {"buu dien", procedure.ChannelPostal}, {"qua duong buu", procedure.ChannelPostal},
 	}
-	reYear = regexp.MustCompile(`\b(19[5-9]\d|20\d\d)\b`)
+	channelAsks = []string{"duoc khong", "duoc ko", "duoc k", "co duoc", "nop qua", "lam qua", "nop tren", "lam tren", "dang ky qua", "dang ky tren", "gui qua"}
+	reYear      = regexp.MustCompile(`\b(19[5-9]\d|20\d\d)\b`)
 )
 
 // keyText is a question's matching form: lower case, folded, words separated by single spaces,
@@ -196,6 +197,11 @@ func ExtractCues(question string) Cues {
 			c.Channel = cp.channel
 			break
 		}
+	}
+	// An online channel named with a word that asks whether or how it is used asks about
+	// online submission: "nộp qua VNeID được không", "làm trên cổng dịch vụ công".
+	if c.Channel == procedure.ChannelOnline && !c.Has(IntentOnline) && hasAnyPhrase(key, channelAsks) {
+		c.Intents = append(c.Intents, IntentOnline)
 	}
 	if m := vietnamese.TypedDocumentNumber(question); m != "" {
 		c.Number = m

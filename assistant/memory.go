@@ -125,13 +125,22 @@ func resolve(q *knowledge.Question, cues Cues, m memory) resolved {
 	if !(opener || closer || content <= 2 || topicless) {
 		return r
 	}
+	r.continues(m)
+	return r
+}
+
+// continues makes r a follow-up of the conversation in m: it is asked about the documents the
+// last answer cited (unless it names another place) with the last question as context, and the
+// cues it does not state are the last question's.
+func (r *resolved) continues(m memory) {
+	cues := r.Cues
 	r.FollowUp = true
 	newPlace := cues.Locality != "" && vietnamese.Key(cues.Locality) != vietnamese.Key(m.Locality)
 	if len(m.Documents) > 0 && !newPlace {
 		r.TopicDocs = m.Documents
 	}
 	r.Context = m.Question
-	r.Q = q.WithContext(m.Question)
+	r.Q = r.Q.WithContext(m.Question)
 	if r.Cues.Locality == "" {
 		r.Cues.Locality = m.Locality
 	}
@@ -147,7 +156,6 @@ func resolve(q *knowledge.Question, cues Cues, m memory) resolved {
 	if len(r.Cues.Intents) == 0 {
 		r.Cues.Intents = m.Intents
 	}
-	return r
 }
 
 // askingWords say what is asked about a topic rather than the topic: "nộp", "làm", "cần",
