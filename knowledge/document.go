@@ -47,7 +47,10 @@ type Document struct {
 	Procedure *procedure.Record
 	// Locked lists the metadata fields an operator has set ("title", "kind", "issuer",
 	// "locality", "number", "url", "enabled"); re-ingesting the file keeps their values.
-	Locked    []string
+	Locked []string
+	// Forms are the short forms the document defines ("Người nộp thuế (NNT)"), found at
+	// ingestion; the index learns from them (LearnForms).
+	Forms     []Form
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

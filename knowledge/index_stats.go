@@ -11,6 +11,8 @@ import (
 type statsSnapshot struct {
 	gen int64
 	Stats
+	// forms is what the documents of this generation teach about short forms.
+	forms *LearnedForms
 }
 
 // currentStats returns the corpus statistics, reloading them when the store changed. The first
@@ -60,11 +62,36 @@ func (x *Index) loadStats(ctx context.Context, gen int64) (*statsSnapshot, error
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	snap := &statsSnapshot{gen: gen, Stats: st}
+	docs, err := x.store.Documents(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("search: learn short forms: %w", err)
+	}
+	snap := &statsSnapshot{gen: gen, Stats: st, forms: LearnForms(docs, x.analyzer)}
 	x.statsMu.Lock()
 	x.stats = snap
 	x.statsMu.Unlock()
 	return snap, nil
+}
+
+// Forms returns the short forms the knowledge base has taught itself (LearnForms), as of its
+// current contents.
+func (x *Index) Forms(ctx context.Context) (*LearnedForms, error) {
+	st, err := x.currentStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.forms, nil
+}
+
+// learnedForms returns the short forms of the statistics loaded last, nil before the first
+// load (Warm loads them at start).
+func (x *Index) learnedForms() *LearnedForms {
+	x.statsMu.Lock()
+	defer x.statsMu.Unlock()
+	if x.stats == nil {
+		return nil
+	}
+	return x.stats.forms
 }
 
 // Warm loads what searches need (corpus statistics) ahead of the first question.

@@ -90,11 +90,14 @@ func idf(st *statsSnapshot, term string) float64 {
 // then likely not there, and the phrases a passage shares with the question ("chứng khoán")
 // must not make up for the words it lacks. A word counts as written ("cưng" of "thú cưng" is
 // unknown even though "cung" is common) and folded; words that may be function words when
-// typed without diacritics do not count.
+// typed without diacritics do not count, nor do the short forms it learned (LearnForms).
 func hasUnknownWord(terms []queryTerm, st *statsSnapshot) bool {
 	for _, t := range terms {
 		if !t.word || st.DF.Get(t.text) > 0 {
 			continue
+		}
+		if _, ok := st.forms.Lookup(t.text); ok {
+			continue // a short form the knowledge base taught itself
 		}
 		if strings.IndexFunc(t.text, unicode.IsLetter) >= 0 {
 			return true

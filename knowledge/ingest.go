@@ -21,7 +21,7 @@ import (
 
 // pipelineVersion is part of every document's content hash: bump it when extraction, chunking
 // or analysis change so that re-ingesting unchanged files rebuilds their passages.
-const pipelineVersion = "pipeline-4"
+const pipelineVersion = "pipeline-5"
 
 // Ingester reads files into the knowledge base: extraction, chunking, embedding, and an atomic
 // replacement of each document.
@@ -427,6 +427,7 @@ func (in *Ingester) Prepare(ctx context.Context, ex *extract.Document) (Document
 	if len(chunks) == 0 {
 		return Document{}, nil, fmt.Errorf("%w: nothing to index", extract.ErrEmpty)
 	}
+	doc.Forms = chunksForms(chunks)
 	if err := embedChunks(ctx, in.embedder, chunks); err != nil {
 		return Document{}, nil, err
 	}

@@ -65,9 +65,15 @@ func (q *Question) setContext(context string) {
 	q.contextQueryTerms = sync.OnceValue(func() []vietnamese.Term { return a.QueryTerms(context) })
 }
 
-// Question returns text (with context) to be analysed by the index's analyzer.
+// Question returns text (with context) to be analysed by the index's analyzer, reading the
+// short forms the knowledge base taught itself as the phrases they stand for ("htx" as "hợp
+// tác xã"; LearnedForms.Analyzer).
 func (x *Index) Question(text, context string) *Question {
-	return NewQuestion(x.analyzer, text, context)
+	a := x.analyzer
+	if forms := x.learnedForms(); forms != nil {
+		a = forms.Analyzer()
+	}
+	return NewQuestion(a, text, context)
 }
 
 // Terms returns the terms of Text as passages are analysed (vietnamese.Analyzer.Terms).

@@ -56,6 +56,41 @@ func ingest(ctx context.Context, a *app, args []string, stdout io.Writer) error 
 	return nil
 }
 
+// forms lists the short forms the knowledge base taught itself from its documents: those they
+// define ("Người nộp thuế (NNT)") and the initials of phrases many titles share.
+func forms(ctx context.Context, a *app, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("forms", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	n := fs.Int("n", 0, "list at most this many (0: all)")
+	origin := fs.String("origin", "", "only forms of this origin (defined, title)")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2, err}
+	}
+	if *origin != "" && *origin != knowledge.FormDefined && *origin != knowledge.FormTitle {
+		return exitError{2, fmt.Errorf("forms: unknown origin %q (defined, title)", *origin)}
+	}
+	if fs.NArg() > 0 {
+		return exitError{2, fmt.Errorf("forms: unexpected argument %q", fs.Arg(0))}
+	}
+	learned, err := a.index.Forms(ctx)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	listed := 0
+	for _, f := range learned.List() {
+		counts[f.Origin]++
+		if *origin != "" && f.Origin != *origin || *n > 0 && listed >= *n {
+			continue
+		}
+		listed++
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%d documents\n", f.Short, f.Long, f.Origin, f.Documents)
+	}
+	fmt.Fprintf(stdout, "%d forms learned: %d defined in documents, %d from titles\n",
+		learned.Len(), counts[knowledge.FormDefined], counts[knowledge.FormTitle])
+	return nil
+}
+
 func search(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	fs.SetOutput(stdout)

@@ -64,7 +64,8 @@ const usage = `usage:
   assistant ingest PATH...             ingest files and folders into the knowledge base
   assistant search [-k N] QUESTION     print the best passages with source and score
   assistant eval -questions FILE...    ask question sets and report the figures
-  assistant docs list|set|delete       review and correct documents' metadata`
+  assistant docs list|set|delete       review and correct documents' metadata
+  assistant forms [-n N]               short forms the knowledge base learned (HKD = hộ kinh doanh)`
 
 // run builds the program in dependency order and runs one subcommand. It returns when the
 // subcommand is done, or for serve when ctx is cancelled and the server has shut down.
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
 	switch args[0] {
-	case "serve", "ingest", "search", "eval", "docs":
+	case "serve", "ingest", "search", "eval", "docs", "forms":
 	default:
 		fmt.Fprintln(stderr, usage)
 		return exitError{2, fmt.Errorf("unknown command %q", args[0])}
@@ -121,6 +122,8 @@ func dispatch(ctx context.Context, app *app, args []string, stdout io.Writer) er
 		return search(ctx, app, args[1:], stdout)
 	case "docs":
 		return docs(ctx, app, args[1:], stdout)
+	case "forms":
+		return forms(ctx, app, args[1:], stdout)
 	default:
 		return evaluate(ctx, app, args[1:], stdout)
 	}

@@ -421,3 +421,29 @@ func TestHelpOpensNoStore(t *testing.T) {
 		})
 	}
 }
+
+// TestFormsCommand checks that operators can see the short forms the knowledge base learned.
+func TestFormsCommand(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"huong-dan.txt": "Hướng dẫn nộp hồ sơ\n\nCông dân nộp hồ sơ tại Trung tâm Phục vụ hành chính công (TTPVHCC) của tỉnh.\n",
+		"lich.txt":      "Lịch tiếp công dân\n\nTTPVHCC làm việc từ thứ Hai đến thứ Bảy.\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := env{"ASSISTANT_DATA_DIR": t.TempDir()}
+	if _, err := runCmd(t, e, "ingest", dir); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, e, "forms", "-origin", "defined")
+	if err != nil || !strings.Contains(out, "TTPVHCC\ttrung tâm phục vụ hành chính công\tdefined\t1 documents") || !strings.Contains(out, "1 defined in documents") {
+		t.Fatalf("forms: %v\n%s", err, out)
+	}
+	for _, bad := range [][]string{{"forms", "-origin", "other"}, {"forms", "extra"}} {
+		if _, err := runCmd(t, e, bad...); exitCode(err) != 2 {
+			t.Errorf("%v: exit %d (%v), want 2", bad, exitCode(err), err)
+		}
+	}
+}

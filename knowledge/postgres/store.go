@@ -197,10 +197,10 @@ func isUUID(s string) bool {
 	return err == nil
 }
 
-// orEmpty returns s, or an empty non-nil slice for a NOT NULL array column.
-func orEmpty(s []string) []string {
+// orEmpty returns s, or an empty non-nil slice for a NOT NULL array or JSON list column.
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
@@ -227,7 +227,7 @@ const bumpGeneration = `UPDATE knowledge_state SET generation = generation + 1`
 // documentColumns are read by every query that returns a whole document; documentListColumns
 // leave out the procedure record.
 const (
-	documentListColumns = `id, source, title, kind, issuer, locality, number, dates, url, enabled, version, content_hash, locked, created_at, updated_at`
+	documentListColumns = `id, source, title, kind, issuer, locality, number, dates, url, enabled, version, content_hash, locked, forms, created_at, updated_at`
 	documentColumns     = documentListColumns + `, procedure`
 )
 
@@ -237,7 +237,7 @@ func scanDocument(row pgx.Row, withRecord bool) (knowledge.Document, error) {
 	var d knowledge.Document
 	var proc []byte
 	dest := []any{&d.ID, &d.Source, &d.Title, &d.Kind, &d.Issuer, &d.Locality, &d.Number, &d.Dates, &d.URL,
-		&d.Enabled, &d.Version, &d.ContentHash, &d.Locked, &d.CreatedAt, &d.UpdatedAt}
+		&d.Enabled, &d.Version, &d.ContentHash, &d.Locked, &d.Forms, &d.CreatedAt, &d.UpdatedAt}
 	if withRecord {
 		dest = append(dest, &proc)
 	}
@@ -255,8 +255,8 @@ func scanDocument(row pgx.Row, withRecord bool) (knowledge.Document, error) {
 
 const putDocumentUpsert = `
 INSERT INTO documents AS d (source, title, kind, issuer, locality, locality_key, number, dates, url,
-	enabled, content_hash, procedure, locked)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	enabled, content_hash, procedure, locked, forms)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (source) DO UPDATE SET
 	title        = excluded.title,
 	kind         = excluded.kind,
@@ -269,6 +269,7 @@ ON CONFLICT (source) DO UPDATE SET
 	dates        = excluded.dates,
 	content_hash = excluded.content_hash,
 	procedure    = excluded.procedure,
+	forms        = excluded.forms,
 	version      = d.version + 1,
 	updated_at   = now()
 RETURNING ` + documentListColumns
@@ -478,7 +479,7 @@ func (p *put) exec(ctx context.Context, tx pgx.Tx, bulk bool) error {
 	b := &pgx.Batch{}
 	b.Queue(putDocumentUpsert, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
 		localityKey(doc.Locality), doc.Number, orEmpty(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, p.proc,
-		orEmpty(doc.Locked)).QueryRow(func(row pgx.Row) error {
+		orEmpty(doc.Locked), orEmpty(doc.Forms)).QueryRow(func(row pgx.Row) error {
 		var err error
 		p.stored, err = scanDocument(row, false)
 		return err

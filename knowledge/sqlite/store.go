@@ -468,10 +468,11 @@ func (s *Store) putDocument(ctx context.Context, tx writeTx, doc *knowledge.Docu
 		doc.CreatedAt = fromMicro(ts)
 		doc.Locked = nil
 		const insertDoc = `INSERT INTO documents (id, source, title, kind, issuer, locality, locality_key, number, dates, url,
-			enabled, version, content_hash, procedure, locked, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?)`
+			enabled, version, content_hash, procedure, locked, forms, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?, ?)`
 		if _, err := tx.ExecContext(ctx, insertDoc, doc.ID, doc.Source, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality,
-			vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, record, ts, ts); err != nil {
+			vietnamese.Key(doc.Locality), doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.ContentHash, record,
+			jsonList(doc.Forms), ts, ts); err != nil {
 			return mapErr(err)
 		}
 	case err != nil:
@@ -487,9 +488,9 @@ func (s *Store) putDocument(ctx context.Context, tx writeTx, doc *knowledge.Docu
 			return err
 		}
 		const updateDoc = `UPDATE documents SET title = ?, kind = ?, issuer = ?, locality = ?, locality_key = ?, number = ?,
-			dates = ?, url = ?, enabled = ?, version = ?, content_hash = ?, procedure = ?, updated_at = ? WHERE id = ?`
+			dates = ?, url = ?, enabled = ?, version = ?, content_hash = ?, procedure = ?, forms = ?, updated_at = ? WHERE id = ?`
 		if _, err := tx.ExecContext(ctx, updateDoc, doc.Title, string(doc.Kind), doc.Issuer, doc.Locality, vietnamese.Key(doc.Locality),
-			doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, record, ts, doc.ID); err != nil {
+			doc.Number, jsonList(doc.Dates), doc.URL, doc.Enabled, doc.Version, doc.ContentHash, record, jsonList(doc.Forms), ts, doc.ID); err != nil {
 			return mapErr(err)
 		}
 	}
@@ -541,18 +542,18 @@ func (s *Store) deleteChunks(ctx context.Context, tx writeTx, docID string) erro
 }
 
 const selectDocument = `SELECT id, source, title, kind, issuer, locality, number, dates, url, enabled, version, content_hash,
-	procedure, locked, created_at, updated_at FROM documents`
+	procedure, locked, forms, created_at, updated_at FROM documents`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func (s *Store) scanDocumentRow(row rowScanner, d *knowledge.Document) error {
 	var (
-		kind, dates, locked string
-		record              sql.NullString
-		created, updated    int64
+		kind, dates, locked, forms string
+		record                     sql.NullString
+		created, updated           int64
 	)
 	if err := row.Scan(&d.ID, &d.Source, &d.Title, &kind, &d.Issuer, &d.Locality, &d.Number, &dates, &d.URL, &d.Enabled,
-		&d.Version, &d.ContentHash, &record, &locked, &created, &updated); err != nil {
+		&d.Version, &d.ContentHash, &record, &locked, &forms, &created, &updated); err != nil {
 		return mapErr(err)
 	}
 	d.Kind = knowledge.Kind(kind)
@@ -562,6 +563,9 @@ func (s *Store) scanDocumentRow(row rowScanner, d *knowledge.Document) error {
 	}
 	if err := json.Unmarshal([]byte(locked), &d.Locked); err != nil {
 		return fmt.Errorf("decode locked: %w", err)
+	}
+	if err := json.Unmarshal([]byte(forms), &d.Forms); err != nil {
+		return fmt.Errorf("decode forms: %w", err)
 	}
 	if record.Valid && record.String != "" {
 		d.Procedure = new(procedure.Record)
@@ -593,7 +597,7 @@ func (s *Store) DocumentBySource(ctx context.Context, source string) (knowledge.
 // Documents lists documents ordered by source, without their procedure records.
 func (s *Store) Documents(ctx context.Context, kind knowledge.Kind) ([]knowledge.Document, error) {
 	const q = `SELECT id, source, title, kind, issuer, locality, number, dates, url, enabled, version, content_hash,
-		NULL, locked, created_at, updated_at FROM documents WHERE (? = '' OR kind = ?) ORDER BY source`
+		NULL, locked, forms, created_at, updated_at FROM documents WHERE (? = '' OR kind = ?) ORDER BY source`
 	rows, err := s.db.QueryContext(ctx, q, string(kind), string(kind))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: documents: %w", mapErr(err))
@@ -1043,7 +1047,7 @@ func decodeVector(b []byte, dst []float32) {
 	}
 }
 
-func jsonList(v []string) string {
+func jsonList[T any](v []T) string {
 	if len(v) == 0 {
 		return "[]"
 	}

@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"patches are validated and applied once", contractPatches},
 		{"update, list and delete", contractUpdateDelete},
 		{"bulk load", contractBulk},
+		{"the short forms a document defines are kept with it", contractForms},
 		{"lexical search", contractLexical},
 		{"lexical search filters", contractLexicalFilters},
 		{"vector search", contractVector},
@@ -980,6 +981,48 @@ func contractBulk(t *testing.T, s knowledge.Store) {
 	if _, err := s.DocumentBySource(ctx, "b3.txt"); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("a batch with an invalid document stored part of it: %v", err)
 	}
+}
+
+// contractForms: a document's short forms come back from every read, are replaced with the
+// document, and survive an operator's patch.
+func contractForms(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	UseTestEmbedder(t, s)
+	forms := []knowledge.Form{{Short: "TTPVHCC", Long: "trung tâm phục vụ hành chính công", Origin: knowledge.FormDefined}}
+	doc := Put(t, s, knowledge.Document{Source: "f.txt", Title: "Có định nghĩa", Forms: forms},
+		Chunk("Có định nghĩa", "", "Nộp tại Trung tâm Phục vụ hành chính công (TTPVHCC).", Unit(0)))
+	if !slices.Equal(doc.Forms, forms) {
+		t.Errorf("Put filled Forms = %+v, want %+v", doc.Forms, forms)
+	}
+	read := func(when string, want []knowledge.Form) {
+		t.Helper()
+		byID, err := s.Document(ctx, doc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bySource, err := s.DocumentBySource(ctx, "f.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.Documents(ctx, "")
+		if err != nil || len(list) != 1 {
+			t.Fatalf("Documents = %d, %v", len(list), err)
+		}
+		for name, got := range map[string][]knowledge.Form{"Document": byID.Forms, "DocumentBySource": bySource.Forms, "Documents": list[0].Forms} {
+			if len(got) != len(want) || len(want) > 0 && !slices.Equal(got, want) {
+				t.Errorf("%s: %s Forms = %+v, want %+v", when, name, got, want)
+			}
+		}
+	}
+	read("after put", forms)
+	title := "Tiêu đề mới"
+	if _, err := s.UpdateDocument(ctx, doc.ID, knowledge.DocumentPatch{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	read("after a patch", forms)
+	Put(t, s, knowledge.Document{Source: "f.txt", Title: "Không còn định nghĩa"},
+		Chunk("Không còn định nghĩa", "", "Nộp tại Bộ phận một cửa.", Unit(1)))
+	read("after replacement", nil)
 }
 
 // contractCitationForm: citations and choices come back as they were stored, whatever their Go

@@ -110,10 +110,29 @@ func NewDictionary(extra [][2]string) (*Dictionary, error) {
 		}
 		d.add(e[0], e[1])
 	}
+	d.sortByLength()
+	return d, nil
+}
+
+// With returns a dictionary holding d's abbreviations and then extra ones (each an
+// abbreviation and its expansion; entries with an empty side are skipped). d is unchanged.
+func (d *Dictionary) With(extra [][2]string) *Dictionary {
+	n := &Dictionary{byAbbr: map[string][]phrase{}, byFirst: map[string][]phrase{}}
+	for _, e := range d.entries {
+		n.add(e[0], e[1])
+	}
+	for _, e := range extra {
+		n.add(e[0], e[1])
+	}
+	n.sortByLength()
+	return n
+}
+
+// sortByLength puts the longest expansions first, so that phrase matching prefers them.
+func (d *Dictionary) sortByLength() {
 	for _, ps := range d.byFirst {
 		sort.Slice(ps, func(i, j int) bool { return len(ps[i].words) > len(ps[j].words) })
 	}
-	return d, nil
 }
 
 // ReadDictionary parses extra abbreviations, one per line as "ABBR = expansion" (blank lines and
