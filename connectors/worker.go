@@ -62,7 +62,9 @@ const jobTimeout = 3 * time.Minute
 // Worker answers one platform's messages: the pipeline every connector shares. For each
 // message pushed it claims the event (a redelivery is ignored), answers an attachment without
 // text with TextOnly and a platform command with its notice, shows the typing indicator while
-// it asks the assistant, renders the answer and sends it split under the platform's limit.
+// it asks the assistant, renders the answer and sends it split under the platform's limit,
+// the last part with a button for each choice the answer offers when the platform has them
+// (Chooser).
 // A reply the platform does not take is marked undelivered for operators; a question the
 // assistant could not answer gets a short notice.
 type Worker struct {
@@ -143,9 +145,16 @@ func (w *Worker) process(ctx context.Context, m Message) {
 		return
 	}
 	parts := text.Split(w.platform.TextLimit())
+	choices := Choices(reply.Choices)
+	chooser, buttons := w.platform.(Chooser)
 	sent := 0
-	for _, p := range parts {
-		if err = w.platform.Send(ctx, m.UserID, p); err != nil {
+	for i, p := range parts {
+		if buttons && len(choices) > 0 && i == len(parts)-1 {
+			err = chooser.SendChoices(ctx, m.UserID, p, choices)
+		} else {
+			err = w.platform.Send(ctx, m.UserID, p)
+		}
+		if err != nil {
 			break
 		}
 		sent++

@@ -72,13 +72,38 @@ func (e *APIError) temporary() bool {
 // window closed, the user unavailable) wrap connectors.ErrUndeliverable, the rest (a revoked
 // token, a refused request) are errors of the connector's own.
 func (c *Client) SendText(ctx context.Context, psid, text string) (string, error) {
+	return c.send(ctx, psid, map[string]any{"text": text})
+}
+
+// QuickReply is a button shown under a message until the user answers: pressing it sends its
+// title as the user's message, with its payload beside it.
+type QuickReply struct {
+	ContentType string `json:"content_type"` // "text"
+	Title       string `json:"title"`        // at most 20 characters
+	Payload     string `json:"payload"`      // at most 1,000 characters
+}
+
+// MaxQuickReplies is how many quick replies a message may carry.
+const MaxQuickReplies = 13
+
+// SendQuickReplies sends text with quick replies (at most MaxQuickReplies; the rest are left
+// out), as SendText sends text.
+func (c *Client) SendQuickReplies(ctx context.Context, psid, text string, replies []QuickReply) (string, error) {
+	if len(replies) > MaxQuickReplies {
+		replies = replies[:MaxQuickReplies]
+	}
+	return c.send(ctx, psid, map[string]any{"text": text, "quick_replies": replies})
+}
+
+// send posts a RESPONSE message to psid with retries (see SendText).
+func (c *Client) send(ctx context.Context, psid string, message map[string]any) (string, error) {
 	var id string
 	_, err := c.retry.Do(ctx, func(ctx context.Context) error {
 		var err error
 		id, err = c.post(ctx, map[string]any{
 			"recipient":      map[string]string{"id": psid},
 			"messaging_type": "RESPONSE",
-			"message":        map[string]string{"text": text},
+			"message":        message,
 		})
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 
@@ -78,7 +79,8 @@ func (f *fakeGraph) messages(w http.ResponseWriter, r *http.Request) {
 		MessagingType string `json:"messaging_type"`
 		SenderAction  string `json:"sender_action"`
 		Message       *struct {
-			Text string `json:"text"`
+			Text         string       `json:"text"`
+			QuickReplies []quickReply `json:"quick_replies"`
 		} `json:"message"`
 	}
 	if err := json.Unmarshal(body, &m); err != nil || m.Recipient.ID == "" {
@@ -105,10 +107,43 @@ func (f *fakeGraph) messages(w http.ResponseWriter, r *http.Request) {
 		graphError(w, 400, 100, 0, "(#100) Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}")
 	case len([]rune(m.Message.Text)) > 2000:
 		graphError(w, 400, 100, 0, "(#100) Length of param message[text] must be less than or equal to 2000")
+	case len(m.Message.QuickReplies) > 13:
+		graphError(w, 400, 100, 0, "(#100) param message[quick_replies] must have at most 13 elements")
+	case slices.ContainsFunc(m.Message.QuickReplies, func(q quickReply) bool {
+		return q.ContentType != "text" || q.Title == "" || len([]rune(q.Title)) > 20 || q.Payload == "" || len(q.Payload) > 1000
+	}):
+		graphError(w, 400, 100, 0, "(#100) Invalid quick reply: content_type text needs a title of at most 20 characters and a payload")
 	default:
 		f.sent++
 		fmt.Fprintf(w, `{"recipient_id":%q,"message_id":"m_fake%d"}`, m.Recipient.ID, f.sent)
 	}
+}
+
+// quickReply is a quick reply of the Send API: content_type "text", a title of at most 20
+// characters and a payload of at most 1,000.
+type quickReply struct {
+	ContentType string `json:"content_type"`
+	Title       string `json:"title"`
+	Payload     string `json:"payload"`
+}
+
+// quickReplies returns the quick replies of each text message sent, in order.
+func (f *fakeGraph) quickReplies(t testing.TB) [][]quickReply {
+	var out [][]quickReply
+	for _, c := range f.Calls("/me/messages") {
+		var m struct {
+			Message *struct {
+				QuickReplies []quickReply `json:"quick_replies"`
+			} `json:"message"`
+		}
+		if err := json.Unmarshal([]byte(c.Body), &m); err != nil {
+			t.Fatalf("bad body %q", c.Body)
+		}
+		if m.Message != nil {
+			out = append(out, m.Message.QuickReplies)
+		}
+	}
+	return out
 }
 
 // actions returns, in order, what each call to the Send API was: "typing_on" or the text.

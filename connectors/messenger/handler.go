@@ -125,6 +125,9 @@ type messaging struct {
 		Text        string            `json:"text"`
 		IsEcho      bool              `json:"is_echo"`
 		Attachments []json.RawMessage `json:"attachments"`
+		QuickReply  *struct {
+			Payload string `json:"payload"`
+		} `json:"quick_reply"`
 	} `json:"message"`
 	Postback *struct {
 		MID   string `json:"mid"`
@@ -207,6 +210,12 @@ func (h *Handler) message(ev messaging) (connectors.Message, bool) {
 	switch {
 	case ev.Message != nil && !ev.Message.IsEcho && ev.Message.MID != "":
 		m.EventID, m.Text = ev.Message.MID, strings.TrimSpace(ev.Message.Text)
+		// A quick reply pressed: its payload says which choice, whatever its title shows.
+		if qr := ev.Message.QuickReply; qr != nil {
+			if n, ok := connectors.ParseChoicePayload(qr.Payload); ok {
+				m.Text = connectors.ChoiceText(n)
+			}
+		}
 	case ev.Postback != nil && ev.Postback.MID != "":
 		m.EventID, m.Text = ev.Postback.MID, strings.TrimSpace(ev.Postback.Title)
 	default:

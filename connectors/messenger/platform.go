@@ -14,7 +14,8 @@ const MaxText = 2000
 const typingEvery = 15 * time.Second
 
 // platform is Messenger as the connectors.Worker sends through it: plain text with the
-// sources as "[1] Title — URL" lines, RESPONSE messages of the Send API, typing_on.
+// sources as "[1] Title — URL" lines, an answer's choices as quick replies, RESPONSE messages
+// of the Send API, typing_on.
 type platform struct{ client *Client }
 
 // Name is the channel.
@@ -31,6 +32,20 @@ func (platform) Render(answer string, sources []connectors.Source) connectors.Te
 // Send sends one text message.
 func (p platform) Send(ctx context.Context, psid string, t connectors.Text) error {
 	_, err := p.client.SendText(ctx, psid, t.Body)
+	return err
+}
+
+// quickReplyTitle is the longest quick-reply title Messenger shows, in characters.
+const quickReplyTitle = 20
+
+// SendChoices sends one text message with a quick reply per choice ("2. Cấp lại giấy…"),
+// whose payload picks it (connectors.ChoicePayload).
+func (p platform) SendChoices(ctx context.Context, psid string, t connectors.Text, choices []connectors.Choice) error {
+	replies := make([]QuickReply, len(choices))
+	for i, c := range choices {
+		replies[i] = QuickReply{ContentType: "text", Title: connectors.ChoiceLabel(c, quickReplyTitle), Payload: connectors.ChoicePayload(c.N)}
+	}
+	_, err := p.client.SendQuickReplies(ctx, psid, t.Body, replies)
 	return err
 }
 

@@ -51,6 +51,32 @@ func (c *Client) SendMessage(ctx context.Context, chatID, html string) (int64, e
 	})
 }
 
+// InlineButton is a button of an inline keyboard that sends callback data back to the bot
+// (a callback_query update) when pressed.
+type InlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
+// SendWithButtons sends a text, in HTML parse mode when html is set, with an inline keyboard
+// of one button per row, and returns the message id. Errors are as SendMessage's.
+func (c *Client) SendWithButtons(ctx context.Context, chatID, text string, html bool, buttons []InlineButton) (int64, error) {
+	rows := make([][]InlineButton, len(buttons))
+	for i, b := range buttons {
+		rows[i] = []InlineButton{b}
+	}
+	params := map[string]any{
+		"chat_id":              json.Number(chatID),
+		"text":                 text,
+		"link_preview_options": map[string]bool{"is_disabled": true},
+		"reply_markup":         map[string]any{"inline_keyboard": rows},
+	}
+	if html {
+		params["parse_mode"] = "HTML"
+	}
+	return c.sendMessage(ctx, params)
+}
+
 // SendPlain sends a text without formatting.
 func (c *Client) SendPlain(ctx context.Context, chatID, text string) (int64, error) {
 	return c.sendMessage(ctx, map[string]any{

@@ -68,10 +68,11 @@ func (f *fakeBotAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p struct {
-		ChatID    json.Number `json:"chat_id"`
-		Text      string      `json:"text"`
-		ParseMode string      `json:"parse_mode"`
-		Action    string      `json:"action"`
+		ChatID      json.Number  `json:"chat_id"`
+		Text        string       `json:"text"`
+		ParseMode   string       `json:"parse_mode"`
+		Action      string       `json:"action"`
+		ReplyMarkup *replyMarkup `json:"reply_markup"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil || p.ChatID == "" {
 		fail(w, 400, "Bad Request: chat not found")
@@ -105,6 +106,20 @@ func (f *fakeBotAPI) serve(w http.ResponseWriter, r *http.Request) {
 		if strings.TrimSpace(text) == "" {
 			fail(w, 400, "Bad Request: message text is empty")
 			return
+		}
+		if p.ReplyMarkup != nil {
+			for _, row := range p.ReplyMarkup.InlineKeyboard {
+				for _, b := range row {
+					if b.Text == "" {
+						fail(w, 400, "Bad Request: text buttons are unallowed in the inline keyboard")
+						return
+					}
+					if n := len(b.CallbackData); n < 1 || n > 64 {
+						fail(w, 400, "Bad Request: BUTTON_DATA_INVALID")
+						return
+					}
+				}
+			}
 		}
 		if n := len([]rune(text)); n > 4096 {
 			fail(w, 400, "Bad Request: message is too long")
@@ -164,9 +179,34 @@ func (f *fakeBotAPI) sends(t testing.TB) []sendParams {
 }
 
 type sendParams struct {
-	ChatID    json.Number `json:"chat_id"`
-	Text      string      `json:"text"`
-	ParseMode string      `json:"parse_mode"`
+	ChatID      json.Number  `json:"chat_id"`
+	Text        string       `json:"text"`
+	ParseMode   string       `json:"parse_mode"`
+	ReplyMarkup *replyMarkup `json:"reply_markup"`
+}
+
+// replyMarkup is an InlineKeyboardMarkup: rows of buttons, each with its label and the
+// callback data (1–64 bytes) a press sends back.
+type replyMarkup struct {
+	InlineKeyboard [][]struct {
+		Text         string `json:"text"`
+		CallbackData string `json:"callback_data"`
+	} `json:"inline_keyboard"`
+}
+
+// callbackQuery builds an Update for a press, by the test user, on an inline button of a
+// message the bot sent in the private chat.
+func callbackQuery(id int64, data string) map[string]any {
+	return map[string]any{
+		"update_id": id,
+		"callback_query": map[string]any{
+			"id":            fmt.Sprintf("4382%d", id),
+			"from":          map[string]any{"id": userID, "is_bot": false, "first_name": "An"},
+			"message":       map[string]any{"message_id": 7, "chat": map[string]any{"id": userID, "type": "private"}, "date": 1732280000, "text": "…"},
+			"chat_instance": "-7412",
+			"data":          data,
+		},
+	}
 }
 
 // update builds a Telegram Update with a private text message from the test user.

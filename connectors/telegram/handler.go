@@ -8,7 +8,8 @@
 // until the answer goes out), asks the assistant and sends the answer through this package's
 // Platform: sendMessage in HTML parse mode (plain text when Telegram cannot parse it), split
 // under Telegram's 4,096-character limit without breaking a tag or an entity, with the
-// sources as numbered links. Only private chats are answered. 429 replies are retried after
+// sources as numbered links and an answer's choices as inline buttons (a press comes back as a
+// callback_query update, answered in the webhook's reply, and is read as the choice's number). Only private chats are answered. 429 replies are retried after
 // the retry_after Telegram gives; a bot the user blocked gets its reply marked undelivered for
 // operators.
 //
@@ -114,6 +115,21 @@ type update struct {
 		Text    string `json:"text"`
 		Caption string `json:"caption"`
 	} `json:"message"`
+	// CallbackQuery is a press on an inline button of one of the bot's messages.
+	CallbackQuery *struct {
+		ID   string `json:"id"`
+		From struct {
+			ID    int64 `json:"id"`
+			IsBot bool  `json:"is_bot"`
+		} `json:"from"`
+		Message *struct {
+			Chat struct {
+				ID   int64  `json:"id"`
+				Type string `json:"type"`
+			} `json:"chat"`
+		} `json:"message"`
+		Data string `json:"data"`
+	} `json:"callback_query"`
 }
 
 // webhook handles POST /connectors/telegram/webhook.
@@ -139,20 +155,54 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 	msg, ok := h.message(u)
 	if !ok {
 		h.logger.Debug("telegram webhook: update ignored", slog.Int64("update_id", u.UpdateID))
-		connectors.Accepted(w)
+		h.accept(w, u)
 		return
 	}
 	if err := h.worker.Push(msg); err != nil {
 		connectors.Unavailable(w)
 		return
 	}
-	connectors.Accepted(w)
+	h.accept(w, u)
 	h.logger.Debug("telegram webhook: queued", slog.Any("incoming", msg), slog.Duration("ack", time.Since(start)))
 }
 
+// accept acknowledges an update. A button press is answered in the acknowledgement itself
+// with answerCallbackQuery, as the Bot API allows for webhooks, so that the user's client
+// stops showing its progress bar without a call of its own.
+func (h *Handler) accept(w http.ResponseWriter, u update) {
+	if u.CallbackQuery == nil || u.CallbackQuery.ID == "" {
+		connectors.Accepted(w)
+		return
+	}
+	body, err := connectors.JSON(map[string]string{"method": "answerCallbackQuery", "callback_query_id": u.CallbackQuery.ID})
+	if err != nil {
+		connectors.Accepted(w)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
 // message turns an update into a queued message; false for what the connector ignores:
-// edited messages, channel posts, group chats, bots, other update types.
+// edited messages, channel posts, group chats, bots, other update types. A press on a choice
+// button is the message choosing it (connectors.ChoiceText).
 func (h *Handler) message(u update) (connectors.Message, bool) {
+	if cq := u.CallbackQuery; cq != nil {
+		n, ok := connectors.ParseChoicePayload(cq.Data)
+		if !ok || cq.From.IsBot || cq.Message == nil || cq.Message.Chat.Type != "private" {
+			return connectors.Message{}, false
+		}
+		return connectors.Message{
+			Channel:    connectors.Telegram,
+			EventID:    strconv.FormatInt(u.UpdateID, 10),
+			UserID:     strconv.FormatInt(cq.Message.Chat.ID, 10),
+			UserKey:    connectors.UserKey(h.cfg.UserKeySecret, connectors.Telegram, strconv.FormatInt(cq.From.ID, 10)),
+			Kind:       connectors.KindText,
+			Text:       connectors.ChoiceText(n),
+			ReceivedAt: time.Now(),
+		}, true
+	}
 	m := u.Message
 	if m == nil || m.From == nil || m.From.IsBot || m.Chat.Type != "private" {
 		return connectors.Message{}, false

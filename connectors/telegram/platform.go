@@ -18,8 +18,9 @@ const MaxText = 4096
 const typingEvery = 4 * time.Second
 
 // platform is Telegram as the connectors.Worker sends through it: answers in HTML parse mode
-// with the sources as numbered links, sent as plain text when Telegram cannot parse them;
-// notices in plain text; "typing…"; and the /start and /help commands.
+// with the sources as numbered links, sent as plain text when Telegram cannot parse them; an
+// answer's choices as inline buttons; notices in plain text; "typing…"; and the /start and
+// /help commands.
 type platform struct {
 	client      *Client
 	typingEvery time.Duration
@@ -45,12 +46,36 @@ func (p platform) Send(ctx context.Context, chatID string, t connectors.Text) er
 		return err
 	}
 	_, err := p.client.SendMessage(ctx, chatID, t.Body)
-	if apiErr, ok := errors.AsType[*APIError](err); ok && apiErr.Code == http.StatusBadRequest &&
-		strings.Contains(apiErr.Description, "can't parse entities") {
-		p.logger.Warn("telegram: HTML refused, sending plain text", slog.String("error", apiErr.Description))
+	if unparsable(err) {
+		p.logger.Warn("telegram: HTML refused, sending plain text", slog.String("error", err.Error()))
 		_, err = p.client.SendPlain(ctx, chatID, plain(t.Body))
 	}
 	return err
+}
+
+// labelLimit is the longest button label, in characters: a phone shows about that much.
+const labelLimit = 60
+
+// SendChoices sends one message with an inline keyboard, a button per choice ("2. Cấp lại
+// giấy phép…") whose callback data picks it (connectors.ChoicePayload); HTML falls back to
+// plain text as in Send.
+func (p platform) SendChoices(ctx context.Context, chatID string, t connectors.Text, choices []connectors.Choice) error {
+	buttons := make([]InlineButton, len(choices))
+	for i, c := range choices {
+		buttons[i] = InlineButton{Text: connectors.ChoiceLabel(c, labelLimit), CallbackData: connectors.ChoicePayload(c.N)}
+	}
+	_, err := p.client.SendWithButtons(ctx, chatID, t.Body, t.HTML, buttons)
+	if t.HTML && unparsable(err) {
+		p.logger.Warn("telegram: HTML refused, sending plain text", slog.String("error", err.Error()))
+		_, err = p.client.SendWithButtons(ctx, chatID, plain(t.Body), false, buttons)
+	}
+	return err
+}
+
+// unparsable reports whether Telegram refused a message's HTML.
+func unparsable(err error) bool {
+	apiErr, ok := errors.AsType[*APIError](err)
+	return ok && apiErr.Code == http.StatusBadRequest && strings.Contains(apiErr.Description, "can't parse entities")
 }
 
 // Typing shows "typing…" in the chat.
