@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
 	"strings"
 
@@ -146,4 +148,40 @@ func fnv64a(s string) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// PrefixedEmbedder puts Query before every question and Document before every passage it
+// embeds, for models trained with such prefixes (e5's "query: " and "passage: ",
+// Qwen3-Embedding's instruction before queries).
+type PrefixedEmbedder struct {
+	Embedder
+	Query, Document string
+}
+
+// EmbedDocuments embeds the passages with the Document prefix.
+func (p PrefixedEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	if p.Document == "" {
+		return p.Embedder.EmbedDocuments(ctx, texts)
+	}
+	prefixed := make([]string, len(texts))
+	for i, t := range texts {
+		prefixed[i] = p.Document + t
+	}
+	return p.Embedder.EmbedDocuments(ctx, prefixed)
+}
+
+// EmbedQuery embeds the question with the Query prefix.
+func (p PrefixedEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
+	return p.Embedder.EmbedQuery(ctx, p.Query+text)
+}
+
+// Identity returns the name under which an index embedded with this embedder's passages is
+// kept (IndexInfo.Embedder): name, and a digest of the Document prefix when there is one, so
+// that changing it rebuilds the embeddings. The Query prefix changes no stored vector.
+func (p PrefixedEmbedder) Identity(name string) string {
+	if p.Document == "" {
+		return name
+	}
+	sum := sha256.Sum256([]byte(p.Document))
+	return name + "+doc-" + hex.EncodeToString(sum[:4])
 }

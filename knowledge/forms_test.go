@@ -122,3 +122,17 @@ func sources(res []knowledge.Result) []string {
 	}
 	return out
 }
+
+func TestFusionFor(t *testing.T) {
+	if got := knowledge.FusionFor(knowledge.IndexInfo{Embedder: knowledge.HashEmbedderName, Dim: 256}); got != knowledge.HashFusion {
+		t.Errorf("built-in embedder: %+v, want %+v", got, knowledge.HashFusion)
+	}
+	got := knowledge.FusionFor(knowledge.IndexInfo{Embedder: "ollama:bge-m3", Dim: 1024})
+	if got != knowledge.ModelFusion || got.Vector <= knowledge.HashFusion.Vector || got.VectorOnly <= knowledge.HashFusion.VectorOnly {
+		t.Errorf("a trained model: %+v, want %+v, weighing vectors more than the hashed embedder's", got, knowledge.ModelFusion)
+	}
+	ix := knowledge.NewIndex(nil, vietnamese.NewAnalyzer(nil), knowledge.NewHashEmbedder(vietnamese.NewAnalyzer(nil), 64), quiet)
+	if ix.Fusion() != knowledge.HashFusion {
+		t.Errorf("index over the built-in embedder fuses with %+v", ix.Fusion())
+	}
+}

@@ -19,6 +19,7 @@ type Index struct {
 	store    Store
 	analyzer *vietnamese.Analyzer
 	embedder Embedder
+	fusion   Fusion
 	logger   *slog.Logger
 
 	statsMu   sync.Mutex
@@ -31,10 +32,22 @@ type Index struct {
 	titles  map[string][]string
 }
 
-// NewIndex returns an index over store. embedder may be nil (lexical search only).
+// NewIndex returns an index over store. embedder may be nil (lexical search only). Vector and
+// lexical ranks are fused with FusionFor the embedder (SetFusion changes it).
 func NewIndex(store Store, analyzer *vietnamese.Analyzer, embedder Embedder, logger *slog.Logger) *Index {
-	return &Index{store: store, analyzer: analyzer, embedder: embedder, logger: logger}
+	fusion := HashFusion
+	if e, ok := embedder.(interface{ Info() IndexInfo }); ok {
+		fusion = FusionFor(e.Info())
+	}
+	return &Index{store: store, analyzer: analyzer, embedder: embedder, fusion: fusion, logger: logger}
 }
+
+// SetFusion sets the fusion weights, before the index serves searches: for a deployment that
+// measured better ones for its model with assistant eval.
+func (x *Index) SetFusion(f Fusion) { x.fusion = f }
+
+// Fusion returns the fusion weights in use.
+func (x *Index) Fusion() Fusion { return x.fusion }
 
 // Ping reports whether the store behind the index answers.
 func (x *Index) Ping(ctx context.Context) error {
@@ -137,7 +150,7 @@ func (x *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, err
 	}
 	results := x.score(cands, terms, st)
-	fuse(results)
+	fuse(results, x.fusion)
 	prefer(results, q)
 	out := top(results, q.K, q.PerDocument)
 	if !q.SkipSnippets {

@@ -12,6 +12,7 @@ import (
 	"github.com/trolyao/trolyao/connectors/messenger"
 	"github.com/trolyao/trolyao/connectors/telegram"
 	"github.com/trolyao/trolyao/connectors/zalo"
+	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/web"
 )
 
@@ -27,6 +28,12 @@ type config struct {
 	EmbeddingModel    string
 	EmbeddingAPIKey   string
 	EmbeddingDim      int // built-in embedder dimension
+	// EmbeddingQueryPrefix and EmbeddingDocumentPrefix are put before questions and passages
+	// for models trained with them (e5's "query: ", Qwen3-Embedding's instruction).
+	EmbeddingQueryPrefix, EmbeddingDocumentPrefix string
+	// Fusion overrides the fusion weights FusionFor gives the embedder (nil: keep them; a
+	// negative weight keeps that one).
+	Fusion *knowledge.Fusion
 
 	LLMProvider string // "", openai, ollama
 	LLMBaseURL  string
@@ -53,22 +60,24 @@ type config struct {
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		Addr:              envOr(getenv, "ASSISTANT_ADDR", "127.0.0.1:8080"),
-		DataDir:           envOr(getenv, "ASSISTANT_DATA_DIR", "./data"),
-		DatabaseURL:       getenv("DATABASE_URL"),
-		EmbeddingProvider: envOr(getenv, "EMBEDDING_PROVIDER", "builtin"),
-		EmbeddingBaseURL:  getenv("EMBEDDING_BASE_URL"),
-		EmbeddingModel:    getenv("EMBEDDING_MODEL"),
-		EmbeddingAPIKey:   getenv("EMBEDDING_API_KEY"),
-		LLMProvider:       getenv("LLM_PROVIDER"),
-		LLMBaseURL:        getenv("LLM_BASE_URL"),
-		LLMModel:          getenv("LLM_MODEL"),
-		LLMAPIKey:         getenv("LLM_API_KEY"),
-		Abbreviations:     getenv("ASSISTANT_ABBREVIATIONS"),
-		Vocabulary:        getenv("ASSISTANT_VOCABULARY"),
-		Organization:      getenv("ASSISTANT_ORGANIZATION"),
-		Hotline:           envOr(getenv, "ASSISTANT_HOTLINE", "Tổng đài dịch vụ công 1900 1096"),
-		Portal:            envOr(getenv, "ASSISTANT_PORTAL", "https://dichvucong.gov.vn"),
+		Addr:                    envOr(getenv, "ASSISTANT_ADDR", "127.0.0.1:8080"),
+		DataDir:                 envOr(getenv, "ASSISTANT_DATA_DIR", "./data"),
+		DatabaseURL:             getenv("DATABASE_URL"),
+		EmbeddingProvider:       envOr(getenv, "EMBEDDING_PROVIDER", "builtin"),
+		EmbeddingBaseURL:        getenv("EMBEDDING_BASE_URL"),
+		EmbeddingModel:          getenv("EMBEDDING_MODEL"),
+		EmbeddingAPIKey:         getenv("EMBEDDING_API_KEY"),
+		EmbeddingQueryPrefix:    strings.ReplaceAll(getenv("EMBEDDING_QUERY_PREFIX"), `\n`, "\n"),
+		EmbeddingDocumentPrefix: strings.ReplaceAll(getenv("EMBEDDING_DOCUMENT_PREFIX"), `\n`, "\n"),
+		LLMProvider:             getenv("LLM_PROVIDER"),
+		LLMBaseURL:              getenv("LLM_BASE_URL"),
+		LLMModel:                getenv("LLM_MODEL"),
+		LLMAPIKey:               getenv("LLM_API_KEY"),
+		Abbreviations:           getenv("ASSISTANT_ABBREVIATIONS"),
+		Vocabulary:              getenv("ASSISTANT_VOCABULARY"),
+		Organization:            getenv("ASSISTANT_ORGANIZATION"),
+		Hotline:                 envOr(getenv, "ASSISTANT_HOTLINE", "Tổng đài dịch vụ công 1900 1096"),
+		Portal:                  envOr(getenv, "ASSISTANT_PORTAL", "https://dichvucong.gov.vn"),
 		Web: web.Config{
 			Title:          getenv("ASSISTANT_TITLE"),
 			Color:          getenv("ASSISTANT_COLOR"),
@@ -81,6 +90,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if c.EmbeddingDim, err = envInt(getenv, "EMBEDDING_DIM", 256); err != nil || c.EmbeddingDim < 16 || c.EmbeddingDim > 4096 {
 		errs = append(errs, fmt.Errorf("EMBEDDING_DIM must be a number between 16 and 4096"))
+	}
+	if v, w := strings.TrimSpace(getenv("ASSISTANT_FUSION_VECTOR")), strings.TrimSpace(getenv("ASSISTANT_FUSION_VECTOR_ONLY")); v != "" || w != "" {
+		f := knowledge.Fusion{} // a weight not given stays the embedder's (-1)
+		var err1, err2 error
+		f.Vector, err1 = envFloat(getenv, "ASSISTANT_FUSION_VECTOR", -1)
+		f.VectorOnly, err2 = envFloat(getenv, "ASSISTANT_FUSION_VECTOR_ONLY", -1)
+		if err1 != nil || err2 != nil || v != "" && !(f.Vector >= 0 && f.Vector <= 4) || w != "" && !(f.VectorOnly >= 0 && f.VectorOnly <= 1) {
+			errs = append(errs, fmt.Errorf("ASSISTANT_FUSION_VECTOR must be a number between 0 and 4, ASSISTANT_FUSION_VECTOR_ONLY between 0 and 1"))
+		} else {
+			c.Fusion = &f
+		}
 	}
 	if c.LLMTimeout, err = envDuration(getenv, "LLM_TIMEOUT", 30*time.Second); err != nil {
 		errs = append(errs, err)

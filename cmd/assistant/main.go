@@ -201,6 +201,16 @@ func build(ctx context.Context, cfg config, logger *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	index := knowledge.NewIndex(store, analyzer, embedder, logger)
+	fusion := knowledge.FusionFor(info)
+	if f := cfg.Fusion; f != nil {
+		if f.Vector >= 0 {
+			fusion.Vector = f.Vector
+		}
+		if f.VectorOnly >= 0 {
+			fusion.VectorOnly = f.VectorOnly
+		}
+	}
+	index.SetFusion(fusion)
 	if err := index.Warm(ctx); err != nil {
 		store.Close()
 		return nil, err
@@ -259,16 +269,22 @@ func newEmbedder(ctx context.Context, cfg config, a *vietnamese.Analyzer) (knowl
 		}
 		client = c
 	}
-	e, err := embeddings.NewEmbedder(client)
+	model, err := embeddings.NewEmbedder(client)
 	if err != nil {
 		return nil, knowledge.IndexInfo{}, fmt.Errorf("embedding server: %w", err)
+	}
+	var e knowledge.Embedder = model
+	name := cfg.EmbeddingProvider + ":" + cfg.EmbeddingModel
+	if cfg.EmbeddingQueryPrefix != "" || cfg.EmbeddingDocumentPrefix != "" {
+		p := knowledge.PrefixedEmbedder{Embedder: model, Query: cfg.EmbeddingQueryPrefix, Document: cfg.EmbeddingDocumentPrefix}
+		e, name = p, p.Identity(name)
 	}
 	// The dimension is whatever the model returns.
 	v, err := e.EmbedQuery(ctx, "xin chào")
 	if err != nil {
 		return nil, knowledge.IndexInfo{}, fmt.Errorf("embedding server %s (%s) does not answer: %w", cfg.EmbeddingProvider, cfg.EmbeddingModel, err)
 	}
-	return e, knowledge.IndexInfo{Embedder: cfg.EmbeddingProvider + ":" + cfg.EmbeddingModel, Dim: len(v)}, nil
+	return e, knowledge.IndexInfo{Embedder: name, Dim: len(v)}, nil
 }
 
 // newModel returns the configured language model.

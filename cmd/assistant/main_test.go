@@ -179,6 +179,12 @@ func TestIngestFailuresExitCode(t *testing.T) {
 // fakeEmbeddings serves OpenAI's /embeddings and Ollama's /api/embed with deterministic vectors
 // of dim dimensions, counting the texts it embedded.
 func fakeEmbeddings(t *testing.T, dim int) (*httptest.Server, *atomic.Int64) {
+	return fakeEmbeddingsRecording(t, dim, nil)
+}
+
+// fakeEmbeddingsRecording is fakeEmbeddings calling record (when not nil) with every text it
+// embeds.
+func fakeEmbeddingsRecording(t *testing.T, dim int, record func(string)) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var n atomic.Int64
 	vec := func(s string) []float32 {
@@ -210,6 +216,9 @@ func fakeEmbeddings(t *testing.T, dim int) (*httptest.Server, *atomic.Int64) {
 			for i, s := range req.Input {
 				data = append(data, item{vec(s), i})
 				n.Add(1)
+				if record != nil {
+					record(s)
+				}
 			}
 			json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": "fake"})
 		case "/api/embed":
@@ -221,6 +230,9 @@ func fakeEmbeddings(t *testing.T, dim int) (*httptest.Server, *atomic.Int64) {
 				return
 			}
 			n.Add(1)
+			if record != nil {
+				record(req.Input)
+			}
 			json.NewEncoder(w).Encode(map[string]any{"embeddings": [][]float32{vec(req.Input)}})
 		default:
 			http.NotFound(w, r)
@@ -280,6 +292,59 @@ func TestEmbeddingServersAndSwitching(t *testing.T) {
 				t.Errorf("embedding server called %d times: the passages were not re-embedded", calls.Load()-before)
 			}
 		})
+	}
+}
+
+// TestEmbeddingPrefixesAndFusion checks that a model's query and passage prefixes reach the
+// server, that the passage prefix is part of the index's identity (changing it re-embeds), and
+// that fusion weights are checked.
+func TestEmbeddingPrefixesAndFusion(t *testing.T) {
+	var mu sync.Mutex
+	var texts []string
+	srv, _ := fakeEmbeddingsRecording(t, 24, func(s string) {
+		mu.Lock()
+		texts = append(texts, s)
+		mu.Unlock()
+	})
+	dir := t.TempDir()
+	e := env{"ASSISTANT_DATA_DIR": dir, "EMBEDDING_PROVIDER": "openai", "EMBEDDING_BASE_URL": srv.URL + "/v1", "EMBEDDING_MODEL": "e5",
+		"EMBEDDING_QUERY_PREFIX": "query: ", "EMBEDDING_DOCUMENT_PREFIX": "passage: ", "ASSISTANT_FUSION_VECTOR": "1.2"}
+	if _, err := runCmd(t, e, "ingest", kbDir); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, e, "search", "lệ phí treo biển quảng cáo"); err != nil || !strings.Contains(out, "cap-phep-bien-quang-cao.json") {
+		t.Fatalf("search: %v\n%s", err, out)
+	}
+	mu.Lock()
+	var queries, passages int
+	for _, s := range texts {
+		switch {
+		case strings.HasPrefix(s, "query: "):
+			queries++
+		case strings.HasPrefix(s, "passage: "):
+			passages++
+		default:
+			t.Errorf("embedded without a prefix: %.60q", s)
+		}
+	}
+	mu.Unlock()
+	if queries == 0 || passages < 5 {
+		t.Errorf("%d questions and %d passages embedded with their prefixes", queries, passages)
+	}
+	s, err := sqlite.Open(context.Background(), filepath.Join(dir, "knowledge.db"), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.IndexInfo(context.Background())
+	s.Close()
+	if err != nil || !strings.HasPrefix(info.Embedder, "openai:e5+doc-") {
+		t.Errorf("index identity %q (%v), want openai:e5 with the passage prefix's digest", info.Embedder, err)
+	}
+	for _, bad := range []string{"-1", "9", "lots"} {
+		e["ASSISTANT_FUSION_VECTOR"] = bad
+		if _, err := runCmd(t, e, "search", "x"); exitCode(err) != 2 {
+			t.Errorf("ASSISTANT_FUSION_VECTOR=%s: exit %d (%v), want 2", bad, exitCode(err), err)
+		}
 	}
 }
 
