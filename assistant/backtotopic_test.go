@@ -2,6 +2,9 @@ package assistant_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,6 +51,58 @@ func TestBackToTopic(t *testing.T) {
 			}
 			if other.Grounded && len(other.Citations) > 0 && other.Citations[0].URL == first.Citations[0].URL {
 				t.Errorf("a long message telling a new story was answered from the previous procedure:\n%s", other.Answer)
+			}
+		})
+	}
+}
+
+// TestShortFollowUpStaysOnTopic checks that a short question asking what procedures answer,
+// in words another procedure shares ("hồ sơ gửi về đâu"), is answered from the procedure
+// under discussion, and that one naming another procedure moves to it.
+func TestShortFollowUpStaysOnTopic(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/kb/thu-tuc/cap-phep-bien-quang-cao.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := map[string]string{
+		"ma_thu_tuc": "TEST.0002", "detail_url": "https://dichvucong.example.vn/thu-tuc/TEST.0002",
+		"ten_thu_tuc":         "Tiếp nhận hồ sơ gửi nộp vào Lưu trữ lịch sử của tỉnh",
+		"cap_thuc_hien":       "Cấp tỉnh",
+		"co_quan_thuc_hien":   "Sở Nội vụ",
+		"dia_chi_tiep_nhan":   "Lưu trữ lịch sử tỉnh",
+		"trinh_tu_thuc_hien":  "Bước 1: Cơ quan, tổ chức gửi hồ sơ về Lưu trữ lịch sử tỉnh.\nBước 2: Lưu trữ lịch sử tỉnh kiểm tra và tiếp nhận hồ sơ.",
+		"cach_thuc_thuc_hien": "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp15 Ngày làm việcPhí : 0 Đồng",
+		"thanh_phan_ho_so":    "Tên giấy tờMẫu đơn, tờ khaiSố lượngMục lục hồ sơ gửi nộp lưu trữ.1 bản chính",
+		"ket_qua_xu_ly":       "Biên bản giao nhận hồ sơ",
+	}
+	otherJSON, _ := json.Marshal(other)
+	for name, b := range map[string][]byte{"quang-cao.json": data, "luu-tru.json": otherJSON} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			st := newStackFrom(t, backend, dir, assistant.DefaultConfig())
+			ctx := context.Background()
+			first, err := st.asst.Ask(ctx, assistant.Request{Message: "Cấp giấy phép treo biển quảng cáo cần giấy tờ gì?"}, nil)
+			if err != nil || !first.Grounded || first.Citations[0].URL != "https://dichvucong.example.vn/thu-tuc/TEST.0001" {
+				t.Fatalf("first question: %v\n%s", err, first.Answer)
+			}
+			reply, err := st.asst.Ask(ctx, assistant.Request{Message: "hồ sơ gửi nộp về đâu ạ", SessionID: first.SessionID}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(reply.Citations) == 0 || reply.Citations[0].URL != first.Citations[0].URL || !strings.Contains(reply.Answer, "Một cửa") {
+				t.Errorf("the short follow-up left the procedure under discussion:\n%s\n%+v", reply.Answer, reply.Citations)
+			}
+			moved, err := st.asst.Ask(ctx, assistant.Request{Message: "nộp hồ sơ vào Lưu trữ lịch sử tỉnh ở đâu", SessionID: first.SessionID}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(moved.Citations) == 0 || moved.Citations[0].URL != "https://dichvucong.example.vn/thu-tuc/TEST.0002" {
+				t.Errorf("a question naming another procedure was not answered from it:\n%s\n%+v", moved.Answer, moved.Citations)
 			}
 		})
 	}

@@ -95,8 +95,9 @@ var intentPhrases = []struct {
 }{
 	{IntentFee, []string{"le phi", "phi", "mat phi", "bao nhieu tien", "ton bao nhieu", "chi phi", "mien phi", "mat tien", "bao nhieu tien", "gia bao nhieu", "nop bao nhieu"}},
 	{IntentTime, []string{"bao lau", "bao nhieu ngay", "may ngay", "thoi gian", "thoi han", "mat bao lau", "trong bao lau", "khi nao co ket qua", "bao nhieu ngay lam viec", "may hom", "bao gio co"}},
-	{IntentPapers, []string{"giay to", "ho so gom", "thanh phan ho so", "can nhung gi", "can gi", "chuan bi gi", "chuan bi nhung gi", "mang theo", "can giay", "ho so can", "bo ho so", "can nhung giay"}},
-	{IntentPlace, []string{"o dau", "noi nao", "co quan nao", "cho nao", "den dau", "tai dau", "nop o", "lam o", "dia chi", "noi nop", "noi tiep nhan", "nop ho so o",
+	{IntentPapers, []string{"giay to", "ho so gom", "thanh phan ho so", "can nhung gi", "can gi", "chuan bi gi", "chuan bi nhung gi", "mang theo", "can giay", "ho so can", "bo ho so", "can nhung giay",
+		"mau nao", "mau so may", "theo mau", "mau don nao", "mau to khai", "gui kem"}},
+	{IntentPlace, []string{"o dau", "noi nao", "co quan nao", "cho nao", "den dau", "tai dau", "ve dau", "gui dau", "nop dau", "nop o", "lam o", "dia chi", "noi nop", "noi tiep nhan", "nop ho so o",
 		"ung dung nao", "phan mem nao", "trang nao", "website nao", "cong nao", "tren trang", "qua ung dung"}},
 	{IntentSteps, []string{"cac buoc", "trinh tu", "nhu the nao", "the nao", "lam sao", "quy trinh", "huong dan", "cach lam", "cach thuc", "thu tuc ra sao", "ra sao",
 		"buoc nao", "nhung buoc", "may buoc", "bao nhieu buoc", "buoc thuc hien", "tien hanh", "lam gi", "phai lam gi", "can lam gi"}},

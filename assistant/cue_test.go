@@ -40,6 +40,8 @@ func TestExtractCues(t *testing.T) {
 		{q: "muốn rút yêu cầu thì phải làm gì", intents: []assistant.Intent{assistant.IntentSteps}},
 		{q: "xong thì nhận được giấy gì", intents: []assistant.Intent{assistant.IntentResult}},
 		{q: "trình phương án lên Chủ tịch UBND tỉnh thì bao lâu", intents: []assistant.Intent{assistant.IntentTime}, level: "tỉnh"},
+		{q: "ho so gui ve dau z", intents: []assistant.Intent{assistant.IntentPlace}},
+		{q: "đơn thì làm theo mẫu nào vậy", intents: []assistant.Intent{assistant.IntentPapers}},
 		{q: "nộp qua VNeID được không?", intents: []assistant.Intent{assistant.IntentOnline}, channel: procedure.ChannelOnline},
 		{q: "lam tren cong dich vu cong", intents: []assistant.Intent{assistant.IntentOnline}, channel: procedure.ChannelOnline},
 		{q: "ra công an xã làm thì mất bao lâu", intents: []assistant.Intent{assistant.IntentTime}, level: "xã"},

@@ -68,6 +68,10 @@ var followUpOpeners = []string{"con", "the con", "vay con", "con ve", "the", "va
 // followUpClosers end such questions ("… thì sao?", "… nữa không?").
 var followUpClosers = []string{"thi sao", "the nao", "nua khong", "nua", "thi the nao", "ra sao"}
 
+// maxShortFollowUpWords is the longest question, in words, that continues the conversation
+// for asking what procedures answer (a fee, papers, where) whatever its other words.
+const maxShortFollowUpWords = 10
+
 // resolved is a question understood in the light of the conversation.
 type resolved struct {
 	Text    string // the question as asked
@@ -121,8 +125,11 @@ func resolve(q *knowledge.Question, cues Cues, m memory) resolved {
 		}
 	}
 	// A question naming no topic at all ("nộp trực tuyến thì lệ phí bao nhiêu?", "cần giấy tờ
-	// gì?") asks about the previous one's.
-	if !(opener || closer || content <= 2 || topicless) {
+	// gì?") asks about the previous one's, and so does a short one asking what procedures
+	// answer in words of its own ("hồ sơ gửi về đâu", "báo cáo làm theo mẫu số mấy"): it is
+	// answered from the procedure under discussion unless it names another (namesAnother).
+	short := len(m.Documents) > 0 && procedureIntent(cues) && len(strings.Fields(key)) <= maxShortFollowUpWords
+	if !(opener || closer || content <= 2 || topicless || short) {
 		return r
 	}
 	r.continues(m)
