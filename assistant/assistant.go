@@ -299,6 +299,7 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	}
 	results = preferAgeFit(results, r.Cues)
 	results = preferNamedProcedure(results)
+	results = preferAskedAction(results, r.Cues)
 	if !onTopic && (!a.relevant(results, r.Key) || !namesProcedure(results)) {
 		if choices := offerChoices(results, r); choices != nil {
 			return emit(answer{text: choicesText(choices), choices: choices}), r
@@ -581,19 +582,7 @@ func preferNamedProcedure(results []knowledge.Result) []knowledge.Result {
 	if best == 0 {
 		return results
 	}
-	id := results[best].Doc.ID
-	out := make([]knowledge.Result, 0, len(results))
-	for _, r := range results {
-		if r.Doc.ID == id {
-			out = append(out, r)
-		}
-	}
-	for _, r := range results {
-		if r.Doc.ID != id {
-			out = append(out, r)
-		}
-	}
-	return out
+	return documentFirst(results, results[best].Doc.ID)
 }
 
 // evidence loads the full documents of the leading results (cached briefly), and all the

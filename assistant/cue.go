@@ -47,6 +47,9 @@ type Cues struct {
 	// nhiêu nhóm nhiệm vụ".
 	Focus   []string
 	Channel string // procedure.ChannelOnline, ChannelInPerson, ChannelPostal or ""
+	// Actions are what the person wants done ("sửa giấy phép", "dời trụ sở"): procedures
+	// named for them are preferred (preferAskedAction).
+	Actions []Action
 	// Age is the age in years of the person the question is about ("con tôi 15 tuổi"), when
 	// AgeGiven; an age in months counts as 0 years.
 	Age      int
@@ -212,6 +215,7 @@ func ExtractCues(question string) Cues {
 		c.Year = m
 	}
 	c.Age, c.AgeGiven = questionAge(key)
+	c.Actions = askedActions(key)
 	c.Focus = focusWords(key)
 	if locs := extract.Localities(question); len(locs) > 0 {
 		c.Locality = locs[0]

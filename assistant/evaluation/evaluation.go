@@ -7,6 +7,7 @@ package evaluation
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,8 +57,12 @@ func Read(file string) ([]Item, error) {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
+		// A misspelt or misplaced field ("grounded" beside "turns" instead of in a turn) is an
+		// error, not a question silently measured as something else.
 		var it Item
-		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&it); err != nil {
 			return nil, fmt.Errorf("read questions: %s line %d: %w", file, line, err)
 		}
 		if len(it.Turns) == 0 {

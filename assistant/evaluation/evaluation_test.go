@@ -61,6 +61,7 @@ func TestReadRejectsBadLines(t *testing.T) {
 	for _, tt := range []struct{ name, line, want string }{
 		{"not JSON", `{"id":`, "line 1"},
 		{"no turns", `{"id":"x","turns":[]}`, "no turns"},
+		{"misplaced field", `{"id":"x","grounded":false,"turns":[{"q":"giá vàng hôm nay"}]}`, `unknown field "grounded"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "set.jsonl")
