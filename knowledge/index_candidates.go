@@ -26,6 +26,7 @@ func (x *Index) candidates(ctx context.Context, q *Question, terms []queryTerm, 
 	// The vector half runs beside the lexical half: they wait on different indexes.
 	var (
 		vecHits []Hit
+		qvec    []float32
 		vecErr  error
 		wg      sync.WaitGroup
 	)
@@ -33,7 +34,7 @@ func (x *Index) candidates(ctx context.Context, q *Question, terms []queryTerm, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			vecHits, vecErr = x.searchVector(ctx, q.Text, f)
+			qvec, vecHits, vecErr = x.searchVector(ctx, q.Text, f)
 		}()
 	}
 	lexHits, err := x.store.SearchLexical(ctx, lexTerms, f, lexicalPool)
@@ -58,7 +59,35 @@ func (x *Index) candidates(ctx context.Context, q *Question, terms []queryTerm, 
 		}
 		c.vecRank, c.vecScore = i+1, h.Score
 	}
+	x.scoreLexicalVectors(cands, qvec)
 	return cands, nil
+}
+
+// scoreLexicalVectors gives the passages only the full-text index proposed their vector
+// similarity, when the embedder can compute a passage's vector from its terms (the built-in
+// one): vector search proposes only its nearest few, and a passage it did not propose would
+// otherwise rank last by vectors however near it is. A passage with by far the best BM25F
+// ("mua nợ", which few passages hold) is then not outranked by many that share only the
+// question's common words and were proposed by both halves.
+func (x *Index) scoreLexicalVectors(cands []*candidate, qvec []float32) {
+	te, ok := x.embedder.(termEmbedder)
+	if !ok || len(qvec) == 0 {
+		return
+	}
+	for _, c := range cands {
+		if c.vecRank != 0 {
+			continue
+		}
+		v := te.embedIndexText(c.hit.Chunk.HeadTerms, c.hit.Chunk.BodyTerms)
+		if len(v) != len(qvec) {
+			return // the index was built with another dimension
+		}
+		var dot float64
+		for i := range v {
+			dot += float64(v[i]) * float64(qvec[i])
+		}
+		c.vecScore = dot
+	}
 }
 
 // selectLexicalTerms picks the terms the store's full-text query ORs. The store ranks every
@@ -94,21 +123,22 @@ func selectLexicalTerms(terms []queryTerm, st *statsSnapshot) []string {
 
 // searchVector embeds the question and searches the vectors. A failing embedder (a model server
 // down) leaves the search lexical rather than failing it.
-func (x *Index) searchVector(ctx context.Context, text string, f Filters) ([]Hit, error) {
+// It returns the question's vector (nil when there is none to compare with) and the hits.
+func (x *Index) searchVector(ctx context.Context, text string, f Filters) ([]float32, []Hit, error) {
 	vec, err := x.embedder.EmbedQuery(ctx, text)
 	if err != nil {
 		x.logger.WarnContext(ctx, "query embedding failed; lexical search only", slog.Any("error", err))
-		return nil, nil
+		return nil, nil, nil
 	}
 	if zeroVector(vec) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	hits, err := x.store.SearchVector(ctx, vec, f, vectorPool)
 	if errors.Is(err, ErrInvalid) {
 		x.logger.WarnContext(ctx, "query vector does not fit the index; lexical search only", slog.Any("error", err))
-		return nil, nil
+		return nil, nil, nil
 	}
-	return hits, err
+	return vec, hits, err
 }
 
 func zeroVector(v []float32) bool {
