@@ -265,6 +265,9 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	if r.Topicless && r.Context == "" {
 		return emit(answer{text: clarify(audience)}), r
 	}
+	if cues.Status && chosen == "" {
+		return emit(answer{text: statusReply(a.cfg)}), r
+	}
 	// A follow-up is answered from what the previous answer cited, unless it names another
 	// procedure or those documents have nothing for it (or are gone): then it is searched for
 	// as usual.

@@ -107,3 +107,27 @@ func TestShortFollowUpStaysOnTopic(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnApplicationStatus checks that a question about the progress of one's own application
+// is told where to look it up, citing nothing and offering no choices, while a question about
+// how long a procedure takes is answered.
+func TestOwnApplicationStatus(t *testing.T) {
+	st := newStack(t, "sqlite")
+	ctx := context.Background()
+	for _, q := range []string{
+		"Hồ sơ cấp giấy phép treo biển quảng cáo của tôi nộp tuần trước, giờ đến bước nào rồi ạ?",
+		"ho so xin giay phep quang cao em nop tu thang truoc van chua thay ai goi",
+	} {
+		reply, err := st.asst.Ask(ctx, assistant.Request{Message: q}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reply.Grounded || len(reply.Citations) > 0 || len(reply.Choices) > 0 || !strings.Contains(reply.Answer, "mã hồ sơ") {
+			t.Errorf("%q: not told where to look the application up:\n%s", q, reply.Answer)
+		}
+	}
+	reply, err := st.asst.Ask(ctx, assistant.Request{Message: "Cấp giấy phép treo biển quảng cáo bao lâu thì có kết quả?"}, nil)
+	if err != nil || !reply.Grounded || !strings.Contains(reply.Answer, "10 Ngày làm việc") {
+		t.Errorf("a question about how long the procedure takes: %v\n%s", err, reply.Answer)
+	}
+}

@@ -56,6 +56,10 @@ type Cues struct {
 	AgeGiven bool
 	// Greeting, Thanks and Injection classify messages that are not questions.
 	Greeting, Thanks bool
+	// Status is set for a question about the progress of the person's own application ("hồ
+	// sơ của tôi đến bước nào rồi", "thẻ căn cước đã in xong chưa"): no knowledge base holds
+	// that, and the person is told where to look it up.
+	Status bool
 	// Injection is set for attempts to change the assistant's instructions or make it reveal
 	// its configuration; such messages are answered like any other question.
 	Injection bool
@@ -232,8 +236,21 @@ func ExtractCues(question string) Cues {
 		}
 	}
 	c.Injection = injectionKey(key)
+	c.Status = hasAnyPhrase(key, statusAsks) || hasAnyPhrase(key, ownDossier) && hasAnyPhrase(key, stillPending)
 	return c
 }
+
+// Questions about one's own application: asked outright ("đến bước nào rồi", "xong chưa"),
+// or the application named as one's own with a word saying it is still waiting ("hồ sơ tôi
+// nộp 3 tuần rồi vẫn chưa thấy ai gọi").
+var (
+	statusAsks = []string{"den dau roi", "den buoc nao", "toi buoc nao", "xu ly den dau", "giai quyet den dau", "xong chua",
+		"co ket qua chua", "da duyet chua", "duoc duyet chua", "tinh trang ho so", "trang thai ho so", "tien do ho so",
+		"kiem tra giup", "tra cuu giup", "check giup"}
+	ownDossier = []string{"ho so cua toi", "ho so cua minh", "ho so cua em", "ho so toi nop", "ho so minh nop", "ho so em nop",
+		"ho so nha toi", "toi da nop", "minh da nop", "em da nop", "da nop tu", "nop tu"}
+	stillPending = []string{"chua thay", "van chua", "chua nhan duoc", "chua co ket qua", "chua duoc giai quyet", "lau qua"}
+)
 
 func removeIntent(is []Intent, x Intent) []Intent {
 	out := is[:0]

@@ -49,6 +49,9 @@ func TestExtractCues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
 			c := assistant.ExtractCues(tt.q)
+			if c.Status {
+				t.Errorf("a question about a procedure read as one about an application's status")
+			}
 			for _, in := range tt.intents {
 				if !c.Has(in) {
 					t.Errorf("intents %v lack %s", c.Intents, in)

@@ -37,6 +37,22 @@ func refusal(cfg Config, audience Audience) string {
 	return b.String()
 }
 
+// statusReply answers a question about one's own application: the assistant cannot see
+// applications, and says where their progress is looked up.
+func statusReply(cfg Config) string {
+	var b strings.Builder
+	b.WriteString("Tôi không tra cứu được hồ sơ hay thông tin riêng của từng người. Tiến độ một hồ sơ đã nộp được xem bằng mã hồ sơ ghi trên giấy tiếp nhận")
+	if cfg.Portal != "" {
+		b.WriteString(" tại " + cfg.Portal + " (mục tra cứu hồ sơ)")
+	}
+	b.WriteString(", hoặc hỏi nơi đã nhận hồ sơ của bạn")
+	if cfg.Hotline != "" {
+		b.WriteString(", hoặc gọi " + cfg.Hotline)
+	}
+	b.WriteString(". Tôi có thể giúp bạn tra cứu thủ tục: hồ sơ, lệ phí, thời hạn giải quyết và nơi nộp.")
+	return b.String()
+}
+
 func contactLine(cfg Config) string {
 	switch {
 	case cfg.Hotline != "" && cfg.Portal != "":
