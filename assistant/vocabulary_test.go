@@ -46,6 +46,9 @@ func TestVocabularyOfficial(t *testing.T) {
 		{"Kết hôn thì lấy vợt ở đâu?", "Kết hôn thì lấy vợt ở đâu?"},
 		{"Lệ phí đăng ký thường trú?", "Lệ phí đăng ký thường trú?"},
 		{"Nhà hoà bình uỷ ban", "Nhà hòa bình ủy ban"},
+		{"mat cavet xe may roi", "mat giấy chứng nhận đăng ký xe xe may roi"},
+		{"Giấy phép khoan nước ngầm", "Giấy phép khoan nước dưới đất"},
+		{"ly di o dau", "ly hôn o dau"},
 	}
 	for _, tt := range tests {
 		if got := v.Official(tt.in); got != tt.want {
