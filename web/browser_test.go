@@ -153,6 +153,7 @@ func TestChatPageInBrowser(t *testing.T) {
 
 	t.Run("ask, stream, cite, rate, reload", func(t *testing.T) {
 		var text, session, live string
+		var boxHidden [3]bool
 		var href chromedp.AttributeResult
 		var cards, users, bots int
 		err := chromedp.Do(ctx,
@@ -178,11 +179,17 @@ func TestChatPageInBrowser(t *testing.T) {
 			value(chromedp.AttributeValue(chromedp.CSS(`.card a`), "href"), &href),
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.card:not([hidden])').length`), &cards),
 			screenshot(t, dir, "2-citation"),
+			// The comment box is not there until the answer is rated unhelpful.
+			value(chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('.fbc')).display === 'none'`), &boxHidden[0]),
 			chromedp.Click(chromedp.CSS(`.fb button[aria-pressed]`)), // 👍 Có
+			waitFor(`document.querySelector('.fbs').textContent.includes('đánh giá')`),
+			value(chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('.fbc')).display === 'none'`), &boxHidden[1]),
+			chromedp.Click(chromedp.CSS(`.fb button[aria-pressed]:nth-of-type(2)`)), // 👎 Không
 			chromedp.WaitVisible(chromedp.CSS(`.fbc textarea`)),
-			chromedp.SendKeys(chromedp.CSS(`.fbc textarea`), "Rõ ràng, cảm ơn"),
+			chromedp.SendKeys(chromedp.CSS(`.fbc textarea`), "Thiếu lệ phí khi nộp trực tuyến"),
 			chromedp.Click(chromedp.CSS(`.fbc button`)),
-			waitFor(`document.querySelector('.fbs').textContent.includes('Cảm ơn')`),
+			waitFor(`document.querySelector('.fbs').textContent.includes('Đã gửi góp ý')`),
+			value(chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('.fbc')).display === 'none'`), &boxHidden[2]),
 			value(chromedp.Evaluate[string](`localStorage.getItem('trolyao.session')`), &session),
 		)
 		if err != nil {
@@ -191,10 +198,13 @@ func TestChatPageInBrowser(t *testing.T) {
 		if cards != 1 || !strings.HasPrefix(href.Value, "https://dichvucong.gov.vn/") {
 			t.Errorf("%d open source cards, link %q", cards, href.Value)
 		}
+		if boxHidden != [3]bool{true, true, true} {
+			t.Errorf("comment box hidden before rating, after 👍, after sending: %v; want hidden each time", boxHidden)
+		}
 		last := waitStored(t, st, session)
 		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 			rating, comment := st.feedback(t, last.ID)
-			if rating == "up" && comment == "Rõ ràng, cảm ơn" {
+			if rating == "down" && comment == "Thiếu lệ phí khi nộp trực tuyến" {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -222,6 +232,38 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 		if users != 2 || bots != 2 {
 			t.Errorf("after reload: %d questions and %d answers, want 2 and 2", users, bots)
+		}
+	})
+
+	t.Run("the last answer ends in view, phone and desktop", func(t *testing.T) {
+		for _, size := range []struct {
+			name string
+			w, h int64
+		}{{"phone", 390, 844}, {"desktop", 1366, 768}} {
+			var gap, below float64
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(size.w, size.h),
+				chromedp.Navigate(srv.URL+"/"),
+				waitFor(`document.getElementById('status').hidden`),
+				chromedp.Evaluate[chromedp.Void](`localStorage.removeItem('trolyao.session')`),
+				chromedp.Reload(),
+				waitFor(`document.getElementById('status').hidden`),
+				chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
+				waitFor(`document.querySelectorAll('.msg.bot .fb').length >= 1`),
+				chromedp.SendKeys(chromedp.CSS(`#q`), askResidenceFee+kb.Enter),
+				waitFor(`document.querySelectorAll('.msg.bot .fb').length >= 2`),
+				chromedp.Sleep(100*time.Millisecond),
+				value(chromedp.Evaluate[float64](`(() => { const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight; })()`), &gap),
+				value(chromedp.Evaluate[float64](`(() => { const m = [...document.querySelectorAll('.msg.bot')].pop(); return m.getBoundingClientRect().bottom - document.getElementById('log').getBoundingClientRect().bottom; })()`), &below),
+				screenshotOf(t, dir, "7-last-answer-"+size.name, chromedp.CaptureScreenshot()),
+				chromedp.ResetViewport(),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gap > 2 || below > 1 {
+				t.Errorf("%s: the last answer ends %.0f px below the conversation's view (%.0f px left to scroll)", size.name, below, gap)
+			}
 		}
 	})
 
@@ -294,6 +336,47 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 		if color != "rgb(11, 83, 148)" { // data-color, not the portal's lime
 			t.Errorf("widget button background %s: the portal's styles leak in", color)
+		}
+	})
+
+	t.Run("starting again asks first; header focus and source buttons are visible", func(t *testing.T) {
+		var afterCancel, afterConfirm int
+		var dialogOpen bool
+		var outline string
+		var citeW, citeH float64
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/"),
+			waitFor(`document.querySelectorAll('.msg.bot .cite').length >= 1`),
+			value(chromedp.Evaluate[float64](`document.querySelector('.cite').getBoundingClientRect().width`), &citeW),
+			value(chromedp.Evaluate[float64](`document.querySelector('.cite').getBoundingClientRect().height`), &citeH),
+			chromedp.Focus(chromedp.CSS(`#q`)),
+			chromedp.KeyEvent(kb.Shift+kb.Tab), // keyboard focus, so :focus-visible applies
+			chromedp.Focus(chromedp.CSS(`#new`)),
+			value(chromedp.Evaluate[string](`getComputedStyle(document.getElementById('new')).outlineColor`), &outline),
+			chromedp.Click(chromedp.CSS(`#new`)),
+			waitFor(`document.getElementById('confirm-new').open`),
+			screenshotOf(t, dir, "8-confirm-new", chromedp.CaptureScreenshot()),
+			chromedp.Click(chromedp.CSS(`#confirm-new button[value=no]`)),
+			waitFor(`!document.getElementById('confirm-new').open && document.activeElement.id === 'new'`),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg').length`), &afterCancel),
+			chromedp.Click(chromedp.CSS(`#new`)),
+			waitFor(`document.getElementById('confirm-new').open`),
+			chromedp.Click(chromedp.CSS(`#confirm-new button[value=yes]`)),
+			waitFor(`!document.getElementById('confirm-new').open && document.querySelectorAll('.msg').length === 0`),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg').length`), &afterConfirm),
+			value(chromedp.Evaluate[bool](`document.getElementById('confirm-new').open`), &dialogOpen),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if afterCancel == 0 || afterConfirm != 0 || dialogOpen {
+			t.Errorf("messages after cancelling %d (want some), after confirming %d (want 0)", afterCancel, afterConfirm)
+		}
+		if outline != "rgb(255, 255, 255)" { // the header's text colour on its accent, not blue on red
+			t.Errorf("focus ring on the header is %s", outline)
+		}
+		if citeW < 24 || citeH < 24 {
+			t.Errorf("source button is %.0f×%.0f px, want at least 24×24", citeW, citeH)
 		}
 	})
 }

@@ -207,8 +207,12 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 			slog.Int("unchanged", rep.Count(knowledge.Unchanged)))
 	}
 	a.assistant.Warm(ctx)
+	webCfg := a.cfg.Web
+	if *withSample && len(webCfg.Starters) == 0 {
+		webCfg.Starters = sample.Starters // a first visitor sees what to ask
+	}
 	mux := http.NewServeMux()
-	webHandler := web.New(a.cfg.Web, a.assistant, a.index, a.logger)
+	webHandler := web.New(webCfg, a.assistant, a.index, a.logger)
 	webHandler.Register(mux)
 	// Each connector answers through the assistant, which also marks the replies a platform
 	// did not take undelivered; the store keeps event claims (and Zalo's rotated tokens).

@@ -21,6 +21,7 @@ import (
 
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/pgtest"
+	"github.com/trolyao/trolyao/knowledge/sample"
 	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/web"
 )
@@ -415,6 +416,31 @@ func TestServeSample(t *testing.T) {
 	resp.Body.Close()
 	if !reply.Grounded || !strings.Contains(reply.Answer, "Miễn phí") || len(reply.Citations) == 0 || reply.Citations[0].Source != "mau/thu-tuc/dang-ky-khai-sinh.json" {
 		t.Fatalf("sample answer = %+v", reply)
+	}
+	// A first visitor is offered the sample's questions, and each is answered from it.
+	resp, err = http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, q := range sample.Starters {
+		if !strings.Contains(string(page), q) {
+			t.Errorf("the chat page does not suggest %q", q)
+		}
+		body, _ := json.Marshal(map[string]string{"message": q})
+		resp, err := http.Post(base+"/api/v1/chat", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Grounded bool `json:"grounded"`
+		}
+		json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if !r.Grounded {
+			t.Errorf("suggested question %q is not answered from the sample", q)
+		}
 	}
 	cancel()
 	select {

@@ -17,6 +17,15 @@ import (
 //go:embed data
 var files embed.FS
 
+// Starters are questions the sample knowledge base answers, suggested on the chat page of a
+// server started with it when the operator configured none.
+var Starters = []string{
+	"Đăng ký khai sinh cho con cần giấy tờ gì?",
+	"Đăng ký tạm trú mất bao lâu?",
+	"Xin bản sao trích lục hộ tịch có mất phí không?",
+	"Tỷ lệ hồ sơ giải quyết trực tuyến cấp xã của tỉnh Thái Sơn là bao nhiêu?",
+}
+
 // Files returns the sample documents, by their source names.
 func Files() fs.FS {
 	sub, err := fs.Sub(files, "data")

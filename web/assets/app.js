@@ -13,9 +13,8 @@
     get: () => { try { return localStorage.getItem(KEY) || ''; } catch { return ''; } },
     set: (v) => { try { v ? localStorage.setItem(KEY, v) : localStorage.removeItem(KEY); } catch { /* storage blocked */ } },
   };
-  const reduced = matchMedia('(prefers-reduced-motion: reduce)');
   const log = $('log'), list = $('messages'), intro = $('intro'), q = $('q'), send = $('send'), live = $('live');
-  const statusBox = $('status'), statusText = $('status-text'), retry = $('retry');
+  const statusBox = $('status'), statusText = $('status-text'), statusCount = $('status-count'), retry = $('retry');
   const ERRORS = {
     rate_limited: 'Bạn gửi hơi nhanh. Vui lòng đợi một lát rồi gửi lại.',
     busy: 'Vui lòng chờ câu trả lời trước.',
@@ -54,13 +53,26 @@
   // ---- connection -------------------------------------------------------------------------
   let ws = null, ready = false, sid = store.get(), attempt = 0, timer = 0, outbox = '', pending = null, lastPong = 0, idle = false;
 
-  let statusKind = '';
-  function setStatus(kind, text) {
+  // The status line is a live region: its text changes only when the state does, so that a
+  // screen reader hears "Mất kết nối" once, not on every retry; the countdown to the next
+  // attempt ticks beside it, hidden from assistive technology.
+  let statusKind = '', countdown = 0;
+  function setStatus(kind, text, retryAt) {
     statusKind = kind;
     statusBox.hidden = kind === 'open';
     statusBox.className = 'status' + (kind === 'error' ? ' err' : '');
-    statusText.textContent = text || '';
+    if (statusText.textContent !== (text || '')) statusText.textContent = text || '';
     retry.hidden = kind !== 'reconnecting' && kind !== 'error';
+    clearInterval(countdown);
+    statusCount.textContent = '';
+    if (!retryAt) return;
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
+      statusCount.textContent = left ? ' Thử lại sau ' + left + ' giây.' : '';
+      if (!left) clearInterval(countdown);
+    };
+    tick();
+    countdown = setInterval(tick, 1000);
   }
 
   function connect() {
@@ -69,7 +81,8 @@
     if (!navigator.onLine) return setStatus('offline', 'Bạn đang ngoại tuyến. Trò chuyện sẽ tiếp tục khi có mạng.');
     idle = false;
     ready = false;
-    setStatus('connecting', attempt ? 'Đang kết nối lại…' : 'Đang kết nối…');
+    if (!attempt) setStatus('connecting', 'Đang kết nối…');
+    else setStatus('reconnecting', statusKind === 'error' ? statusText.textContent : 'Mất kết nối. Trò chuyện sẽ tự kết nối lại.');
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/chat' + (sid ? '?session_id=' + encodeURIComponent(sid) : '');
     const s = new WebSocket(url);
     ws = s;
@@ -90,7 +103,7 @@
     const delay = Math.round(Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2)) + (code === 1008 ? 30000 : 0);
     attempt++;
     setStatus(code === 1008 ? 'error' : 'reconnecting',
-      (code === 1008 ? 'Kết nối bị đóng do gửi quá nhiều yêu cầu.' : 'Mất kết nối.') + ' Thử lại sau ' + Math.ceil(delay / 1000) + ' giây.');
+      code === 1008 ? 'Kết nối bị đóng do gửi quá nhiều yêu cầu.' : 'Mất kết nối. Trò chuyện sẽ tự kết nối lại.', Date.now() + delay);
     timer = setTimeout(connect, delay);
   }
 
@@ -136,17 +149,22 @@
         flush();
         scrollDown(true);
         break;
-      case 'delta':
+      case 'delta': {
+        const stick = nearBottom();
         (byId(f.message_id) || claim(f.message_id)).append(f.text);
-        scrollDown();
+        if (stick) scrollDown(true);
         break;
+      }
       case 'answer': {
+        // Whether to follow is decided before the answer grows the page: a reader at the end
+        // (or waiting for this answer) sees the whole of it, one who scrolled up stays put.
         const b = byId(f.message_id) || claim(f.message_id);
+        const stick = nearBottom() || b === pending;
         if (b === pending) pending = null;
         b.done(f.answer, f.citations || [], !!f.message_id, f.choices || []);
         live.textContent = 'Trợ lý trả lời: ' + f.answer.replace(/\[\d+\]/g, '');
         if (statusKind === 'notice') setStatus('open');
-        scrollDown();
+        if (stick) scrollDown(true);
         break;
       }
       case 'feedback_saved': {
@@ -239,7 +257,7 @@
       },
       thanked() {
         const s = li.querySelector('.fbs');
-        if (s) s.textContent = 'Cảm ơn bạn đã góp ý!';
+        if (s) s.textContent = b.sent === 'comment' ? 'Đã gửi góp ý. Cảm ơn bạn!' : 'Cảm ơn bạn đã đánh giá!';
       },
       remove() { li.remove(); },
     };
@@ -339,16 +357,23 @@
       btn.onclick = () => {
         rating = r;
         for (const x of box.querySelectorAll('button[aria-pressed]')) x.setAttribute('aria-pressed', String(x === btn));
-        form.hidden = false;
+        // Only an answer that did not help asks what was missing.
+        form.hidden = r !== 'down';
+        b.sent = 'rating';
         post({ type: 'feedback', message_id: b.id, rating });
+        if (r === 'down') note.focus();
       };
       return btn;
     };
     form.onsubmit = (e) => {
       e.preventDefault();
-      if (rating) post({ type: 'feedback', message_id: b.id, rating, comment: note.value.trim() });
+      if (!rating) return;
+      b.sent = 'comment';
+      post({ type: 'feedback', message_id: b.id, rating, comment: note.value.trim() });
       form.hidden = true;
+      status.focus();
     };
+    status.tabIndex = -1;
     box.append(el('span', {}, 'Câu trả lời có hữu ích không?'), rate('up', 'Có', '👍'), rate('down', 'Không', '👎'), status, form);
     return box;
   }
@@ -358,10 +383,10 @@
     else notice('Chưa kết nối; vui lòng thử lại khi có kết nối.');
   }
 
+  const nearBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 160;
+
   function scrollDown(force) {
-    if (force || log.scrollHeight - log.scrollTop - log.clientHeight < 160) {
-      log.scrollTo({ top: log.scrollHeight, behavior: reduced.matches || force ? 'auto' : 'smooth' });
-    }
+    if (force || nearBottom()) log.scrollTo({ top: log.scrollHeight, behavior: 'auto' });
   }
 
   // ---- asking -----------------------------------------------------------------------------
@@ -382,6 +407,7 @@
     addUser(text);
     pending = bot('');
     pending.wait('Đang soạn câu trả lời');
+    live.textContent = 'Đã gửi câu hỏi. Trợ lý đang soạn câu trả lời.';
     scrollDown(true);
   }
 
@@ -400,7 +426,17 @@
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); ask(q.value); }
   });
   for (const b of document.querySelectorAll('.starter')) b.onclick = () => ask(b.textContent);
+  // Starting again asks first: the conversation on the page would be gone.
+  const confirmNew = $('confirm-new');
   $('new').onclick = () => {
+    if (!list.childElementCount) return startOver();
+    confirmNew.showModal();
+  };
+  confirmNew.addEventListener('close', () => {
+    if (confirmNew.returnValue === 'yes') startOver();
+    else $('new').focus();
+  });
+  function startOver() {
     sid = '';
     store.set('');
     clearConversation();
@@ -408,7 +444,7 @@
     if (ws) { const s = ws; ws = null; s.onclose = null; s.close(1000); }
     connect();
     q.focus();
-  };
+  }
 
   connect();
 })();
