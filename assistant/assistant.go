@@ -209,7 +209,7 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	}
 	a.logger.DebugContext(ctx, "answered", slog.String("session", sess.ID), slog.String("message", reply.ID),
 		slog.Bool("grounded", ans.grounded), slog.Int("citations", len(ans.citations)), slog.Duration("took", time.Since(start)))
-	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations, Choices: ans.choices}, nil
+	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations, Choices: ans.choices, Card: ans.card}, nil
 }
 
 // warmQuestion is what Warm asks: common words of procedure questions.
@@ -236,6 +236,7 @@ type answer struct {
 	grounded  bool
 	citations []knowledge.Citation
 	choices   []knowledge.Choice // procedures to choose from, when the question is unclear
+	card      *Card              // the procedure the answer is about, at a glance
 	remember  bool               // the question becomes the conversation's topic
 }
 
@@ -317,9 +318,11 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	ans := answer{text: d.text(), grounded: len(d.citations) > 0, citations: d.citations, remember: true}
 	if a.model != nil {
 		if llmAns, ok := a.generate(ctx, r, ev, audience, onDelta); ok {
+			llmAns.card = cardFor(llmAns.citations, ev)
 			return llmAns, r
 		}
 	}
+	ans.card = cardFor(ans.citations, ev)
 	return emit(ans), r
 }
 

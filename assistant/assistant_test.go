@@ -94,7 +94,7 @@ func TestAsk(t *testing.T) {
 		{name: "fees of every channel", q: "cấp giấy phép treo biển quảng cáo mất phí bao nhiêu", grounded: true,
 			source: "thu-tuc/cap-phep-bien-quang-cao.json", want: []string{"60.000", "120.000", "trực tuyến", "trực tiếp"}},
 		{name: "processing time", q: "Xin giấy phép treo biển quảng cáo mất bao lâu?", grounded: true,
-			source: "thu-tuc/cap-phep-bien-quang-cao.json", want: []string{"10 Ngày làm việc", "8 Ngày làm việc"}},
+			source: "thu-tuc/cap-phep-bien-quang-cao.json", want: []string{"10 ngày làm việc", "8 ngày làm việc"}},
 		{name: "papers as a list", q: "Cấp giấy phép treo biển quảng cáo cần giấy tờ gì?", grounded: true,
 			source: "thu-tuc/cap-phep-bien-quang-cao.json", want: []string{"- Đơn đề nghị cấp giấy phép", "- Bản vẽ thiết kế"}},
 		{name: "place", q: "Nộp hồ sơ xin phép treo biển quảng cáo ở đâu?", grounded: true,
@@ -225,7 +225,7 @@ func TestFollowUpWithoutTopic(t *testing.T) {
 				t.Fatalf("first question: %v\n%s", err, first.Answer)
 			}
 			turns := []struct{ q, want, not string }{
-				{"mất bao lâu?", "10 Ngày làm việc", ""},
+				{"mất bao lâu?", "10 ngày làm việc", ""},
 				{"nop truc tuyen thi le phi bao nhieu", "60.000", "120.000"},
 				{"Tỷ lệ hồ sơ giải quyết trực tuyến cấp xã của Lâm Đồng là bao nhiêu?", "35%", ""},
 			}

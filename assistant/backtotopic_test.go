@@ -127,7 +127,7 @@ func TestOwnApplicationStatus(t *testing.T) {
 		}
 	}
 	reply, err := st.asst.Ask(ctx, assistant.Request{Message: "Cấp giấy phép treo biển quảng cáo bao lâu thì có kết quả?"}, nil)
-	if err != nil || !reply.Grounded || !strings.Contains(reply.Answer, "10 Ngày làm việc") {
+	if err != nil || !reply.Grounded || !strings.Contains(reply.Answer, "10 ngày làm việc") {
 		t.Errorf("a question about how long the procedure takes: %v\n%s", err, reply.Answer)
 	}
 }

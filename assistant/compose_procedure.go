@@ -307,14 +307,15 @@ func levelTwins(ev []evidence) []levelTwin {
 // reBareNumber matches a processing time given as a number alone.
 var reBareNumber = regexp.MustCompile(`^\d+(?:[.,]\d+)?$`)
 
-// timeText is a channel's processing time as the record gives it. Some records give a number
-// without its unit ("1"): that is said rather than guessed.
+// timeText is a channel's processing time as the record gives it, its unit in lower case ("7
+// ngày làm việc"). Some records give a number without its unit ("1"): that is said rather
+// than guessed.
 func timeText(ch procedure.Channel) string {
 	t := strings.TrimSpace(ch.Time)
 	if reBareNumber.MatchString(t) {
 		return t + " (hồ sơ thủ tục không ghi đơn vị thời gian)"
 	}
-	return t
+	return lowerTimeUnits(t)
 }
 
 // channelLines writes one line per submission channel with value(ch), or a single line when

@@ -251,7 +251,9 @@ func TestPlaceLines(t *testing.T) {
 // A processing time given as a bare number is shown with a word that its unit is missing.
 func TestTimeText(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
-		{"7 Ngày làm việc", "7 Ngày làm việc"},
+		{"7 Ngày làm việc", "7 ngày làm việc"},
+		{"01 Giờ", "01 giờ"},
+		{"Trong ngày", "Trong ngày"},
 		{"1", "1 (hồ sơ thủ tục không ghi đơn vị thời gian)"},
 		{" 2,5 ", "2,5 (hồ sơ thủ tục không ghi đơn vị thời gian)"},
 		{"", ""},

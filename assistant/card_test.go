@@ -1,0 +1,45 @@
+package assistant_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/trolyao/trolyao/assistant"
+)
+
+// TestProcedureCard checks that an answer about a procedure carries the procedure at a glance
+// (times and fees per channel in plain words, papers, place, online, link) and that an answer
+// about a plan carries none.
+func TestProcedureCard(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			st := newStack(t, backend)
+			ctx := context.Background()
+			reply, err := st.asst.Ask(ctx, assistant.Request{Message: "Lệ phí cấp giấy phép treo biển quảng cáo bao nhiêu?"}, nil)
+			if err != nil || !reply.Grounded {
+				t.Fatalf("%v\n%s", err, reply.Answer)
+			}
+			c := reply.Card
+			if c == nil {
+				t.Fatal("an answer about a procedure has no card")
+			}
+			want := []assistant.CardChannel{
+				{Name: "Trực tiếp", Time: "10 ngày làm việc", Fee: "120.000 đồng"},
+				{Name: "Trực tuyến", Time: "8 ngày làm việc", Fee: "60.000 đồng"},
+			}
+			if !slices.Equal(c.Channels, want) {
+				t.Errorf("channels %+v, want %+v", c.Channels, want)
+			}
+			if c.N != reply.Citations[0].N || c.DocumentID != reply.Citations[0].DocumentID || c.Title != "Cấp giấy phép treo biển quảng cáo" ||
+				c.Level != "Cấp huyện" || c.Agency != "Phòng Văn hóa và Thông tin cấp huyện" || c.Place != "Bộ phận Một cửa Ủy ban nhân dân cấp huyện" ||
+				!c.Online || c.URL != "https://dichvucong.example.vn/thu-tuc/TEST.0001" || len(c.Papers) != 3 || c.MorePapers != 0 {
+				t.Errorf("card %+v", c)
+			}
+			plan, err := st.asst.Ask(ctx, assistant.Request{Message: "Lâm Đồng đặt tỷ lệ hồ sơ trực tuyến cấp sở là bao nhiêu?"}, nil)
+			if err != nil || !plan.Grounded || plan.Card != nil {
+				t.Errorf("a plan answer: card %+v, %v", plan.Card, err)
+			}
+		})
+	}
+}
