@@ -267,6 +267,42 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("procedure card and tap-to-call hotline", func(t *testing.T) {
+		var rows [][]string
+		var button, tel chromedp.AttributeResult
+		var buttonText string
+		var rawURL, papersOpen bool
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(390, 844),
+			chromedp.Navigate(srv.URL+"/"),
+			waitFor(`document.getElementById('status').hidden`),
+			chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
+			waitFor(`!![...document.querySelectorAll('.msg.bot')].pop().querySelector('.proc')`),
+			value(chromedp.Evaluate[[][]string](`[...[...document.querySelectorAll('.msg.bot')].pop().querySelectorAll('.proc tbody tr')].map((r) => [...r.cells].map((c) => c.textContent))`), &rows),
+			value(chromedp.AttributeValue(chromedp.CSS(`.msg.bot:last-child .proc a.go`), "href"), &button),
+			value(chromedp.Text(chromedp.CSS(`.msg.bot:last-child .proc a.go`)), &buttonText),
+			value(chromedp.Evaluate[bool](`[...document.querySelectorAll('.msg.bot:last-child .bubble')].some((b) => b.textContent.includes('https://'))`), &rawURL),
+			value(chromedp.Evaluate[bool](`document.querySelector('.msg.bot:last-child .proc details').open`), &papersOpen),
+			screenshot(t, dir, "9-procedure-card"),
+			chromedp.SendKeys(chromedp.CSS(`#q`), "Giá vàng SJC hôm nay bao nhiêu một lượng?"+kb.Enter),
+			waitFor(`!!document.querySelector('.msg.bot:last-child a.tel')`),
+			value(chromedp.AttributeValue(chromedp.CSS(`.msg.bot:last-child a.tel`), "href"), &tel),
+			chromedp.ResetViewport(),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 || rows[0][0] != "Trực tiếp" || rows[0][2] != "Miễn phí" || rows[1][0] != "Trực tuyến" {
+			t.Errorf("card rows %q, want each channel with its time and fee", rows)
+		}
+		if buttonText != "Nộp hồ sơ trực tuyến" || !strings.HasPrefix(button.Value, "https://dichvucong.gov.vn/") || rawURL || papersOpen {
+			t.Errorf("card button %q → %q; raw address in the answer: %v; papers unfolded: %v", buttonText, button.Value, rawURL, papersOpen)
+		}
+		if tel.Value != "tel:19001096" {
+			t.Errorf("hotline link %q, want tel:19001096", tel.Value)
+		}
+	})
+
 	t.Run("200% zoom and reduced motion", func(t *testing.T) {
 		// A 412 px phone at 200% zoom lays the page out in 206 CSS pixels.
 		var overflow int

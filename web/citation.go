@@ -1,6 +1,9 @@
 package web
 
-import "github.com/trolyao/trolyao/knowledge"
+import (
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
+)
 
 // Citation is one source an answer cites, as the chat API and the websocket frames show it
 // (PROTOCOL.md): the wire format clients rely on, kept apart from how the knowledge base
@@ -47,6 +50,44 @@ func choices(cs []knowledge.Choice) []Choice {
 	out := make([]Choice, len(cs))
 	for i, c := range cs {
 		out[i] = Choice{N: c.N, Title: c.Title, Source: c.Source, DocumentID: c.DocumentID}
+	}
+	return out
+}
+
+// Card is a procedure at a glance beside an answer about it (PROTOCOL.md): who handles it, the
+// time and fee of each way to submit, the papers, where to submit, whether and where it can be
+// done online.
+type Card struct {
+	N          int           `json:"n"` // the citation number of the procedure in the answer
+	Title      string        `json:"title"`
+	Level      string        `json:"level,omitempty"`
+	Agency     string        `json:"agency,omitempty"`
+	Place      string        `json:"place,omitempty"`
+	Channels   []CardChannel `json:"channels"`
+	Papers     []string      `json:"papers"`
+	MorePapers int           `json:"more_papers,omitempty"`
+	Online     bool          `json:"online"`
+	URL        string        `json:"url,omitempty"`
+	Source     string        `json:"source"`
+	DocumentID string        `json:"document_id"`
+}
+
+// CardChannel is one way to submit with its time and fee in plain words ("" when not given).
+type CardChannel struct {
+	Name string `json:"name"`
+	Time string `json:"time,omitempty"`
+	Fee  string `json:"fee,omitempty"`
+}
+
+// card converts the assistant's card to its wire form; nil when there is none.
+func card(c *assistant.Card) *Card {
+	if c == nil {
+		return nil
+	}
+	out := &Card{N: c.N, Title: c.Title, Level: c.Level, Agency: c.Agency, Place: c.Place, Channels: make([]CardChannel, len(c.Channels)),
+		Papers: append([]string{}, c.Papers...), MorePapers: c.MorePapers, Online: c.Online, URL: c.URL, Source: c.Source, DocumentID: c.DocumentID}
+	for i, ch := range c.Channels {
+		out.Channels[i] = CardChannel{Name: ch.Name, Time: ch.Time, Fee: ch.Fee}
 	}
 	return out
 }

@@ -143,7 +143,7 @@
             const b = bot(m.id);
             if (m.status === 'streaming') { b.append(m.text); pending = b; b.wait(''); }
             else if (m.status === 'interrupted') b.fail('Câu trả lời bị gián đoạn. Vui lòng hỏi lại.');
-            else b.done(m.text, m.citations || [], !!m.id, m.choices || []);
+            else b.done(m.text, m.citations || [], !!m.id, m.choices || [], m.procedure);
           }
         }
         flush();
@@ -161,7 +161,7 @@
         const b = byId(f.message_id) || claim(f.message_id);
         const stick = nearBottom() || b === pending;
         if (b === pending) pending = null;
-        b.done(f.answer, f.citations || [], !!f.message_id, f.choices || []);
+        b.done(f.answer, f.citations || [], !!f.message_id, f.choices || [], f.procedure);
         live.textContent = 'Trợ lý trả lời: ' + f.answer.replace(/\[\d+\]/g, '');
         if (statusKind === 'notice') setStatus('open');
         if (stick) scrollDown(true);
@@ -242,10 +242,10 @@
         if (!streamed) text.textContent = note;
         text.classList.add('wait');
       },
-      done(answer, cites, canRate, choices) {
+      done(answer, cites, canRate, choices, card) {
         li.removeAttribute('aria-busy');
         text.classList.remove('streaming', 'wait');
-        render(text, answer, cites, li, choices || []);
+        render(text, answer, cites, li, choices || [], card);
         if (canRate && !li.querySelector('.fb')) li.append(feedback(b));
       },
       fail(msg) {
@@ -268,9 +268,9 @@
   // render lays out answer text: paragraphs, "- " lines as a list, [n] as citation buttons
   // that open source cards, http(s) addresses as links, and the procedures to choose from as
   // buttons that answer with their number (in place of the numbered lines listing them).
-  function render(box, text, cites, li, choices) {
+  function render(box, text, cites, li, choices, card) {
     box.textContent = '';
-    for (const old of li.querySelectorAll('.cards, .choices')) old.remove();
+    for (const old of li.querySelectorAll('.cards, .choices, .proc')) old.remove();
     const cards = el('ul', { className: 'cards' });
     const byN = new Map(cites.map((c) => [String(c.n), c]));
     const listed = new Set(choices.map((c) => String(c.n)));
@@ -278,6 +278,16 @@
     for (const line of text.split('\n')) {
       const n = /^\s*(\d{1,2})\.\s/.exec(line);
       if (n && listed.has(n[1])) continue;
+      // "Chi tiết và nộp hồ sơ: https://…" is a link named by its label, not a long address;
+      // with a card, whose button leads there, it is left out.
+      const labelled = /^\s*([^:]{3,60}):\s*(https?:\/\/\S+)\s*$/.exec(line);
+      if (labelled) {
+        ul = null;
+        if (!card || card.url !== labelled[2]) {
+          box.append(el('p', {}, el('a', { href: labelled[2], target: '_blank', rel: 'noopener noreferrer' }, labelled[1])));
+        }
+        continue;
+      }
       const item = /^\s*[-•*+]\s+(.*)$/.exec(line);
       if (item) {
         if (!ul) box.append(ul = el('ul'));
@@ -287,6 +297,7 @@
       ul = null;
       if (line.trim()) box.append(inline(el('p'), line, byN, cards));
     }
+    if (card) li.append(procedureCard(card));
     if (cards.childElementCount || cites.length) li.append(cards);
     if (choices.length) {
       const group = el('div', { className: 'choices' });
@@ -301,9 +312,41 @@
     }
   }
 
+  // procedureCard shows the procedure an answer is about at a glance: level and agency, time
+  // and fee per way to submit, where to submit, the papers (folded), and a button to the
+  // portal's page for it.
+  function procedureCard(c) {
+    const box = el('section', { className: 'proc' });
+    box.setAttribute('aria-label', 'Tóm tắt thủ tục: ' + c.title);
+    box.append(el('h3', {}, c.title));
+    const meta = [c.level, c.agency].filter(Boolean).join(' · ');
+    if (meta) box.append(el('p', { className: 'meta' }, meta));
+    if (c.channels && c.channels.length) {
+      const rows = c.channels.map((ch) => el('tr', {}, el('th', { scope: 'row' }, ch.name), el('td', {}, ch.time || '—'), el('td', {}, ch.fee || '—')));
+      box.append(el('table', {},
+        el('caption', { className: 'sr-only' }, 'Thời hạn và lệ phí theo hình thức nộp'),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Hình thức nộp'), el('th', { scope: 'col' }, 'Thời hạn'), el('th', { scope: 'col' }, 'Lệ phí'))),
+        el('tbody', {}, ...rows)));
+    }
+    if (c.place) box.append(el('p', {}, el('strong', {}, 'Nơi nộp: '), c.place));
+    if (c.papers && c.papers.length) {
+      const more = c.more_papers ? el('li', { className: 'more' }, 'Và ' + c.more_papers + ' giấy tờ khác (xem thủ tục đầy đủ)') : '';
+      box.append(el('details', {},
+        el('summary', {}, 'Giấy tờ cần chuẩn bị (' + (c.papers.length + (c.more_papers || 0)) + ')'),
+        el('ul', {}, ...c.papers.map((p) => el('li', {}, p)), more)));
+    }
+    if (/^https?:\/\//i.test(c.url || '')) {
+      box.append(el('a', { className: 'go', href: c.url, target: '_blank', rel: 'noopener noreferrer' },
+        c.online ? 'Nộp hồ sơ trực tuyến' : 'Xem thủ tục đầy đủ'));
+    }
+    return box;
+  }
+
   let seq = 0;
+  // inline lays out one line: [n] as citation buttons, http(s) addresses as links and hotline
+  // numbers (1900 1096, 0912 345 678) as tap-to-call links.
   function inline(parent, s, byN, cards) {
-    const re = /\[(\d{1,2})\]|https?:\/\/[^\s<>"'()\]]+/g;
+    const re = /\[(\d{1,2})\]|https?:\/\/[^\s<>"'()\]]+|(?<![\d.])(1[89]00[ .]?\d{2}[ .]?\d{2}|0\d{2,3}[ .]?\d{3}[ .]?\d{3,4})(?![\d.])/g;
     let at = 0, m;
     while ((m = re.exec(s))) {
       parent.append(s.slice(at, m.index));
@@ -311,6 +354,7 @@
       const c = m[1] && byN.get(m[1]);
       if (c) parent.append(citeButton(c, cards));
       else if (m[1]) parent.append(token);
+      else if (m[2]) parent.append(el('a', { href: 'tel:' + m[2].replace(/\D/g, ''), className: 'tel' }, token));
       else {
         token = token.replace(/[.,;:!?]+$/, '');
         re.lastIndex = m.index + token.length;
