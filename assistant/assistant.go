@@ -209,7 +209,7 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	}
 	a.logger.DebugContext(ctx, "answered", slog.String("session", sess.ID), slog.String("message", reply.ID),
 		slog.Bool("grounded", ans.grounded), slog.Int("citations", len(ans.citations)), slog.Duration("took", time.Since(start)))
-	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations, Choices: ans.choices, Card: ans.card}, nil
+	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations, Choices: ans.choices, Card: ans.card, Suggestions: ans.suggested}, nil
 }
 
 // warmQuestion is what Warm asks: common words of procedure questions.
@@ -237,6 +237,7 @@ type answer struct {
 	citations []knowledge.Citation
 	choices   []knowledge.Choice // procedures to choose from, when the question is unclear
 	card      *Card              // the procedure the answer is about, at a glance
+	suggested []string           // next questions about it
 	remember  bool               // the question becomes the conversation's topic
 }
 
@@ -318,12 +319,27 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	ans := answer{text: d.text(), grounded: len(d.citations) > 0, citations: d.citations, remember: true}
 	if a.model != nil {
 		if llmAns, ok := a.generate(ctx, r, ev, audience, onDelta); ok {
-			llmAns.card = cardFor(llmAns.citations, ev)
+			llmAns.card, llmAns.suggested = a.aboutProcedure(llmAns.citations, ev, r.Cues)
 			return llmAns, r
 		}
 	}
-	ans.card = cardFor(ans.citations, ev)
+	ans.card, ans.suggested = a.aboutProcedure(ans.citations, ev, r.Cues)
 	return emit(ans), r
+}
+
+// aboutProcedure returns, for an answer about a procedure, its card and the questions to ask
+// next about it.
+func (a *Assistant) aboutProcedure(cites []knowledge.Citation, ev []evidence, c Cues) (*Card, []string) {
+	card := cardFor(cites, ev)
+	if card == nil {
+		return nil, nil
+	}
+	for _, e := range ev {
+		if e.doc != nil && e.doc.ID == card.DocumentID {
+			return card, suggestions(e.doc.Procedure, c)
+		}
+	}
+	return card, nil
 }
 
 // retrieve searches the knowledge base with the question's cues as soft preferences, within

@@ -36,9 +36,20 @@ func TestProcedureCard(t *testing.T) {
 				!c.Online || c.URL != "https://dichvucong.example.vn/thu-tuc/TEST.0001" || len(c.Papers) != 3 || c.MorePapers != 0 {
 				t.Errorf("card %+v", c)
 			}
+			// The next questions suggested are the facets the question did not ask about, and
+			// each is answered from the same procedure.
+			if want := []string{"Cần chuẩn bị giấy tờ gì?", "Mất bao lâu thì có kết quả?", "Nộp hồ sơ ở đâu?"}; !slices.Equal(reply.Suggestions, want) {
+				t.Errorf("suggestions %q, want %q", reply.Suggestions, want)
+			}
+			for _, s := range reply.Suggestions {
+				next, err := st.asst.Ask(ctx, assistant.Request{Message: s, SessionID: reply.SessionID}, nil)
+				if err != nil || !next.Grounded || next.Citations[0].URL != reply.Citations[0].URL {
+					t.Errorf("suggested %q: %v\n%s", s, err, next.Answer)
+				}
+			}
 			plan, err := st.asst.Ask(ctx, assistant.Request{Message: "Lâm Đồng đặt tỷ lệ hồ sơ trực tuyến cấp sở là bao nhiêu?"}, nil)
-			if err != nil || !plan.Grounded || plan.Card != nil {
-				t.Errorf("a plan answer: card %+v, %v", plan.Card, err)
+			if err != nil || !plan.Grounded || plan.Card != nil || plan.Suggestions != nil {
+				t.Errorf("a plan answer: card %+v, suggestions %q, %v", plan.Card, plan.Suggestions, err)
 			}
 		})
 	}

@@ -68,8 +68,10 @@ type Reply struct {
 	// could not tell which one the question is about. Such a reply is not grounded and cites
 	// nothing; the next message ("2", "cái thứ hai", or a title) picks one.
 	Choices []knowledge.Choice
-	// Card, when the answer is about a procedure, is that procedure at a glance.
-	Card *Card
+	// Card, when the answer is about a procedure, is that procedure at a glance, and
+	// Suggestions are questions to ask next about it (the facets the question did not ask).
+	Card        *Card
+	Suggestions []string
 	// Handover is set when an operator has taken the conversation over: the question was
 	// recorded for the operator and Answer is a short notice, not an answer.
 	Handover bool

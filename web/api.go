@@ -74,14 +74,16 @@ type ChatReply struct {
 	// the question is about (the answer then asks which, grounded is false and nothing is
 	// cited); absent otherwise.
 	Choices []Choice `json:"choices,omitempty"`
-	// Procedure is the procedure the answer is about, at a glance; absent for other answers.
-	Procedure *Card `json:"procedure,omitempty"`
-	Handover  bool  `json:"handover,omitempty"`
+	// Procedure is the procedure the answer is about, at a glance, and Suggestions are
+	// questions to ask next about it; both absent for other answers.
+	Procedure   *Card    `json:"procedure,omitempty"`
+	Suggestions []string `json:"suggestions,omitempty"`
+	Handover    bool     `json:"handover,omitempty"`
 }
 
 func chatReply(r assistant.Reply) ChatReply {
 	return ChatReply{SessionID: r.SessionID, MessageID: r.MessageID, Answer: r.Answer, Grounded: r.Grounded,
-		Citations: citations(r.Citations), Choices: choices(r.Choices), Procedure: card(r.Card), Handover: r.Handover}
+		Citations: citations(r.Citations), Choices: choices(r.Choices), Procedure: card(r.Card), Suggestions: r.Suggestions, Handover: r.Handover}
 }
 
 // askErrorStatus maps the assistant's request errors to HTTP statuses and codes.

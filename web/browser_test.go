@@ -271,7 +271,9 @@ func TestChatPageInBrowser(t *testing.T) {
 		var rows [][]string
 		var button, tel chromedp.AttributeResult
 		var buttonText string
-		var rawURL, papersOpen bool
+		var rawURL, papersOpen, followCited bool
+		var suggested int
+		var followUp string
 		err := chromedp.Do(ctx,
 			chromedp.EmulateViewport(390, 844),
 			chromedp.Navigate(srv.URL+"/"),
@@ -284,6 +286,11 @@ func TestChatPageInBrowser(t *testing.T) {
 			value(chromedp.Evaluate[bool](`[...document.querySelectorAll('.msg.bot:last-child .bubble')].some((b) => b.textContent.includes('https://'))`), &rawURL),
 			value(chromedp.Evaluate[bool](`document.querySelector('.msg.bot:last-child .proc details').open`), &papersOpen),
 			screenshot(t, dir, "9-procedure-card"),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.bot:last-child .next button').length`), &suggested),
+			chromedp.Click(chromedp.CSS(`.msg.bot:last-child .next button`)),
+			waitFor(`document.querySelectorAll('.msg.user').length >= 2 && !![...document.querySelectorAll('.msg.bot')].pop().querySelector('.fb')`),
+			value(chromedp.Evaluate[string](`[...document.querySelectorAll('.msg.user')].pop().textContent`), &followUp),
+			value(chromedp.Evaluate[bool](`!![...document.querySelectorAll('.msg.bot')].pop().querySelector('.cite')`), &followCited),
 			chromedp.SendKeys(chromedp.CSS(`#q`), "Giá vàng SJC hôm nay bao nhiêu một lượng?"+kb.Enter),
 			waitFor(`!!document.querySelector('.msg.bot:last-child a.tel')`),
 			value(chromedp.AttributeValue(chromedp.CSS(`.msg.bot:last-child a.tel`), "href"), &tel),
@@ -297,6 +304,9 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 		if buttonText != "Nộp hồ sơ trực tuyến" || !strings.HasPrefix(button.Value, "https://dichvucong.gov.vn/") || rawURL || papersOpen {
 			t.Errorf("card button %q → %q; raw address in the answer: %v; papers unfolded: %v", buttonText, button.Value, rawURL, papersOpen)
+		}
+		if suggested < 2 || !strings.Contains(followUp, "?") || !followCited {
+			t.Errorf("%d next questions suggested; the first asked %q, answered with a source: %v", suggested, followUp, followCited)
 		}
 		if tel.Value != "tel:19001096" {
 			t.Errorf("hotline link %q, want tel:19001096", tel.Value)

@@ -161,7 +161,7 @@
         const b = byId(f.message_id) || claim(f.message_id);
         const stick = nearBottom() || b === pending;
         if (b === pending) pending = null;
-        b.done(f.answer, f.citations || [], !!f.message_id, f.choices || [], f.procedure);
+        b.done(f.answer, f.citations || [], !!f.message_id, f.choices || [], f.procedure, f.suggestions || []);
         live.textContent = 'Trợ lý trả lời: ' + f.answer.replace(/\[\d+\]/g, '');
         if (statusKind === 'notice') setStatus('open');
         if (stick) scrollDown(true);
@@ -242,11 +242,23 @@
         if (!streamed) text.textContent = note;
         text.classList.add('wait');
       },
-      done(answer, cites, canRate, choices, card) {
+      done(answer, cites, canRate, choices, card, next) {
         li.removeAttribute('aria-busy');
         text.classList.remove('streaming', 'wait');
         render(text, answer, cites, li, choices || [], card);
         if (canRate && !li.querySelector('.fb')) li.append(feedback(b));
+        for (const old of list.querySelectorAll('.next')) old.remove(); // only the latest answer's
+        if (next && next.length) {
+          const group = el('div', { className: 'next' });
+          group.setAttribute('role', 'group');
+          group.setAttribute('aria-label', 'Hỏi tiếp');
+          for (const s of next) {
+            const btn = el('button', { type: 'button', className: 'starter' }, s);
+            btn.onclick = () => ask(s);
+            group.append(btn);
+          }
+          li.append(group);
+        }
       },
       fail(msg) {
         li.removeAttribute('aria-busy');
