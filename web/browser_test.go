@@ -313,6 +313,36 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("dark mode", func(t *testing.T) {
+		var bg, fg, bubble string
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(390, 844),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+				})
+				return err
+			}),
+			chromedp.Navigate(srv.URL+"/"),
+			waitFor(`!!document.querySelector('.msg.bot .cite')`),
+			value(chromedp.Evaluate[string](`getComputedStyle(document.documentElement).backgroundColor`), &bg),
+			value(chromedp.Evaluate[string](`getComputedStyle(document.documentElement).color`), &fg),
+			value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.msg.bot .bubble')).backgroundColor`), &bubble),
+			screenshot(t, dir, "10-dark"),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+				return err
+			}),
+			chromedp.ResetViewport(),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bg != "rgb(22, 23, 24)" || fg != "rgb(232, 232, 232)" || bubble != "rgb(42, 44, 47)" {
+			t.Errorf("dark mode: page %s on %s, answer bubble %s", fg, bg, bubble)
+		}
+	})
+
 	t.Run("200% zoom and reduced motion", func(t *testing.T) {
 		// A 412 px phone at 200% zoom lays the page out in 206 CSS pixels.
 		var overflow int
