@@ -19,6 +19,23 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null
 fi
 
+# axe-core (from npm) checks the chat page's accessibility in the browser tests.
+AXE_VERSION=4.14.1
+AXE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/trolyao/axe-core-$AXE_VERSION"
+if [ -z "${AXE_CORE_JS:-}" ]; then
+  if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    if command -v npm >/dev/null 2>&1; then
+      log "installing axe-core $AXE_VERSION for the accessibility checks"
+      npm install --prefix "$AXE_DIR" --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >/dev/null
+    else
+      log "npm not found: the accessibility checks will be skipped (they fail under CI=true)"
+    fi
+  fi
+  if [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    export AXE_CORE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js"
+  fi
+fi
+
 if [ ! -d ../shared/corpus ]; then
   log "../shared/corpus not found: the tests that measure retrieval on the shared corpus will be skipped"
 fi

@@ -330,7 +330,7 @@
   function procedureCard(c) {
     const box = el('section', { className: 'proc' });
     box.setAttribute('aria-label', 'Tóm tắt thủ tục: ' + c.title);
-    box.append(el('h3', {}, c.title));
+    box.append(el('h2', {}, c.title));
     const meta = [c.level, c.agency].filter(Boolean).join(' · ');
     if (meta) box.append(el('p', { className: 'meta' }, meta));
     if (c.channels && c.channels.length) {

@@ -1,0 +1,104 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/trolyao/trolyao/web"
+)
+
+// axeScript returns axe-core's script (AXE_CORE_JS, which scripts/test.sh installs from npm),
+// or skips the test when it is absent (it fails instead under CI=true).
+func axeScript(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("AXE_CORE_JS")
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("AXE_CORE_JS is required in CI (scripts/test.sh installs axe-core)")
+		}
+		t.Skip("AXE_CORE_JS not set (npm install axe-core); skipping the accessibility check")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("axe-core: %v", err)
+	}
+	return string(b)
+}
+
+// axeViolation is one rule axe-core found broken, with the elements that break it.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// checkAxe runs axe-core on the current page and fails on violations of impact serious or
+// critical; moderate and minor ones are logged.
+func checkAxe(t *testing.T, ctx context.Context, script, name string) {
+	t.Helper()
+	var raw string
+	err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](script),
+		value(chromedp.Evaluate[string](`axe.run(document, {resultTypes: ['violations']}).then((r) => JSON.stringify(r.violations))`,
+			chromedp.EvalAsValue, chromedp.EvalAwaitPromise), &raw),
+	)
+	if err != nil {
+		t.Fatalf("%s: axe-core: %v", name, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		t.Fatalf("%s: axe-core result: %v", name, err)
+	}
+	for _, v := range vs {
+		var where []string
+		for _, n := range v.Nodes {
+			b, _ := json.Marshal(n.Target)
+			where = append(where, string(b))
+		}
+		msg := name + ": " + v.Impact + " " + v.ID + " (" + v.Help + ") at " + strings.Join(where, ", ")
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Error(msg)
+		} else {
+			t.Log(msg)
+		}
+	}
+}
+
+// TestChatPageAccessibility checks the chat page with axe-core in Chromium: empty, and with a
+// conversation whose source card and procedure papers are open, in light and dark schemes.
+func TestChatPageAccessibility(t *testing.T) {
+	script := axeScript(t)
+	ctx := browser(t)
+	st := newStack(t)
+	srv, _ := st.serve(t, web.Config{Title: "Trợ lý ảo tỉnh Thái Sơn", Starters: []string{askBirthFee, askOnlineRate}}, st.assistant)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/"),
+		waitFor(`document.getElementById('status').hidden`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAxe(t, ctx, script, "empty page")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
+		waitFor(`!!document.querySelector('.msg.bot .proc') && !!document.querySelector('.msg.bot .fb')`),
+		chromedp.Click(chromedp.CSS(`.msg.bot button.cite`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('.proc details').open = true`),
+		chromedp.Click(chromedp.CSS(`.fb button[aria-pressed]:nth-of-type(2)`)), // 👎: the comment box opens
+		chromedp.WaitVisible(chromedp.CSS(`.fbc textarea`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAxe(t, ctx, script, "conversation with an open source card")
+}
