@@ -70,6 +70,7 @@ type Store interface {
 	Message(ctx context.Context, id string) (knowledge.Message, error)
 	SetMessageStatus(ctx context.Context, id, status, detail string) error
 	AddFeedback(ctx context.Context, f knowledge.Feedback) error
+	DeleteSession(ctx context.Context, id string) error
 }
 
 // Assistant answers questions from the knowledge base and owns the conversations. It is safe

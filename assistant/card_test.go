@@ -2,6 +2,7 @@ package assistant_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -52,5 +53,33 @@ func TestProcedureCard(t *testing.T) {
 				t.Errorf("a plan answer: card %+v, suggestions %q, %v", plan.Card, plan.Suggestions, err)
 			}
 		})
+	}
+}
+
+// TestDeleteConversationAndHistoryCards checks that a replayed conversation has the cards its
+// answers had, and that a conversation erased at the person's request is gone.
+func TestDeleteConversationAndHistoryCards(t *testing.T) {
+	st := newStack(t, "sqlite")
+	ctx := context.Background()
+	first, err := st.asst.Ask(ctx, assistant.Request{Message: "Lệ phí cấp giấy phép treo biển quảng cáo bao nhiêu?"}, nil)
+	if err != nil || first.Card == nil {
+		t.Fatalf("%v, card %+v", err, first.Card)
+	}
+	msgs, err := st.asst.History(ctx, first.SessionID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := st.asst.HistoryCards(ctx, msgs)
+	if c := cards[first.MessageID]; c == nil || c.Title != first.Card.Title || !slices.Equal(c.Channels, first.Card.Channels) || len(cards) != 1 {
+		t.Errorf("history cards %+v, want the answer's card", cards)
+	}
+	if err := st.asst.DeleteConversation(ctx, first.SessionID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.asst.CheckConversation(ctx, first.SessionID); !errors.Is(err, assistant.ErrUnknownSession) {
+		t.Errorf("a deleted conversation can be continued: %v", err)
+	}
+	if err := st.asst.DeleteConversation(ctx, first.SessionID); !errors.Is(err, assistant.ErrUnknownSession) {
+		t.Errorf("deleting it again: %v, want ErrUnknownSession", err)
 	}
 }

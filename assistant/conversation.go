@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"unicode/utf8"
 
@@ -45,6 +46,47 @@ func (a *Assistant) CheckConversation(ctx context.Context, id string) error {
 		return fmt.Errorf("conversation: %w", err)
 	}
 	return nil
+}
+
+// DeleteConversation erases a conversation a browser holds, with its messages and their
+// ratings: a person asking that what they wrote be removed. It returns ErrUnknownSession when
+// there is none (a messaging platform user's conversation is not a browser's to erase).
+func (a *Assistant) DeleteConversation(ctx context.Context, id string) error {
+	if err := a.CheckConversation(ctx, id); err != nil {
+		return err
+	}
+	if err := a.store.DeleteSession(ctx, id); errors.Is(err, knowledge.ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrUnknownSession, id)
+	} else if err != nil {
+		return fmt.Errorf("delete conversation: %w", err)
+	}
+	a.logger.InfoContext(ctx, "conversation deleted at the person's request", slog.String("session", id))
+	return nil
+}
+
+// HistoryCards returns, for the answers among msgs that are about a procedure, that
+// procedure's card, by message ID: a replayed conversation shows the cards its answers had.
+// A procedure deleted since is left out.
+func (a *Assistant) HistoryCards(ctx context.Context, msgs []knowledge.Message) map[string]*Card {
+	out := map[string]*Card{}
+	docs := map[string]*knowledge.Document{}
+	for _, m := range msgs {
+		if m.Role != knowledge.RoleAssistant || len(m.Citations) == 0 || len(m.Choices) > 0 {
+			continue
+		}
+		id := m.Citations[0].DocumentID
+		d, seen := docs[id]
+		if !seen {
+			if doc, err := a.store.Document(ctx, id); err == nil && doc.Procedure != nil {
+				d = &doc
+			}
+			docs[id] = d
+		}
+		if d != nil {
+			out[m.ID] = newCard(d, m.Citations[0].N)
+		}
+	}
+	return out
 }
 
 // History returns the last limit messages of a conversation in order (all when limit <= 0).

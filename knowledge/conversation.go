@@ -182,6 +182,9 @@ type ConversationStore interface {
 	SessionByUser(ctx context.Context, channel, userKey string) (Session, error)
 	// UpdateSession saves the session's Audience, State and Operator, or returns ErrNotFound.
 	UpdateSession(ctx context.Context, s Session) error
+	// DeleteSession removes a session with its messages and their feedback (a person asking
+	// that their conversation be erased), or returns ErrNotFound.
+	DeleteSession(ctx context.Context, id string) error
 
 	// AddMessage appends a message to its session, assigning ID (when empty), Seq and
 	// CreatedAt; ErrNotFound when the session does not exist.

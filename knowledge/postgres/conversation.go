@@ -97,6 +97,22 @@ func (s *Store) UpdateSession(ctx context.Context, sess knowledge.Session) error
 	return nil
 }
 
+// DeleteSession removes a session; its messages and their feedback go with it (ON DELETE
+// CASCADE).
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	if !isUUID(id) {
+		return fmt.Errorf("postgres: delete session %s: %w", id, knowledge.ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+	if err != nil {
+		return dbError("delete session "+id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: delete session %s: %w", id, knowledge.ErrNotFound)
+	}
+	return nil
+}
+
 // addMessage takes the session's next sequence number by incrementing last_seq, which locks
 // the session row: concurrent messages of one session get distinct, increasing numbers. No row
 // comes back when the session does not exist.

@@ -82,6 +82,27 @@ func (s *Store) UpdateSession(ctx context.Context, sess knowledge.Session) error
 	return nil
 }
 
+// DeleteSession removes a session; its messages and their feedback go with it (ON DELETE
+// CASCADE).
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return mapErr(err)
+		} else if n == 0 {
+			return knowledge.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete session %s: %w", id, err)
+	}
+	return nil
+}
+
 // RecordTurn creates or saves a session and appends messages, in one transaction.
 func (s *Store) RecordTurn(ctx context.Context, sess *knowledge.Session, msgs ...*knowledge.Message) error {
 	if sess.ID == "" {

@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"sessions and messages", contractSessions},
 		{"citations and choices keep their stored form", contractCitationForm},
 		{"feedback", contractFeedback},
+		{"a deleted session takes its messages and feedback", contractDeleteSession},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
 		{"concurrent readers during replacement", contractConcurrentReplace},
@@ -980,6 +981,45 @@ func contractBulk(t *testing.T, s knowledge.Store) {
 	}
 	if _, err := s.DocumentBySource(ctx, "b3.txt"); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("a batch with an invalid document stored part of it: %v", err)
+	}
+}
+
+// contractDeleteSession: deleting a session removes its messages and their feedback and
+// leaves other sessions alone; an unknown session is ErrNotFound.
+func contractDeleteSession(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	var sessions [2]knowledge.Session
+	var answers [2]knowledge.Message
+	for i := range sessions {
+		sessions[i] = knowledge.Session{Channel: "web", Audience: "citizen"}
+		q := knowledge.Message{Role: knowledge.RoleUser, Text: "Lệ phí đăng ký khai sinh?", Status: knowledge.StatusComplete}
+		answers[i] = knowledge.Message{Role: knowledge.RoleAssistant, Text: "Miễn phí.", Status: knowledge.StatusComplete}
+		if err := s.RecordTurn(ctx, &sessions[i], &q, &answers[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: answers[i].ID, Rating: "up"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteSession(ctx, sessions[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, sessions[0].ID); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("deleted session still read: %v", err)
+	}
+	if _, err := s.Message(ctx, answers[0].ID); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("a deleted session's message still read: %v", err)
+	}
+	if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: answers[0].ID, Rating: "down"}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("feedback on a deleted message: %v, want ErrNotFound", err)
+	}
+	if msgs, err := s.Messages(ctx, sessions[1].ID, 0); err != nil || len(msgs) != 2 {
+		t.Errorf("the other session has %d messages (%v), want 2", len(msgs), err)
+	}
+	for _, id := range []string{sessions[0].ID, "00000000-0000-0000-0000-000000000000", "not-an-id"} {
+		if err := s.DeleteSession(ctx, id); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Errorf("DeleteSession(%s) = %v, want ErrNotFound", id, err)
+		}
 	}
 }
 
