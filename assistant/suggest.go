@@ -16,8 +16,12 @@ var suggestionFacets = []struct {
 	has      func(*procedure.Record) bool
 }{
 	{IntentPapers, "Cần chuẩn bị giấy tờ gì?", func(p *procedure.Record) bool { return len(p.PaperGroups) > 0 }},
-	{IntentFee, "Lệ phí bao nhiêu?", func(p *procedure.Record) bool { return anyChannel(p, func(c procedure.Channel) bool { return c.Free || c.Fee != "" }) }},
-	{IntentTime, "Mất bao lâu thì có kết quả?", func(p *procedure.Record) bool { return anyChannel(p, func(c procedure.Channel) bool { return c.Time != "" }) }},
+	{IntentFee, "Lệ phí bao nhiêu?", func(p *procedure.Record) bool {
+		return anyChannel(p, func(c procedure.Channel) bool { return c.Free || c.Fee != "" })
+	}},
+	{IntentTime, "Mất bao lâu thì có kết quả?", func(p *procedure.Record) bool {
+		return anyChannel(p, func(c procedure.Channel) bool { return c.Time != "" })
+	}},
 	{IntentPlace, "Nộp hồ sơ ở đâu?", func(p *procedure.Record) bool { return p.Address != "" && !procedure.NoInformation(p.Address) }},
 	{IntentOnline, "Có nộp trực tuyến được không?", func(p *procedure.Record) bool { return len(p.Channels) > 0 }},
 	{IntentResult, "Làm xong thì nhận được giấy gì?", func(p *procedure.Record) bool { return len(p.Results) > 0 }},
