@@ -28,6 +28,10 @@ type Config struct {
 	// Color is the page's accent colour, "#rgb" or "#rrggbb" ("#a61b1b"); text on it is black
 	// or white, whichever contrasts more.
 	Color string
+	// Hotline is where to call when the assistant cannot help, shown by the widget when the
+	// assistant cannot be loaded ("Tổng đài dịch vụ công 1900 1096", as ASSISTANT_HOTLINE);
+	// its first phone number becomes a tel: link.
+	Hotline string
 	// Starters are suggested first questions shown on an empty conversation.
 	Starters []string
 	// AllowedOrigins lists the other origins ("https://portal.example.gov.vn") allowed to open
@@ -71,6 +75,10 @@ type Config struct {
 	// clients only. Off by default.
 	DebugVars bool
 }
+
+// defaultHotline is the hotline of the national public-service portal, used when
+// Config.Hotline is empty.
+const defaultHotline = "Tổng đài dịch vụ công 1900 1096"
 
 var colorPattern = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 
@@ -117,6 +125,9 @@ func (c Config) withDefaults(logger *slog.Logger) Config {
 	}
 	if !colorPattern.MatchString(c.Color) {
 		c.Color = "#a61b1b"
+	}
+	if c.Hotline = strings.TrimSpace(c.Hotline); c.Hotline == "" {
+		c.Hotline = defaultHotline
 	}
 	var origins []string
 	for _, o := range c.AllowedOrigins {

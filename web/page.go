@@ -7,9 +7,11 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -19,10 +21,24 @@ import (
 var assets embed.FS
 
 // page holds the chat page, its script and style, and the widget script, rendered and
-// compressed once.
+// compressed once, with the widget's settings.
 type page struct {
 	html, js, css, widget asset
 	csp                   string
+	widgetConfig          widgetConfig
+}
+
+// widgetConfig is the body of GET /widget-config: the widget's display settings, used where
+// its script tag sets none, and whether the asking page may frame the chat page.
+type widgetConfig struct {
+	Title   string `json:"title"`
+	Color   string `json:"color"`
+	Hotline string `json:"hotline"`
+	// Tel is the hotline's number for a tel: link ("19001096"); empty when it has none.
+	Tel string `json:"tel"`
+	// Allowed tells whether the Origin of the request (the portal) may frame the chat page and
+	// open its websocket; when false the widget says the assistant cannot load instead.
+	Allowed bool `json:"allowed"`
 }
 
 // asset is one file served with its gzip form and strong ETags.
@@ -65,9 +81,10 @@ var pageTemplate = template.Must(template.ParseFS(assets, "assets/index.html"))
 
 func newPage(cfg Config) *page {
 	p := &page{
-		js:     newAsset(mustRead("assets/app.js"), "text/javascript; charset=utf-8", cacheImmutable),
-		css:    newAsset(mustRead("assets/app.css"), "text/css; charset=utf-8", cacheImmutable),
-		widget: newAsset(mustRead("assets/widget.js"), "text/javascript; charset=utf-8", cacheShort),
+		js:           newAsset(mustRead("assets/app.js"), "text/javascript; charset=utf-8", cacheImmutable),
+		css:          newAsset(mustRead("assets/app.css"), "text/css; charset=utf-8", cacheImmutable),
+		widget:       newAsset(mustRead("assets/widget.js"), "text/javascript; charset=utf-8", cacheShort),
+		widgetConfig: widgetConfig{Title: cfg.Title, Color: cfg.Color, Hotline: cfg.Hotline, Tel: telOf(cfg.Hotline)},
 	}
 	theme := ":root{--accent:" + cfg.Color + ";--on-accent:" + textOn(cfg.Color) + ";--accent-ink:" + inkOf(cfg.Color) + "}"
 	var buf bytes.Buffer
@@ -113,6 +130,43 @@ func (h *Handler) handleStatic(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) handleWidget(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 	serveAsset(w, r, h.page.widget)
+}
+
+// handleWidgetConfig tells the widget the assistant's title, colour and hotline, and whether
+// the page asking may embed it. Any origin may read it (it holds only public display
+// settings); it is never cached, as the widget also asks it whether the server is up.
+func (h *Handler) handleWidgetConfig(w http.ResponseWriter, r *http.Request) {
+	c := h.page.widgetConfig
+	c.Allowed = h.checkOrigin(r)
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Origin", "*")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Vary", "Origin")
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	_ = json.NewEncoder(w).Encode(c) // a write error means the client left
+}
+
+// phonePattern matches a phone number written with spaces, dots, dashes or brackets:
+// "1900 1096", "(0236) 3822 222", "+84 24 3823 4567".
+var phonePattern = regexp.MustCompile(`\+?\(?\d[\d .()-]*\d`)
+
+// telOf returns the first phone number of three digits or more in a hotline's text as the
+// digits of a tel: link ("Tổng đài dịch vụ công 1900 1096" gives "19001096"), or "" when there
+// is none.
+func telOf(hotline string) string {
+	for _, m := range phonePattern.FindAllString(hotline, -1) {
+		tel := make([]byte, 0, len(m))
+		for i := 0; i < len(m); i++ {
+			if c := m[i]; c >= '0' && c <= '9' || c == '+' && i == 0 {
+				tel = append(tel, c)
+			}
+		}
+		if len(strings.TrimPrefix(string(tel), "+")) >= 3 {
+			return string(tel)
+		}
+	}
+	return ""
 }
 
 // serveAsset sends a, compressed when the client accepts gzip, answering conditional and

@@ -13,6 +13,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.handlePage)
 	mux.HandleFunc("GET /static/{name}", h.handleStatic)
 	mux.HandleFunc("GET /widget.js", h.handleWidget)
+	mux.HandleFunc("GET /widget-config", h.handleWidgetConfig)
 	if h.cfg.DebugVars {
 		mux.HandleFunc("GET /debug/vars", h.handleDebugVars)
 	}

@@ -86,6 +86,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			RealIPHeader:   getenv("ASSISTANT_REAL_IP_HEADER"),
 		},
 	}
+	c.Web.Hotline = c.Hotline // the widget names it when the assistant cannot be loaded
 	var errs []error
 	var err error
 	if c.EmbeddingDim, err = envInt(getenv, "EMBEDDING_DIM", 256); err != nil || c.EmbeddingDim < 16 || c.EmbeddingDim > 4096 {

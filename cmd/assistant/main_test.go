@@ -380,7 +380,7 @@ func (s *syncBuffer) String() string {
 func TestServeSample(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e := env{"ASSISTANT_DATA_DIR": t.TempDir(), "ASSISTANT_ADDR": "127.0.0.1:0"}
+	e := env{"ASSISTANT_DATA_DIR": t.TempDir(), "ASSISTANT_ADDR": "127.0.0.1:0", "ASSISTANT_HOTLINE": "Đường dây nóng 0236 3822 222"}
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve", "-sample"}, e.get, &out, &errOut) }()
@@ -416,6 +416,17 @@ func TestServeSample(t *testing.T) {
 	resp.Body.Close()
 	if !reply.Grounded || !strings.Contains(reply.Answer, "Miễn phí") || len(reply.Citations) == 0 || reply.Citations[0].Source != "mau/thu-tuc/dang-ky-khai-sinh.json" {
 		t.Fatalf("sample answer = %+v", reply)
+	}
+	// The widget names the configured hotline when the assistant cannot be loaded.
+	resp, err = http.Get(base + "/widget-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wc struct{ Hotline, Tel string }
+	json.NewDecoder(resp.Body).Decode(&wc)
+	resp.Body.Close()
+	if wc.Hotline != "Đường dây nóng 0236 3822 222" || wc.Tel != "02363822222" {
+		t.Errorf("widget config hotline %q tel %q, want ASSISTANT_HOTLINE's", wc.Hotline, wc.Tel)
 	}
 	// A first visitor is offered the sample's questions, and each is answered from it.
 	resp, err = http.Get(base + "/")

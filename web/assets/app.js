@@ -33,10 +33,10 @@
     if (t) $('title').textContent = document.title = t;
     const c = params.get('color') || '';
     if (/^#([0-9a-f]{3}){1,2}$/i.test(c)) setAccent(c);
+    // The widget's own close button, in the host page, sits where ours would: it works even
+    // when this page fails to load, so this page shows none of its own.
     const close = () => parent.postMessage({ trolyao: 'close' }, '*');
-    $('close').hidden = false;
-    $('close').onclick = close;
-    addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+    addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('confirm-new').open) close(); });
   }
 
   function setAccent(c) {
