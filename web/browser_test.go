@@ -455,6 +455,41 @@ func TestChatPageInBrowser(t *testing.T) {
 			t.Errorf("source button is %.0f×%.0f px, want at least 24×24", citeW, citeH)
 		}
 	})
+
+	t.Run("cards after reload; the conversation erased on request", func(t *testing.T) {
+		var cardsAfterReload int
+		var session, status string
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/"),
+			waitFor(`document.getElementById('status').hidden`),
+			chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
+			waitFor(`!!document.querySelector('.msg.bot .proc') && !!document.querySelector('.msg.bot .fb')`),
+			chromedp.Reload(),
+			waitFor(`document.getElementById('status').hidden && document.querySelectorAll('.msg.bot .fb').length > 0`),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.bot .proc').length`), &cardsAfterReload),
+			value(chromedp.Evaluate[string](`localStorage.getItem('trolyao.session')`), &session),
+			chromedp.Click(chromedp.CSS(`#new`)),
+			waitFor(`document.getElementById('confirm-new').open`),
+			chromedp.Click(chromedp.CSS(`#confirm-new button[value=delete]`)),
+			waitFor(`document.querySelectorAll('.msg').length === 0 && !localStorage.getItem('trolyao.session')`),
+			value(chromedp.Text(chromedp.CSS(`#status-text`)), &status),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cardsAfterReload == 0 {
+			t.Error("after a reload the answers about procedures have no card")
+		}
+		if !strings.Contains(status, "Đã xoá") {
+			t.Errorf("status after deleting: %q", status)
+		}
+		if msgs, err := st.assistant.History(context.Background(), session, 0); err != nil || len(msgs) != 0 {
+			t.Errorf("the deleted conversation still has %d messages (%v)", len(msgs), err)
+		}
+		if err := st.assistant.CheckConversation(context.Background(), session); err == nil {
+			t.Error("the deleted conversation can still be continued")
+		}
+	})
 }
 
 // inFrame evaluates a script (awaiting its promise) in the child frame whose URL starts with

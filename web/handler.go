@@ -173,8 +173,10 @@ type Assistant interface {
 	StartConversation(ctx context.Context, channel string, audience assistant.Audience) (string, error)
 	CheckConversation(ctx context.Context, id string) error
 	History(ctx context.Context, sessionID string, limit int) ([]knowledge.Message, error)
+	HistoryCards(ctx context.Context, msgs []knowledge.Message) map[string]*assistant.Card
 	Message(ctx context.Context, id string) (knowledge.Message, error)
 	Rate(ctx context.Context, r assistant.Rating) error
+	DeleteConversation(ctx context.Context, id string) error
 }
 
 // Handler serves the assistant over HTTP and websockets.

@@ -291,9 +291,38 @@ func (s *socket) handle(data []byte) {
 		s.onMessage(f)
 	case "feedback":
 		s.onFeedback(f)
+	case "delete_conversation":
+		s.onDelete()
 	default:
-		s.strike("unknown_type", fmt.Sprintf("unknown frame type %q (message, feedback, ping)", f.Type))
+		s.strike("unknown_type", fmt.Sprintf("unknown frame type %q (message, feedback, delete_conversation, ping)", f.Type))
 	}
+}
+
+// onDelete erases the socket's conversation at the person's request, then starts the socket
+// on a new one. An answer still being written is not interrupted: the person is asked to wait.
+func (s *socket) onDelete() {
+	if s.session == "" {
+		s.enqueue(newErrorFrame("unknown_session", "there is no conversation to delete", ""))
+		return
+	}
+	if s.h.streams.get(s.session) != nil {
+		s.enqueue(newErrorFrame("busy", "an answer is being written; delete the conversation when it is done", ""))
+		return
+	}
+	deleted := s.session
+	err := s.h.assistant.DeleteConversation(s.ctx, deleted)
+	if err != nil && !errors.Is(err, assistant.ErrUnknownSession) {
+		s.h.logger.Error("delete conversation", slog.Any("error", err))
+		s.enqueue(newErrorFrame("internal", "the conversation could not be deleted", ""))
+		return
+	}
+	if s.sub != nil {
+		s.sub.unsubscribe(s)
+		s.sub = nil
+	}
+	s.session = ""
+	s.enqueue(frame(deletedFrame{Type: "conversation_deleted", SessionID: deleted}))
+	s.enqueue(frame(sessionFrame{Type: "session"}))
 }
 
 // greet sends the session frame and, when the client resumes a conversation, its history,
@@ -342,7 +371,7 @@ func (s *socket) resume(sessionID string) error {
 		}
 		msgs[i] = m
 	}
-	history := newHistoryFrame(sessionID, msgs)
+	history := newHistoryFrame(sessionID, msgs, s.h.assistant.HistoryCards(s.ctx, msgs))
 	if st == nil {
 		s.enqueue(hello)
 		s.enqueue(history)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 )
 
@@ -11,7 +12,7 @@ import (
 
 // inFrame is any frame a client sends; Type says which fields matter.
 type inFrame struct {
-	Type      string `json:"type"` // "message", "feedback" or "ping"
+	Type      string `json:"type"` // "message", "feedback", "delete_conversation" or "ping"
 	Text      string `json:"text"`
 	SessionID string `json:"session_id"`
 	Audience  string `json:"audience"`
@@ -41,6 +42,7 @@ type historyMessage struct {
 	Grounded  bool       `json:"grounded,omitempty"`
 	Citations []Citation `json:"citations,omitempty"`
 	Choices   []Choice   `json:"choices,omitempty"`
+	Procedure *Card      `json:"procedure,omitempty"`
 	Status    string     `json:"status"`
 	CreatedAt time.Time  `json:"created_at"`
 }
@@ -66,6 +68,13 @@ type errorFrame struct {
 	MessageID string `json:"message_id,omitempty"` // the answer that failed, when one did
 }
 
+// deletedFrame confirms that the conversation was erased; a session frame for a new one
+// follows.
+type deletedFrame struct {
+	Type      string `json:"type"` // "conversation_deleted"
+	SessionID string `json:"session_id"`
+}
+
 type feedbackSavedFrame struct {
 	Type      string `json:"type"` // "feedback_saved"
 	MessageID string `json:"message_id"`
@@ -86,10 +95,11 @@ func newErrorFrame(code, msg, messageID string) []byte {
 	return frame(errorFrame{Type: "error", Code: code, Message: msg, MessageID: messageID})
 }
 
-func newHistoryFrame(sessionID string, msgs []knowledge.Message) []byte {
+func newHistoryFrame(sessionID string, msgs []knowledge.Message, cards map[string]*assistant.Card) []byte {
 	out := make([]historyMessage, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, historyMessage{ID: m.ID, Role: m.Role, Text: m.Text, Grounded: m.Grounded, Citations: citations(m.Citations), Choices: choices(m.Choices), Status: m.Status, CreatedAt: m.CreatedAt})
+		out = append(out, historyMessage{ID: m.ID, Role: m.Role, Text: m.Text, Grounded: m.Grounded, Citations: citations(m.Citations),
+			Choices: choices(m.Choices), Procedure: card(cards[m.ID]), Status: m.Status, CreatedAt: m.CreatedAt})
 	}
 	return frame(historyFrame{Type: "history", SessionID: sessionID, Messages: out})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -291,6 +292,41 @@ func TestFeedbackFrame(t *testing.T) {
 	rating, comment := st.feedback(t, answer.MessageID)
 	if rating != "down" || !strings.HasPrefix(comment, "Thiếu thời hạn") || strings.Contains(comment, "0912345678") {
 		t.Fatalf("stored feedback %q %q (the phone number must be masked)", rating, comment)
+	}
+}
+
+// TestDeleteConversationFrame checks that a client can erase its conversation: the server
+// deletes it, says so and starts the socket on a new one; with no conversation yet there is
+// nothing to delete, and the erased one cannot be resumed.
+func TestDeleteConversationFrame(t *testing.T) {
+	st := newStack(t)
+	srv, _ := st.serve(t, web.Config{}, nil)
+	c := dial(t, srv, "")
+	expect(t, c, "session")
+	send(t, c, map[string]string{"type": "delete_conversation"})
+	if f := expect(t, c, "error"); f.Code != "unknown_session" {
+		t.Fatalf("delete before any conversation: %s", f.raw)
+	}
+	send(t, c, map[string]string{"type": "message", "text": askBirthFee})
+	sid := expect(t, c, "session").SessionID
+	answerOf(t, c)
+	send(t, c, map[string]string{"type": "delete_conversation"})
+	if f := expect(t, c, "conversation_deleted"); f.SessionID != sid {
+		t.Fatalf("conversation_deleted %s, want session %s", f.raw, sid)
+	}
+	if f := expect(t, c, "session"); f.SessionID != "" {
+		t.Fatalf("after deleting, session frame %s: want a new conversation", f.raw)
+	}
+	if msgs, err := st.assistant.History(context.Background(), sid, 0); err != nil || len(msgs) != 0 {
+		t.Fatalf("the deleted conversation has %d messages (%v)", len(msgs), err)
+	}
+	if err := st.assistant.CheckConversation(context.Background(), sid); !errors.Is(err, assistant.ErrUnknownSession) {
+		t.Fatalf("the deleted conversation can be resumed: %v", err)
+	}
+	// The socket goes on with a new conversation.
+	send(t, c, map[string]string{"type": "message", "text": askBirthFee})
+	if next := expect(t, c, "session").SessionID; next == "" || next == sid {
+		t.Fatalf("new session %q after deleting %q", next, sid)
 	}
 }
 

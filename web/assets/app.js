@@ -128,7 +128,7 @@
     switch (f.type) {
       case 'session':
         attempt = 0;
-        setStatus('open');
+        if (statusKind !== 'notice') setStatus('open'); // a notice ("Đã xoá…") stays until the next answer
         if (sid && f.session_id !== sid) clearConversation();
         sid = f.session_id;
         store.set(sid);
@@ -167,6 +167,13 @@
         if (stick) scrollDown(true);
         break;
       }
+      case 'conversation_deleted':
+        sid = '';
+        store.set('');
+        clearConversation();
+        notice('Đã xoá cuộc trò chuyện khỏi hệ thống.');
+        q.focus();
+        break;
       case 'feedback_saved': {
         const b = byId(f.message_id);
         if (b) b.thanked();
@@ -490,8 +497,15 @@
   };
   confirmNew.addEventListener('close', () => {
     if (confirmNew.returnValue === 'yes') startOver();
+    else if (confirmNew.returnValue === 'delete') erase();
     else $('new').focus();
   });
+  // erase asks the server to delete the conversation; the page starts a new one when it says
+  // it did (conversation_deleted).
+  function erase() {
+    if (!sid || !ws || ws.readyState !== WebSocket.OPEN) return startOver();
+    post({ type: 'delete_conversation' });
+  }
   function startOver() {
     sid = '';
     store.set('');
