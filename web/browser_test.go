@@ -313,6 +313,47 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("copy and print one answer", func(t *testing.T) {
+		var copied string
+		var shown []string
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/"),
+			waitFor(`document.getElementById('status').hidden`),
+			chromedp.Evaluate[chromedp.Void](`localStorage.removeItem('trolyao.session')`),
+			chromedp.Reload(),
+			waitFor(`document.getElementById('status').hidden`),
+			chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
+			waitFor(`document.querySelectorAll('.msg.bot .tools').length >= 1`),
+			chromedp.SendKeys(chromedp.CSS(`#q`), askResidenceFee+kb.Enter),
+			waitFor(`document.querySelectorAll('.msg.bot .tools').length >= 2`),
+			// The clipboard and the print dialog are the browser's: record what reaches them.
+			chromedp.Evaluate[chromedp.Void](`window.__copied = ''; navigator.clipboard.writeText = async (t) => { window.__copied = t; };
+				window.print = () => { window.__shown = [...document.querySelectorAll('.msg')].filter((m) => getComputedStyle(m).display !== 'none').map((m) => m.className); };`),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('.msg.bot .tools button').click()`),
+			waitFor(`window.__copied !== ''`),
+			value(chromedp.Evaluate[string](`window.__copied`), &copied),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+				return err
+			}),
+			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.msg.bot .tools button')[1].click()`),
+			value(chromedp.Evaluate[[]string](`window.__shown || []`), &shown),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+				return err
+			}),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, sources, ok := strings.Cut(copied, "\n\nNguồn:\n"); !ok || body == "" || strings.Contains(body, "[1]") || !strings.HasPrefix(sources, "[1] ") {
+			t.Errorf("copied %q: want the answer without markers, with its sources", copied)
+		}
+		if len(shown) != 2 || !strings.Contains(shown[0], "user") || !strings.Contains(shown[1], "bot") {
+			t.Errorf("printed messages %q, want the first question and its answer only", shown)
+		}
+	})
+
 	t.Run("dark mode", func(t *testing.T) {
 		var bg, fg, bubble string
 		err := chromedp.Do(ctx,

@@ -32,6 +32,9 @@ type Config struct {
 	// assistant cannot be loaded ("Tổng đài dịch vụ công 1900 1096", as ASSISTANT_HOTLINE);
 	// its first phone number becomes a tel: link.
 	Hotline string
+	// PrivacyURL is the operator's privacy notice (https://…), linked under the input box;
+	// none when empty.
+	PrivacyURL string
 	// Starters are suggested first questions shown on an empty conversation.
 	Starters []string
 	// AllowedOrigins lists the other origins ("https://portal.example.gov.vn") allowed to open
@@ -91,6 +94,11 @@ func (c Config) Validate() error {
 	for _, o := range c.AllowedOrigins {
 		if _, ok := parseOrigin(o); !ok {
 			errs = append(errs, fmt.Errorf("allowed origin %q is not scheme://host[:port]", o))
+		}
+	}
+	if c.PrivacyURL != "" {
+		if u, err := url.Parse(c.PrivacyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("privacy notice %q is not an http(s) address", c.PrivacyURL))
 		}
 	}
 	if c.MaxFrameBytes != 0 && c.MaxFrameBytes < 1024 {

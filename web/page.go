@@ -92,7 +92,10 @@ func newPage(cfg Config) *page {
 		Title, JS, CSS string
 		Theme          template.CSS
 		Starters       []string
-	}{cfg.Title, "/static/app.js?v=" + p.js.version(), "/static/app.css?v=" + p.css.version(), template.CSS(theme), cfg.Starters})
+		Hotline, Tel   string
+		PrivacyURL     string
+	}{cfg.Title, "/static/app.js?v=" + p.js.version(), "/static/app.css?v=" + p.css.version(), template.CSS(theme), cfg.Starters,
+		cfg.Hotline, telOf(cfg.Hotline), cfg.PrivacyURL})
 	if err != nil {
 		panic("web: render page: " + err.Error()) // the data cannot fail the template
 	}

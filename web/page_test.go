@@ -53,6 +53,8 @@ func TestPage(t *testing.T) {
 		Color:          "#ffcc00",
 		Starters:       []string{askBirthFee, `"><script>alert(1)</script>`},
 		AllowedOrigins: []string{"https://portal.example.gov.vn"},
+		Hotline:        "Đường dây nóng (0236) 3822 222",
+		PrivacyURL:     "https://thaison.gov.vn/bao-mat",
 	}, nil)
 
 	resp, body := get(t, srv.URL+"/", "Accept-Encoding", "gzip, br")
@@ -68,6 +70,8 @@ func TestPage(t *testing.T) {
 		`--accent:#ffcc00;--on-accent:#000;--accent-ink:#1f1f1f`, // dark text on a light colour
 		`<label for="q"`,
 		`aria-live="polite"`,
+		`<a href="https://thaison.gov.vn/bao-mat" target="_blank" rel="noopener noreferrer">Chính sách bảo vệ dữ liệu cá nhân</a>`,
+		`Gọi <a class="tel" href="tel:02363822222">Đường dây nóng (0236) 3822 222</a>`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %s", want)
@@ -144,6 +148,8 @@ func TestConfigValidate(t *testing.T) {
 		{"origin with a path", web.Config{AllowedOrigins: []string{"https://a.gov.vn/chat"}}, false},
 		{"origin without scheme", web.Config{AllowedOrigins: []string{"a.gov.vn"}}, false},
 		{"tiny frames", web.Config{MaxFrameBytes: 100}, false},
+		{"privacy notice", web.Config{PrivacyURL: "https://a.gov.vn/bao-mat"}, true},
+		{"privacy notice not a web address", web.Config{PrivacyURL: "javascript:alert(1)"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

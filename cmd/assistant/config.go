@@ -83,6 +83,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			Color:          getenv("ASSISTANT_COLOR"),
 			AllowedOrigins: splitList(getenv("ASSISTANT_ALLOWED_ORIGINS"), ","),
 			Starters:       splitList(getenv("ASSISTANT_STARTERS"), "|"),
+			PrivacyURL:     getenv("ASSISTANT_PRIVACY_URL"),
 			RealIPHeader:   getenv("ASSISTANT_REAL_IP_HEADER"),
 		},
 	}

@@ -242,7 +242,7 @@
       append(t) {
         if (!streamed) text.textContent = '';
         streamed += t;
-        text.textContent = streamed;
+        text.textContent = streamView(streamed);
         text.classList.remove('wait');
       },
       wait(note) {
@@ -254,6 +254,7 @@
         text.classList.remove('streaming', 'wait');
         render(text, answer, cites, li, choices || [], card);
         if (canRate && !li.querySelector('.fb')) li.append(feedback(b));
+        if (canRate && !li.querySelector('.tools')) li.append(tools(li, answer));
         for (const old of list.querySelectorAll('.next')) old.remove(); // only the latest answer's
         if (next && next.length) {
           const group = el('div', { className: 'next' });
@@ -282,6 +283,13 @@
     };
     if (id) bubbles.set(id, b);
     return b;
+  }
+
+  // streamView is the text of an answer being written, without the markup the finished
+  // answer is laid out from: citation numbers wait for the answer frame (they become
+  // buttons then), list dashes show as bullets, an unfinished "[1" is held back.
+  function streamView(t) {
+    return t.replace(/\s?\[\d{1,2}\]/g, '').replace(/\s?\[\d{0,2}$/, '').replace(/^\s*[-*+]\s+/gm, '• ');
   }
 
   // render lays out answer text: paragraphs, "- " lines as a list, [n] as citation buttons
@@ -439,6 +447,36 @@
     status.tabIndex = -1;
     box.append(el('span', {}, 'Câu trả lời có hữu ích không?'), rate('up', 'Có', '👍'), rate('down', 'Không', '👎'), status, form);
     return box;
+  }
+
+  // tools offers to copy an answer (its text, sources listed) or print it alone.
+  function tools(li, answer) {
+    const status = el('span', { className: 'sr-only', role: 'status' });
+    const copy = el('button', { type: 'button', className: 'tool' }, 'Sao chép');
+    copy.onclick = async () => {
+      const sources = [...li.querySelectorAll('.card')].map((c) => c.querySelector('h3').textContent + ' ' + (c.querySelector('a') ? c.querySelector('a').href : ''));
+      const text = answer.replace(/\s?\[\d{1,2}\]/g, '') + (sources.length ? '\n\nNguồn:\n' + sources.join('\n') : '');
+      try {
+        await navigator.clipboard.writeText(text);
+        status.textContent = copy.textContent = 'Đã sao chép';
+      } catch {
+        status.textContent = 'Không sao chép được; hãy chọn và sao chép đoạn trả lời.';
+      }
+      setTimeout(() => { copy.textContent = 'Sao chép'; }, 2000);
+    };
+    const print = el('button', { type: 'button', className: 'tool' }, 'In');
+    print.onclick = () => {
+      const asked = li.previousElementSibling && li.previousElementSibling.classList.contains('user') ? li.previousElementSibling : null;
+      for (const m of [li, asked]) if (m) m.classList.add('printing');
+      document.documentElement.classList.add('print-one');
+      const done = () => {
+        for (const m of [li, asked]) if (m) m.classList.remove('printing');
+        document.documentElement.classList.remove('print-one');
+      };
+      addEventListener('afterprint', done, { once: true });
+      window.print();
+    };
+    return el('div', { className: 'tools' }, copy, print, status);
   }
 
   function post(f) {
