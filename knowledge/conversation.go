@@ -159,7 +159,10 @@ type Message struct {
 	Choices []Choice
 	Status  string
 	// Detail records why a message is undelivered, or other operator-facing notes.
-	Detail    string
+	Detail string
+	// Rating is the person's rating of an answer ("up", "down"), "" when none (read only:
+	// AddFeedback records it).
+	Rating    string
 	CreatedAt time.Time
 }
 

@@ -154,6 +154,7 @@ func TestChatPageInBrowser(t *testing.T) {
 	t.Run("ask, stream, cite, rate, reload", func(t *testing.T) {
 		var text, session, live string
 		var boxHidden [3]bool
+		var ratedAfterReload string
 		var href chromedp.AttributeResult
 		var cards, users, bots int
 		err := chromedp.Do(ctx,
@@ -222,6 +223,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			waitFor(`document.querySelectorAll('.msg.bot .cite').length >= 2`),
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.user').length`), &users),
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.bot').length`), &bots),
+			value(chromedp.Evaluate[string](`[...document.querySelectorAll('.msg.bot')][0].querySelector('.fb button:nth-of-type(2)').getAttribute('aria-pressed') + ' ' + [...document.querySelectorAll('.msg.bot')][0].querySelector('.fbs').textContent`), &ratedAfterReload),
 			screenshot(t, dir, "3-after-reload"),
 		)
 		if err != nil {
@@ -232,6 +234,9 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 		if users != 2 || bots != 2 {
 			t.Errorf("after reload: %d questions and %d answers, want 2 and 2", users, bots)
+		}
+		if ratedAfterReload != "true Bạn đã đánh giá câu trả lời này." {
+			t.Errorf("after reload the rated answer shows %q, want 👎 pressed and its rating said", ratedAfterReload)
 		}
 	})
 

@@ -43,6 +43,7 @@ type historyMessage struct {
 	Citations []Citation `json:"citations,omitempty"`
 	Choices   []Choice   `json:"choices,omitempty"`
 	Procedure *Card      `json:"procedure,omitempty"`
+	Rating    string     `json:"rating,omitempty"` // the person's rating of an answer: "up" or "down"
 	Status    string     `json:"status"`
 	CreatedAt time.Time  `json:"created_at"`
 }
@@ -99,7 +100,7 @@ func newHistoryFrame(sessionID string, msgs []knowledge.Message, cards map[strin
 	out := make([]historyMessage, 0, len(msgs))
 	for _, m := range msgs {
 		out = append(out, historyMessage{ID: m.ID, Role: m.Role, Text: m.Text, Grounded: m.Grounded, Citations: citations(m.Citations),
-			Choices: choices(m.Choices), Procedure: card(cards[m.ID]), Status: m.Status, CreatedAt: m.CreatedAt})
+			Choices: choices(m.Choices), Procedure: card(cards[m.ID]), Rating: m.Rating, Status: m.Status, CreatedAt: m.CreatedAt})
 	}
 	return frame(historyFrame{Type: "history", SessionID: sessionID, Messages: out})
 }

@@ -203,12 +203,15 @@ func (s *Store) SetMessageStatus(ctx context.Context, id, status, detail string)
 
 // messageColumns are read by every query that returns a message, in the order of
 // scanMessage.
-const messageColumns = `id, session_id, seq, role, text, grounded, citations, status, detail, created_at, choices`
+const messageColumns = `id, session_id, seq, role, text, grounded, citations, status, detail, created_at, choices, rating`
+
+// messageRows are the messages with their rating, for the queries that read messageColumns.
+const messageRows = `(SELECT m.*, COALESCE(f.rating, '') AS rating FROM messages m LEFT JOIN feedback f ON f.message_id = m.id) messages`
 
 func scanMessage(row pgx.Row) (knowledge.Message, error) {
 	var m knowledge.Message
 	var cites, choices []byte
-	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &m.CreatedAt, &choices); err != nil {
+	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &m.CreatedAt, &choices, &m.Rating); err != nil {
 		return knowledge.Message{}, err
 	}
 	var err error
@@ -221,7 +224,7 @@ func scanMessage(row pgx.Row) (knowledge.Message, error) {
 	return m, nil
 }
 
-const messageByID = `SELECT ` + messageColumns + ` FROM messages WHERE id = $1`
+const messageByID = `SELECT ` + messageColumns + ` FROM ` + messageRows + ` WHERE id = $1`
 
 // Message returns one message, or ErrNotFound.
 func (s *Store) Message(ctx context.Context, id string) (knowledge.Message, error) {
@@ -238,7 +241,7 @@ func (s *Store) Message(ctx context.Context, id string) (knowledge.Message, erro
 // messages takes the last $2 messages (all when $2 is NULL) and returns them in order.
 const messages = `
 SELECT ` + messageColumns + ` FROM (
-	SELECT ` + messageColumns + ` FROM messages WHERE session_id = $1 ORDER BY seq DESC LIMIT $2
+	SELECT ` + messageColumns + ` FROM ` + messageRows + ` WHERE session_id = $1 ORDER BY seq DESC LIMIT $2
 ) m
 ORDER BY seq`
 

@@ -263,13 +263,14 @@ func (s *Store) SetMessageStatus(ctx context.Context, id, status, detail string)
 	return nil
 }
 
-const selectMessage = `SELECT id, session_id, seq, role, text, grounded, citations, status, detail, created_at, choices FROM messages`
+const selectMessage = `SELECT id, session_id, seq, role, text, grounded, citations, status, detail, created_at, choices,
+	COALESCE((SELECT rating FROM feedback WHERE message_id = messages.id), '') FROM messages`
 
 func scanMessage(row rowScanner) (knowledge.Message, error) {
 	var m knowledge.Message
 	var cites, choices string
 	var created int64
-	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &created, &choices); err != nil {
+	if err := row.Scan(&m.ID, &m.SessionID, &m.Seq, &m.Role, &m.Text, &m.Grounded, &cites, &m.Status, &m.Detail, &created, &choices, &m.Rating); err != nil {
 		return knowledge.Message{}, mapErr(err)
 	}
 	var err error

@@ -637,6 +637,17 @@ func contractFeedback(t *testing.T, s knowledge.Store) {
 	if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: m.ID, Rating: "up"}); err != nil {
 		t.Fatalf("second rating must replace the first: %v", err)
 	}
+	// Messages come back with their rating, so that a replayed conversation shows it.
+	other := knowledge.Message{SessionID: sess.ID, Role: knowledge.RoleAssistant, Text: "Chưa đánh giá", Status: knowledge.StatusComplete}
+	if err := s.AddMessage(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Message(ctx, m.ID); err != nil || got.Rating != "up" {
+		t.Errorf("Message rating %q (%v), want up", got.Rating, err)
+	}
+	if msgs, err := s.Messages(ctx, sess.ID, 0); err != nil || len(msgs) != 2 || msgs[0].Rating != "up" || msgs[1].Rating != "" {
+		t.Errorf("Messages ratings %+v (%v), want up then none", msgs, err)
+	}
 	if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: "00000000-0000-0000-0000-000000000000", Rating: "up"}); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("feedback on missing message: %v", err)
 	}

@@ -143,7 +143,10 @@
             const b = bot(m.id);
             if (m.status === 'streaming') { b.append(m.text); pending = b; b.wait(''); }
             else if (m.status === 'interrupted') b.fail('Câu trả lời bị gián đoạn. Vui lòng hỏi lại.');
-            else b.done(m.text, m.citations || [], !!m.id, m.choices || [], m.procedure);
+            else {
+              b.done(m.text, m.citations || [], !!m.id, m.choices || [], m.procedure);
+              if (m.rating) b.rated(m.rating);
+            }
           }
         }
         flush();
@@ -274,6 +277,13 @@
         text.classList.add('failed');
         text.textContent = msg;
         live.textContent = msg;
+      },
+      // rated shows a rating given before the page was reloaded.
+      rated(r) {
+        const btns = li.querySelectorAll('.fb button[aria-pressed]');
+        btns.forEach((x, i) => x.setAttribute('aria-pressed', String((r === 'up') === (i === 0))));
+        const s = li.querySelector('.fbs');
+        if (s) s.textContent = 'Bạn đã đánh giá câu trả lời này.';
       },
       thanked() {
         const s = li.querySelector('.fbs');
