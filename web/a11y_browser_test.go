@@ -3,6 +3,9 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -101,4 +104,46 @@ func TestChatPageAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAxe(t, ctx, script, "conversation with an open source card")
+}
+
+// TestWidgetAccessibility checks a portal page carrying the widget with axe-core: launcher
+// closed, panel open on the chat, and the panel showing that the chat could not load. (axe
+// does not enter the chat page's cross-origin frame; TestChatPageAccessibility checks it.)
+func TestWidgetAccessibility(t *testing.T) {
+	script := axeScript(t)
+	st := newStack(t)
+	var assistantURL string
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Cổng thông tin tỉnh Thái Sơn</title></head>
+<body><main><h1>Cổng thông tin điện tử tỉnh Thái Sơn</h1><p>Tin tức.</p></main><script src="%s/widget.js"></script></body></html>`, assistantURL)
+	}))
+	defer portal.Close()
+	for _, tt := range []struct {
+		name    string
+		allowed []string
+		open    string // the widget's state once opened
+	}{
+		{"allowed portal", []string{portal.URL}, "v.open && v.frame"},
+		{"portal not allowed", nil, "v.open && v.tel !== ''"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := browser(t)
+			srv := startAssistant(t, st, web.Config{Title: "Hỏi đáp thủ tục", AllowedOrigins: tt.allowed}, nil)
+			assistantURL = srv.URL
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(390, 844),
+				chromedp.Navigate(portal.URL),
+				waitWidget("v.launcherShown"),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAxe(t, ctx, script, tt.name+": launcher")
+			if err := chromedp.Do(ctx, chromedp.Click(widgetLauncher), waitWidget(tt.open)); err != nil {
+				t.Fatal(err)
+			}
+			checkAxe(t, ctx, script, tt.name+": open")
+		})
+	}
 }
