@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/web"
 )
 
@@ -125,6 +126,65 @@ func (g *onceGate) Ask(ctx context.Context, req assistant.Request, onDelta func(
 		}
 		onDelta(d)
 	})
+}
+
+// choiceAsker answers one question by asking which of two procedures is meant, and "2" with
+// the second one's answer, through the real assistant.
+type choiceAsker struct{ web.Assistant }
+
+const askUnclear = "làm giấy tờ hộ tịch cho con"
+
+func (c choiceAsker) Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error) {
+	switch req.Message {
+	case askUnclear:
+		r, err := c.Assistant.Ask(ctx, req, nil)
+		r.Answer = "Tôi chưa chắc bạn hỏi về thủ tục nào. Bạn vui lòng chọn một thủ tục dưới đây (trả lời bằng số thứ tự):\n1. Cấp bản sao trích lục hộ tịch\n2. Đăng ký khai sinh"
+		r.Grounded, r.Citations, r.Card, r.Suggestions = false, nil, nil, nil
+		r.Choices = []knowledge.Choice{{N: 1, Title: "Cấp bản sao trích lục hộ tịch", Source: "a", DocumentID: "a"}, {N: 2, Title: "Đăng ký khai sinh", Source: "b", DocumentID: "b"}}
+		return r, err
+	case "2":
+		req.Message = askBirthFee
+	}
+	return c.Assistant.Ask(ctx, req, onDelta)
+}
+
+// TestChoicesInBrowser checks that an answer asking which procedure is meant shows the
+// procedures as buttons instead of the numbered lines, and that a button answers it.
+func TestChoicesInBrowser(t *testing.T) {
+	ctx := browser(t)
+	dir := artifacts(t)
+	st := newStack(t)
+	srv, _ := st.serve(t, web.Config{Title: "Trợ lý ảo tỉnh Thái Sơn"}, choiceAsker{st.assistant})
+	var buttons []string
+	var listed, disabled bool
+	var asked, answer string
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/"),
+		waitFor(`document.getElementById('status').hidden`),
+		chromedp.SendKeys(chromedp.CSS(`#q`), askUnclear+kb.Enter),
+		waitFor(`document.querySelectorAll('.choices button.choice').length === 2`),
+		value(chromedp.Evaluate[[]string](`[...document.querySelectorAll('.choices button.choice')].map((b) => b.textContent)`), &buttons),
+		value(chromedp.Evaluate[bool](`document.querySelector('.msg.bot .bubble').textContent.includes('1. Cấp bản sao')`), &listed),
+		screenshot(t, dir, "11-choices"),
+		chromedp.Click(chromedp.CSS(`.choices button.choice:nth-of-type(2)`)),
+		waitFor(`!!document.querySelector('.msg.bot .proc')`),
+		value(chromedp.Evaluate[string](`[...document.querySelectorAll('.msg.user .bubble')].pop().textContent`), &asked),
+		value(chromedp.Evaluate[string](`[...document.querySelectorAll('.msg.bot .bubble')].pop().textContent`), &answer),
+		value(chromedp.Evaluate[bool](`document.querySelector('.choices button.choice').disabled`), &disabled),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(buttons) != 2 || buttons[1] != "2. Đăng ký khai sinh" || listed {
+		t.Errorf("choice buttons %q; numbered lines left in the text: %v", buttons, listed)
+	}
+	if asked != "2" || !strings.Contains(answer, "Đăng ký khai sinh") {
+		t.Errorf("the second button asked %q and got %q", asked, answer)
+	}
+	if !disabled {
+		t.Error("the choices of an answered question can still be pressed")
+	}
 }
 
 func TestChatPageInBrowser(t *testing.T) {
