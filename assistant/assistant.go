@@ -317,6 +317,9 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 	for n, text := range d.unquoted {
 		d.citations[n-1].Snippet = vietnamese.Truncate(a.index.Snippet(ctx, text, r.Q), 400)
 	}
+	for i := range d.citations {
+		d.citations[i].Snippet = displaySnippet(d.citations[i].Snippet)
+	}
 	ans := answer{text: d.text(), grounded: len(d.citations) > 0, citations: d.citations, remember: true}
 	if a.model != nil {
 		if llmAns, ok := a.generate(ctx, r, ev, audience, onDelta); ok {

@@ -92,3 +92,31 @@ func lowerTimeUnits(s string) string {
 		return m[:i+1] + strings.ToLower(m[i+1:])
 	})
 }
+
+// Portal wording a procedure's passages keep beside the cleaned figures, for search: the fee
+// as the portal wrote it ("(Lệ phí : 150.000 Đồng(Mức thu…))", "; mức ghi trên Cổng: …").
+var (
+	reRawFee       = regexp.MustCompile(`\(\s*(?:Phí, lệ phí|Lệ phí|Phí)\s*:\s*[\d.,]+\s*(?:Việt Nam Đồng|Đồng|đồng|VNĐ)\s*`)
+	rePortalAmount = regexp.MustCompile(`;\s*mức ghi trên Cổng:[^;\n]*?(?:\s-\s|;|\n|$)`)
+)
+
+// displaySnippet is a passage as a source card shows it: without the portal's raw fee wording
+// repeating the amount it states, and with its time units in lower case.
+func displaySnippet(s string) string {
+	s = rePortalAmount.ReplaceAllStringFunc(s, func(m string) string {
+		switch {
+		case strings.HasSuffix(m, " - "):
+			return " - "
+		case strings.HasSuffix(m, ";"):
+			return ";"
+		case strings.HasSuffix(m, "\n"):
+			return "\n"
+		}
+		return ""
+	})
+	s = reRawFee.ReplaceAllString(s, "(")
+	for strings.Contains(s, "((") || strings.Contains(s, "))") || strings.Contains(s, "()") {
+		s = strings.NewReplacer("((", "(", "))", ")", " ()", "", "()", "").Replace(s)
+	}
+	return lowerTimeUnits(s)
+}

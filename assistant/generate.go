@@ -152,6 +152,9 @@ func (a *Assistant) generate(ctx context.Context, r resolved, ev []evidence, aud
 		s := sources[n-1]
 		d.cite(s.result, s.text)
 	}
+	for i := range d.citations {
+		d.citations[i].Snippet = displaySnippet(d.citations[i].Snippet)
+	}
 	return answer{text: text, grounded: true, citations: d.citations, remember: true}, true
 }
 
