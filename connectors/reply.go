@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
 )
@@ -92,4 +93,32 @@ func ShortTitle(title string, n int) string {
 	}
 	head := strings.TrimSuffix(vietnamese.Truncate(title, n-1), "…")
 	return strings.TrimRightFunc(head, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
+}
+
+// CardText writes the procedure an answer is about at a glance, for platforms that show text
+// only: the time and fee of each way to submit and where to submit ("" without a card, or
+// when it says nothing of the kind). The answer itself states what was asked.
+func CardText(c *assistant.Card) string {
+	if c == nil {
+		return ""
+	}
+	var lines []string
+	for _, ch := range c.Channels {
+		var parts []string
+		for _, v := range []string{ch.Time, ch.Fee} {
+			if v != "" {
+				parts = append(parts, v)
+			}
+		}
+		if len(parts) > 0 {
+			lines = append(lines, "- "+ch.Name+": "+strings.Join(parts, "; "))
+		}
+	}
+	if c.Place != "" {
+		lines = append(lines, "Nơi nộp: "+ShortTitle(c.Place, 160))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "Tóm tắt thủ tục:\n" + strings.Join(lines, "\n")
 }

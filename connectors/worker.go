@@ -136,10 +136,13 @@ func (w *Worker) process(ctx context.Context, m Message) {
 		return
 	}
 	sources := Sources(reply.Citations)
+	answer := reply.Answer
 	if reply.Handover {
 		sources = nil // the operator answers; only the notice goes out
+	} else if card := CardText(reply.Card); card != "" {
+		answer += "\n\n" + card
 	}
-	text := w.platform.Render(reply.Answer, sources)
+	text := w.platform.Render(answer, sources)
 	if text.Body == "" {
 		log.Info(w.name+": nothing to send", slog.Bool("handover", reply.Handover))
 		return

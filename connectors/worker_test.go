@@ -349,3 +349,31 @@ var (
 	_ connectors.EventClaimer = (*sqlite.Store)(nil)
 	_ connectors.EventClaimer = (*postgres.Store)(nil)
 )
+
+// TestWorkerSendsTheProcedureCardAsText checks that an answer about a procedure reaches a
+// text-only platform with the procedure at a glance after it, and a handover notice without.
+func TestWorkerSendsTheProcedureCardAsText(t *testing.T) {
+	p := &fakePlatform{limit: 2000}
+	f := newWorker(t, p)
+	f.asst.Card = &assistant.Card{N: 1, Title: "Cấp giấy phép treo biển quảng cáo", Place: "Bộ phận Một cửa UBND cấp huyện",
+		Channels: []assistant.CardChannel{{Name: "Trực tiếp", Time: "10 ngày làm việc", Fee: "120.000 đồng"}, {Name: "Trực tuyến", Fee: "60.000 đồng"}}}
+	f.push(t, "e-1", "Lệ phí treo biển quảng cáo?")
+	f.drain(t)
+	sent := strings.Join(bodies(p.sent()), "\n")
+	want := "Tóm tắt thủ tục:\n- Trực tiếp: 10 ngày làm việc; 120.000 đồng\n- Trực tuyến: 60.000 đồng\nNơi nộp: Bộ phận Một cửa UBND cấp huyện"
+	if !strings.Contains(sent, connectortest.Answer[:40]) || !strings.Contains(sent, want) {
+		t.Fatalf("sent:\n%s\nwant the answer, then:\n%s", sent, want)
+	}
+	if i, j := strings.Index(sent, "Tóm tắt"), strings.Index(sent, connectors.SourcesHeading); j >= 0 && i > j {
+		t.Errorf("the card comes after the sources:\n%s", sent)
+	}
+
+	q := &fakePlatform{limit: 2000}
+	g := newWorker(t, q)
+	g.asst.Card, g.asst.Handover = f.asst.Card, true
+	g.push(t, "e-2", "Lệ phí treo biển quảng cáo?")
+	g.drain(t)
+	if sent := strings.Join(bodies(q.sent()), "\n"); strings.Contains(sent, "Tóm tắt") {
+		t.Errorf("a handover notice carries the card:\n%s", sent)
+	}
+}

@@ -83,6 +83,8 @@ type Assistant struct {
 	Citations []knowledge.Citation
 	// Choices, when set, are procedures the reply asks the person to choose from.
 	Choices []knowledge.Choice
+	// Card, when set, is the procedure the reply is about.
+	Card *assistant.Card
 	// Handover makes the reply an operator-handover notice.
 	Handover bool
 	// Err, when set, is returned instead of a reply.
@@ -108,7 +110,7 @@ func (a *Assistant) Ask(ctx context.Context, req assistant.Request, onDelta func
 		return assistant.Reply{}, a.Err
 	}
 	if a.Store == nil {
-		return assistant.Reply{Answer: a.answer(), Citations: a.cites(), Choices: a.Choices, Handover: a.Handover}, nil
+		return assistant.Reply{Answer: a.answer(), Citations: a.cites(), Choices: a.Choices, Card: a.Card, Handover: a.Handover}, nil
 	}
 	sess, err := a.Store.SessionByUser(ctx, req.Channel, req.UserKey)
 	if errors.Is(err, knowledge.ErrNotFound) {
@@ -131,7 +133,7 @@ func (a *Assistant) Ask(ctx context.Context, req assistant.Request, onDelta func
 		onDelta(m.Text)
 	}
 	return assistant.Reply{SessionID: sess.ID, MessageID: m.ID, Answer: m.Text, Grounded: true,
-		Citations: m.Citations, Choices: a.Choices, Handover: a.Handover}, nil
+		Citations: m.Citations, Choices: a.Choices, Card: a.Card, Handover: a.Handover}, nil
 }
 
 // MarkUndelivered implements the connectors' Assistant interface: like the real assistant, it
