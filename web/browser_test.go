@@ -88,6 +88,28 @@ func screenshotOf(t *testing.T, dir, name string, shot chromedp.Action[[]byte]) 
 	})
 }
 
+// newConversation opens the chat page at url on a new conversation, connected.
+func newConversation(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		return chromedp.Do(ctx,
+			chromedp.Navigate(url+"/"),
+			waitFor(`document.getElementById('status').hidden`),
+			chromedp.Evaluate[chromedp.Void](`localStorage.removeItem('trolyao.session')`),
+			chromedp.Reload(),
+			waitFor(`document.getElementById('status').hidden`),
+		)
+	})
+}
+
+// emulateMedia sets the emulated CSS media type ("print", or "" for the screen) and
+// features (prefers-color-scheme, prefers-reduced-motion); no arguments restore the defaults.
+func emulateMedia(media string, features ...*emulation.MediaFeature) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media, Features: features})
+		return err
+	})
+}
+
 // value runs an action that returns a value as a step, storing the value in *dst.
 func value[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -308,11 +330,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			var gap, below float64
 			err := chromedp.Do(ctx,
 				chromedp.EmulateViewport(size.w, size.h),
-				chromedp.Navigate(srv.URL+"/"),
-				waitFor(`document.getElementById('status').hidden`),
-				chromedp.Evaluate[chromedp.Void](`localStorage.removeItem('trolyao.session')`),
-				chromedp.Reload(),
-				waitFor(`document.getElementById('status').hidden`),
+				newConversation(srv.URL),
 				chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
 				waitFor(`document.querySelectorAll('.msg.bot .fb').length >= 1`),
 				chromedp.SendKeys(chromedp.CSS(`#q`), askResidenceFee+kb.Enter),
@@ -382,11 +400,7 @@ func TestChatPageInBrowser(t *testing.T) {
 		var copied string
 		var shown []string
 		err := chromedp.Do(ctx,
-			chromedp.Navigate(srv.URL+"/"),
-			waitFor(`document.getElementById('status').hidden`),
-			chromedp.Evaluate[chromedp.Void](`localStorage.removeItem('trolyao.session')`),
-			chromedp.Reload(),
-			waitFor(`document.getElementById('status').hidden`),
+			newConversation(srv.URL),
 			chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
 			waitFor(`document.querySelectorAll('.msg.bot .tools').length >= 1`),
 			chromedp.SendKeys(chromedp.CSS(`#q`), askResidenceFee+kb.Enter),
@@ -397,16 +411,10 @@ func TestChatPageInBrowser(t *testing.T) {
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('.msg.bot .tools button').click()`),
 			waitFor(`window.__copied !== ''`),
 			value(chromedp.Evaluate[string](`window.__copied`), &copied),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
-				return err
-			}),
+			emulateMedia("print"),
 			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.msg.bot .tools button')[1].click()`),
 			value(chromedp.Evaluate[[]string](`window.__shown || []`), &shown),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
-				return err
-			}),
+			emulateMedia(""),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -423,22 +431,14 @@ func TestChatPageInBrowser(t *testing.T) {
 		var bg, fg, bubble string
 		err := chromedp.Do(ctx,
 			chromedp.EmulateViewport(390, 844),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
-				})
-				return err
-			}),
+			emulateMedia("", &emulation.MediaFeature{Name: "prefers-color-scheme", Value: "dark"}),
 			chromedp.Navigate(srv.URL+"/"),
 			waitFor(`!!document.querySelector('.msg.bot .cite')`),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.documentElement).backgroundColor`), &bg),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.documentElement).color`), &fg),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.msg.bot .bubble')).backgroundColor`), &bubble),
 			screenshot(t, dir, "10-dark"),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
-				return err
-			}),
+			emulateMedia(""),
 			chromedp.ResetViewport(),
 		)
 		if err != nil {
@@ -455,12 +455,7 @@ func TestChatPageInBrowser(t *testing.T) {
 		var animation string
 		err := chromedp.Do(ctx,
 			chromedp.EmulateViewport(206, 450, chromedp.EmulateScale(2)),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-					Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
-				})
-				return err
-			}),
+			emulateMedia("", &emulation.MediaFeature{Name: "prefers-reduced-motion", Value: "reduce"}),
 			chromedp.Navigate(srv.URL+"/"),
 			waitFor(`document.querySelectorAll('.msg.bot .cite').length >= 2`),
 			chromedp.Click(chromedp.CSS(`.msg.bot button.cite`)),

@@ -160,6 +160,18 @@ var (
 	widgetRetry    = chromedp.JSPath(`[...document.querySelector('[data-trolyao]').shadowRoot.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Thử lại')`)
 )
 
+// chatLoaded waits until the chat page has loaded in the widget's frame of the assistant at url.
+func chatLoaded(url string) chromedp.Action[chromedp.Void] {
+	return inFrame(url, `new Promise((ok, fail) => {
+		const t0 = Date.now();
+		(function wait() {
+			if (document.getElementById('q')) return ok(true);
+			if (Date.now() - t0 > 10000) return fail(new Error('the chat page never loaded'));
+			setTimeout(wait, 50);
+		})();
+	})`, nil)
+}
+
 // assistantServer runs the web handler on a test server that can be stopped and started again
 // at the same address, as when the assistant's host goes down and comes back.
 type assistantServer struct {
@@ -289,14 +301,7 @@ func TestWidgetInBrowser(t *testing.T) {
 			read(&plain),
 			screenshotOf(t, dir, "widget-1-server-title", chromedp.CaptureScreenshot()),
 			chromedp.Click(widgetLauncher),
-			inFrame(a.URL, `new Promise((ok, fail) => {
-				const t0 = Date.now();
-				(function wait() {
-					if (document.getElementById('q')) return ok(true);
-					if (Date.now() - t0 > 10000) return fail(new Error('the chat page never loaded'));
-					setTimeout(wait, 50);
-				})();
-			})`, nil),
+			chatLoaded(a.URL),
 			waitWidget(`v.open && v.frame && v.message === ''`),
 			read(&open),
 			screenshotOf(t, dir, "widget-2-open", chromedp.CaptureScreenshot()),
@@ -413,14 +418,7 @@ func TestWidgetInBrowser(t *testing.T) {
 			waitWidget(`v.open && v.retry`),
 			chromedp.Func(func(context.Context, *chromedp.Target) error { return a.start() }),
 			chromedp.Click(widgetRetry),
-			inFrame(a.URL, `new Promise((ok, fail) => {
-				const t0 = Date.now();
-				(function wait() {
-					if (document.getElementById('q')) return ok(true);
-					if (Date.now() - t0 > 10000) return fail(new Error('the chat page never loaded'));
-					setTimeout(wait, 50);
-				})();
-			})`, nil),
+			chatLoaded(a.URL),
 			waitWidget(`v.open && v.frame && v.message === ''`),
 			read(&again),
 		)
