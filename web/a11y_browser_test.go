@@ -80,11 +80,17 @@ func checkAxe(t *testing.T, ctx context.Context, script, name string) {
 // conversation whose source card and procedure papers are open, in light and dark schemes.
 func TestChatPageAccessibility(t *testing.T) {
 	script := axeScript(t)
+	for _, size := range []viewSize{{"phone", 390, 844}, {"desktop", 1366, 768}} {
+		t.Run(size.name, func(t *testing.T) { chatPageAccessibility(t, script, size) })
+	}
+}
+
+func chatPageAccessibility(t *testing.T, script string, size viewSize) {
 	ctx := browser(t)
 	st := newStack(t)
 	srv, _ := st.serve(t, web.Config{Title: "Trợ lý ảo tỉnh Thái Sơn", Starters: []string{askBirthFee, askOnlineRate}}, st.assistant)
 	err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(390, 844),
+		chromedp.EmulateViewport(size.w, size.h),
 		chromedp.Navigate(srv.URL+"/"),
 		waitFor(`document.getElementById('status').hidden`),
 	)

@@ -173,6 +173,12 @@ func (c choiceAsker) Ask(ctx context.Context, req assistant.Request, onDelta fun
 // TestChoicesInBrowser checks that an answer asking which procedure is meant shows the
 // procedures as buttons instead of the numbered lines, and that a button answers it.
 func TestChoicesInBrowser(t *testing.T) {
+	for _, size := range []viewSize{{"phone", 390, 844}, {"desktop", 1366, 768}} {
+		t.Run(size.name, func(t *testing.T) { choicesInBrowser(t, size) })
+	}
+}
+
+func choicesInBrowser(t *testing.T, size viewSize) {
 	ctx := browser(t)
 	dir := artifacts(t)
 	st := newStack(t)
@@ -181,14 +187,14 @@ func TestChoicesInBrowser(t *testing.T) {
 	var listed, disabled bool
 	var asked, answer string
 	err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(390, 844),
+		chromedp.EmulateViewport(size.w, size.h),
 		chromedp.Navigate(srv.URL+"/"),
 		waitFor(`document.getElementById('status').hidden`),
 		chromedp.SendKeys(chromedp.CSS(`#q`), askUnclear+kb.Enter),
 		waitFor(`document.querySelectorAll('.choices button.choice').length === 2`),
 		value(chromedp.Evaluate[[]string](`[...document.querySelectorAll('.choices button.choice')].map((b) => b.textContent)`), &buttons),
 		value(chromedp.Evaluate[bool](`document.querySelector('.msg.bot .bubble').textContent.includes('1. Cấp bản sao')`), &listed),
-		screenshot(t, dir, "11-choices"),
+		screenshotOf(t, dir, size.name+"-11-choices", chromedp.CaptureScreenshot()),
 		chromedp.Click(chromedp.CSS(`.choices button.choice:nth-of-type(2)`)),
 		waitFor(`!!document.querySelector('.msg.bot .proc')`),
 		value(chromedp.Evaluate[string](`[...document.querySelectorAll('.msg.user .bubble')].pop().textContent`), &asked),
@@ -209,9 +215,29 @@ func TestChoicesInBrowser(t *testing.T) {
 	}
 }
 
+// viewSize is a browser window to test the page in.
+type viewSize struct {
+	name string
+	w, h int64
+}
+
+// TestChatPageInBrowser tries the chat page as a citizen would, on a phone and on a desktop.
 func TestChatPageInBrowser(t *testing.T) {
+	for _, size := range []viewSize{{"phone", 390, 844}, {"desktop", 1366, 768}} {
+		t.Run(size.name, func(t *testing.T) { chatPageInBrowser(t, size) })
+	}
+}
+
+func chatPageInBrowser(t *testing.T, size viewSize) {
 	ctx := browser(t)
 	dir := artifacts(t)
+	view := chromedp.EmulateViewport(size.w, size.h)
+	if err := chromedp.Do(ctx, view); err != nil {
+		t.Fatal(err)
+	}
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return screenshotOf(t, dir, size.name+"-"+name, chromedp.CaptureScreenshot())
+	}
 	st := newStack(t)
 
 	// A portal on another origin embeds the widget; the assistant allows that origin. Its
@@ -245,7 +271,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`.starter`)), // the first starter: askBirthFee
 			chromedp.WaitVisible(chromedp.CSS(`.msg.bot .bubble.streaming:not(.wait)`)),
 			value(chromedp.Text(chromedp.CSS(`.msg.bot .bubble`)), &text),
-			screenshot(t, dir, "1-streaming"),
+			shot("1-streaming"),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -261,7 +287,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`.card a`)),
 			value(chromedp.AttributeValue(chromedp.CSS(`.card a`), "href"), &href),
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.card:not([hidden])').length`), &cards),
-			screenshot(t, dir, "2-citation"),
+			shot("2-citation"),
 			// The comment box is not there until the answer is rated unhelpful.
 			value(chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('.fbc')).display === 'none'`), &boxHidden[0]),
 			chromedp.Click(chromedp.CSS(`.fb button[aria-pressed]`)), // 👍 Có
@@ -306,7 +332,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.user').length`), &users),
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.bot').length`), &bots),
 			value(chromedp.Evaluate[string](`[...document.querySelectorAll('.msg.bot')][0].querySelector('.fb button:nth-of-type(2)').getAttribute('aria-pressed') + ' ' + [...document.querySelectorAll('.msg.bot')][0].querySelector('.fbs').textContent`), &ratedAfterReload),
-			screenshot(t, dir, "3-after-reload"),
+			shot("3-after-reload"),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -322,31 +348,24 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("the last answer ends in view, phone and desktop", func(t *testing.T) {
-		for _, size := range []struct {
-			name string
-			w, h int64
-		}{{"phone", 390, 844}, {"desktop", 1366, 768}} {
-			var gap, below float64
-			err := chromedp.Do(ctx,
-				chromedp.EmulateViewport(size.w, size.h),
-				newConversation(srv.URL),
-				chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
-				waitFor(`document.querySelectorAll('.msg.bot .fb').length >= 1`),
-				chromedp.SendKeys(chromedp.CSS(`#q`), askResidenceFee+kb.Enter),
-				waitFor(`document.querySelectorAll('.msg.bot .fb').length >= 2`),
-				chromedp.Sleep(100*time.Millisecond),
-				value(chromedp.Evaluate[float64](`(() => { const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight; })()`), &gap),
-				value(chromedp.Evaluate[float64](`(() => { const m = [...document.querySelectorAll('.msg.bot')].pop(); return m.getBoundingClientRect().bottom - document.getElementById('log').getBoundingClientRect().bottom; })()`), &below),
-				screenshotOf(t, dir, "7-last-answer-"+size.name, chromedp.CaptureScreenshot()),
-				chromedp.ResetViewport(),
-			)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if gap > 2 || below > 1 {
-				t.Errorf("%s: the last answer ends %.0f px below the conversation's view (%.0f px left to scroll)", size.name, below, gap)
-			}
+	t.Run("the last answer ends in view", func(t *testing.T) {
+		var gap, below float64
+		err := chromedp.Do(ctx,
+			newConversation(srv.URL),
+			chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
+			waitFor(`document.querySelectorAll('.msg.bot .fb').length >= 1`),
+			chromedp.SendKeys(chromedp.CSS(`#q`), askResidenceFee+kb.Enter),
+			waitFor(`document.querySelectorAll('.msg.bot .fb').length >= 2`),
+			chromedp.Sleep(100*time.Millisecond),
+			value(chromedp.Evaluate[float64](`(() => { const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight; })()`), &gap),
+			value(chromedp.Evaluate[float64](`(() => { const m = [...document.querySelectorAll('.msg.bot')].pop(); return m.getBoundingClientRect().bottom - document.getElementById('log').getBoundingClientRect().bottom; })()`), &below),
+			shot("7-last-answer"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gap > 2 || below > 1 {
+			t.Errorf("the last answer ends %.0f px below the conversation's view (%.0f px left to scroll)", below, gap)
 		}
 	})
 
@@ -358,7 +377,7 @@ func TestChatPageInBrowser(t *testing.T) {
 		var suggested int
 		var followUp string
 		err := chromedp.Do(ctx,
-			chromedp.EmulateViewport(390, 844),
+			view,
 			chromedp.Navigate(srv.URL+"/"),
 			waitFor(`document.getElementById('status').hidden`),
 			chromedp.SendKeys(chromedp.CSS(`#q`), askBirthFee+kb.Enter),
@@ -368,7 +387,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			value(chromedp.Text(chromedp.CSS(`.msg.bot:last-child .proc a.go`)), &buttonText),
 			value(chromedp.Evaluate[bool](`[...document.querySelectorAll('.msg.bot:last-child .bubble')].some((b) => b.textContent.includes('https://'))`), &rawURL),
 			value(chromedp.Evaluate[bool](`document.querySelector('.msg.bot:last-child .proc details').open`), &papersOpen),
-			screenshot(t, dir, "9-procedure-card"),
+			shot("9-procedure-card"),
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.bot:last-child .next button').length`), &suggested),
 			chromedp.Click(chromedp.CSS(`.msg.bot:last-child .next button`)),
 			waitFor(`document.querySelectorAll('.msg.user').length >= 2 && !![...document.querySelectorAll('.msg.bot')].pop().querySelector('.fb')`),
@@ -377,7 +396,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#q`), "Giá vàng SJC hôm nay bao nhiêu một lượng?"+kb.Enter),
 			waitFor(`!!document.querySelector('.msg.bot:last-child a.tel')`),
 			value(chromedp.AttributeValue(chromedp.CSS(`.msg.bot:last-child a.tel`), "href"), &tel),
-			chromedp.ResetViewport(),
+			view,
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -430,16 +449,16 @@ func TestChatPageInBrowser(t *testing.T) {
 	t.Run("dark mode", func(t *testing.T) {
 		var bg, fg, bubble string
 		err := chromedp.Do(ctx,
-			chromedp.EmulateViewport(390, 844),
+			view,
 			emulateMedia("", &emulation.MediaFeature{Name: "prefers-color-scheme", Value: "dark"}),
 			chromedp.Navigate(srv.URL+"/"),
 			waitFor(`!!document.querySelector('.msg.bot .cite')`),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.documentElement).backgroundColor`), &bg),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.documentElement).color`), &fg),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.msg.bot .bubble')).backgroundColor`), &bubble),
-			screenshot(t, dir, "10-dark"),
+			shot("10-dark"),
 			emulateMedia(""),
-			chromedp.ResetViewport(),
+			view,
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -462,9 +481,9 @@ func TestChatPageInBrowser(t *testing.T) {
 			value(chromedp.Evaluate[int](`Math.max(...['html', '#log'].map((s) => { const e = document.querySelector(s); return e.scrollWidth - e.clientWidth; }))`), &overflow),
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('.msg.bot .bubble').classList.add('wait')`),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.msg.bot .bubble'), '::after').animationName`), &animation),
-			screenshotOf(t, dir, "4-zoom-200", chromedp.CaptureScreenshot()),
+			shot("4-zoom-200"),
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('.msg.bot .bubble').classList.remove('wait')`),
-			chromedp.ResetViewport(),
+			view,
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -483,7 +502,7 @@ func TestChatPageInBrowser(t *testing.T) {
 		err := chromedp.Do(ctx,
 			chromedp.Navigate(portal.URL),
 			chromedp.WaitVisible(button),
-			screenshot(t, dir, "5-portal"),
+			shot("5-portal"),
 			value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('[data-trolyao]').shadowRoot.querySelector('button')).backgroundColor`), &color),
 			chromedp.Click(button),
 			inFrame(srv.URL, `new Promise((ok, fail) => {
@@ -503,7 +522,7 @@ func TestChatPageInBrowser(t *testing.T) {
 					setTimeout(wait, 50);
 				})();
 			})`, &answer),
-			screenshot(t, dir, "6-widget"),
+			shot("6-widget"),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -532,7 +551,7 @@ func TestChatPageInBrowser(t *testing.T) {
 			value(chromedp.Evaluate[string](`getComputedStyle(document.getElementById('new')).outlineColor`), &outline),
 			chromedp.Click(chromedp.CSS(`#new`)),
 			waitFor(`document.getElementById('confirm-new').open`),
-			screenshotOf(t, dir, "8-confirm-new", chromedp.CaptureScreenshot()),
+			shot("8-confirm-new"),
 			chromedp.Click(chromedp.CSS(`#confirm-new button[value=no]`)),
 			waitFor(`!document.getElementById('confirm-new').open && document.activeElement.id === 'new'`),
 			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg').length`), &afterCancel),
