@@ -263,6 +263,7 @@ func chatPageInBrowser(t *testing.T, size viewSize) {
 		var text, session, live string
 		var boxHidden [3]bool
 		var ratedAfterReload string
+		var blocks int
 		var href chromedp.AttributeResult
 		var cards, users, bots int
 		err := chromedp.Do(ctx,
@@ -271,14 +272,15 @@ func chatPageInBrowser(t *testing.T, size viewSize) {
 			chromedp.Click(chromedp.CSS(`.starter`)), // the first starter: askBirthFee
 			chromedp.WaitVisible(chromedp.CSS(`.msg.bot .bubble.streaming:not(.wait)`)),
 			value(chromedp.Text(chromedp.CSS(`.msg.bot .bubble`)), &text),
+			value(chromedp.Evaluate[int](`document.querySelectorAll('.msg.bot .bubble.streaming > p, .msg.bot .bubble.streaming > ul').length`), &blocks),
 			shot("1-streaming"),
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
 		<-gate.held
-		if text == "" || strings.Contains(text, "[1]") {
-			t.Fatalf("streaming text %q: want the first words only", text)
+		if text == "" || strings.Contains(text, "[1]") || blocks == 0 {
+			t.Fatalf("streaming text %q in %d paragraphs or lists: want the first words only, laid out as the answer will be", text, blocks)
 		}
 		close(gate.release)
 		err = chromedp.Do(ctx,

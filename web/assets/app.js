@@ -243,9 +243,8 @@
     const b = {
       id,
       append(t) {
-        if (!streamed) text.textContent = '';
         streamed += t;
-        text.textContent = streamView(streamed);
+        streamInto(text, streamed);
         text.classList.remove('wait');
       },
       wait(note) {
@@ -295,11 +294,23 @@
     return b;
   }
 
-  // streamView is the text of an answer being written, without the markup the finished
-  // answer is laid out from: citation numbers wait for the answer frame (they become
-  // buttons then), list dashes show as bullets, an unfinished "[1" is held back.
-  function streamView(t) {
-    return t.replace(/\s?\[\d{1,2}\]/g, '').replace(/\s?\[\d{0,2}$/, '').replace(/^\s*[-*+]\s+/gm, '• ');
+  // streamInto lays out an answer being written the way the finished one will be, as it
+  // grows: paragraphs, and "- " lines as a list. Citation numbers wait for the answer frame
+  // (they become buttons then); an unfinished "[1" is held back.
+  function streamInto(box, t) {
+    t = t.replace(/\s?\[\d{1,2}\]/g, '').replace(/\s?\[\d{0,2}$/, '');
+    box.textContent = '';
+    let ul = null;
+    for (const line of t.split('\n')) {
+      const item = /^\s*[-•*+]\s+(.*)$/.exec(line);
+      if (item) {
+        if (!ul) box.append(ul = el('ul'));
+        ul.append(el('li', {}, item[1]));
+        continue;
+      }
+      ul = null;
+      if (line.trim()) box.append(el('p', {}, line));
+    }
   }
 
   // render lays out answer text: paragraphs, "- " lines as a list, [n] as citation buttons
