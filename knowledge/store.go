@@ -116,6 +116,7 @@ type Store interface {
 	SetEmbeddings(ctx context.Context, vecs map[int64][]float32) error
 
 	ConversationStore
+	OperatorStore
 
 	// Close releases the store's resources.
 	Close() error

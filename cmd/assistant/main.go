@@ -40,7 +40,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "assistant:", err)
 		var ee exitError
 		if errors.As(err, &ee) {
@@ -65,11 +65,12 @@ const usage = `usage:
   assistant search [-k N] QUESTION     print the best passages with source and score
   assistant eval -questions FILE...    ask question sets and report the figures
   assistant docs list|set|delete       review and correct documents' metadata
-  assistant forms [-n N]               short forms the knowledge base learned (HKD = hộ kinh doanh)`
+  assistant forms [-n N]               short forms the knowledge base learned (HKD = hộ kinh doanh)
+  assistant operators create|list|…    console accounts (the password is read from stdin)`
 
 // run builds the program in dependency order and runs one subcommand. It returns when the
 // subcommand is done, or for serve when ctx is cancelled and the server has shut down.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "help" || args[0] == "--help" {
 		fmt.Fprintln(stdout, usage)
 		if len(args) == 0 {
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
 	switch args[0] {
-	case "serve", "ingest", "search", "eval", "docs", "forms":
+	case "serve", "ingest", "search", "eval", "docs", "forms", "operators":
 	default:
 		fmt.Fprintln(stderr, usage)
 		return exitError{2, fmt.Errorf("unknown command %q", args[0])}
@@ -96,8 +97,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintln(stdout, docsUsage)
 			return nil
 		}
+		if args[0] == "operators" {
+			fmt.Fprintln(stdout, operatorsUsage)
+			return nil
+		}
 		// Every command parses its flags before it uses the app.
-		if err := dispatch(ctx, nil, args, stdout); !errors.Is(err, flag.ErrHelp) {
+		if err := dispatch(ctx, nil, args, stdin, stdout); !errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return nil
@@ -108,11 +113,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer app.store.Close()
-	return dispatch(ctx, app, args, stdout)
+	return dispatch(ctx, app, args, stdin, stdout)
 }
 
 // dispatch runs the command args[0] with the arguments that follow it.
-func dispatch(ctx context.Context, app *app, args []string, stdout io.Writer) error {
+func dispatch(ctx context.Context, app *app, args []string, stdin io.Reader, stdout io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, app, args[1:], stdout)
@@ -124,6 +129,8 @@ func dispatch(ctx context.Context, app *app, args []string, stdout io.Writer) er
 		return docs(ctx, app, args[1:], stdout)
 	case "forms":
 		return forms(ctx, app, args[1:], stdout)
+	case "operators":
+		return operators(ctx, app, args[1:], stdin, stdout)
 	default:
 		return evaluate(ctx, app, args[1:], stdout)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/trolyao/trolyao/knowledge/sample"
 	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/web"
+	"github.com/trolyao/trolyao/web/console"
 )
 
 // env is a test environment for run: variables over an empty environment.
@@ -34,7 +35,7 @@ func (e env) get(k string) string { return e[k] }
 func runCmd(t *testing.T, e env, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, e.get, &out, &errOut)
+	err := run(context.Background(), args, e.get, strings.NewReader(""), &out, &errOut)
 	if err != nil {
 		t.Logf("stderr: %s", errOut.String())
 	}
@@ -383,7 +384,7 @@ func TestServeSample(t *testing.T) {
 	e := env{"ASSISTANT_DATA_DIR": t.TempDir(), "ASSISTANT_ADDR": "127.0.0.1:0", "ASSISTANT_HOTLINE": "Đường dây nóng 0236 3822 222"}
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "-sample"}, e.get, &out, &errOut) }()
+	go func() { done <- run(ctx, []string{"serve", "-sample"}, e.get, strings.NewReader(""), &out, &errOut) }()
 	var base string
 	deadline := time.Now().Add(30 * time.Second)
 	for base == "" {
@@ -547,5 +548,69 @@ func TestFormsCommand(t *testing.T) {
 		if _, err := runCmd(t, e, bad...); exitCode(err) != 2 {
 			t.Errorf("%v: exit %d (%v), want 2", bad, exitCode(err), err)
 		}
+	}
+}
+
+// runCmdInput is runCmd with input on standard input.
+func runCmdInput(t *testing.T, e env, input string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, e.get, strings.NewReader(input), &out, &errOut)
+	if err != nil {
+		t.Logf("stderr: %s", errOut.String())
+	}
+	return out.String(), err
+}
+
+// TestOperatorsCommand checks that the first console accounts are made from the shell, with
+// the password on standard input, and that every change is audited as the shell's.
+func TestOperatorsCommand(t *testing.T) {
+	dir := t.TempDir()
+	e := env{"ASSISTANT_DATA_DIR": dir}
+	if out, err := runCmdInput(t, e, "quản trị viên tỉnh 01\n", "operators", "create", "an", "-role", "admin"); err != nil || !strings.Contains(out, "operator an created (role admin)") {
+		t.Fatalf("create: %v\n%s", err, out)
+	}
+	if _, err := runCmdInput(t, e, "biên tập viên 2026\n", "operators", "create", "lan", "-role", "editor"); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		input string
+		args  []string
+		code  int
+	}{
+		{"", []string{"operators", "create", "binh", "-role", "viewer"}, 2},       // no password
+		{"ngắn\n", []string{"operators", "create", "binh", "-role", "viewer"}, 2}, // too short
+		{"đủ dài rồi nhé 123\n", []string{"operators", "create", "binh", "-role", "boss"}, 2},
+		{"đủ dài rồi nhé 123\n", []string{"operators", "create", "lan", "-role", "viewer"}, 1}, // taken
+		{"", []string{"operators", "disable", "khong-co"}, 1},
+		{"", []string{"operators", "frob"}, 2},
+		{"", []string{"operators"}, 2},
+	} {
+		if _, err := runCmdInput(t, e, bad.input, bad.args...); exitCode(err) != bad.code {
+			t.Errorf("%v: exit %d (%v), want %d", bad.args, exitCode(err), err, bad.code)
+		}
+	}
+	if _, err := runCmdInput(t, e, "", "operators", "disable", "lan"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmdInput(t, e, "mật khẩu mới của Lan\n", "operators", "reset-password", "lan"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, e, "operators", "list")
+	if err != nil || !strings.Contains(out, "an\tadmin\tenabled") || !strings.Contains(out, "lan\teditor\tDISABLED") || !strings.Contains(out, "2 operators") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	s, err := sqlite.Open(context.Background(), filepath.Join(dir, "knowledge.db"), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	acc := console.NewAccounts(s)
+	if _, err := acc.Authenticate(context.Background(), "an", "quản trị viên tỉnh 01"); err != nil {
+		t.Errorf("the admin made from the shell cannot sign in: %v", err)
+	}
+	entries, err := s.Audit(context.Background(), 0)
+	if err != nil || len(entries) != 4 || entries[0].Action != "operator.reset-password" || entries[0].Actor != "shell" {
+		t.Errorf("audit log %+v, %v: want 4 entries by the shell, the reset last", entries, err)
 	}
 }

@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"citations and choices keep their stored form", contractCitationForm},
 		{"feedback", contractFeedback},
 		{"a deleted session takes its messages and feedback", contractDeleteSession},
+		{"operator accounts and the audit log", contractOperators},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
 		{"concurrent readers during replacement", contractConcurrentReplace},
@@ -1031,6 +1032,54 @@ func contractDeleteSession(t *testing.T, s knowledge.Store) {
 		if err := s.DeleteSession(ctx, id); !errors.Is(err, knowledge.ErrNotFound) {
 			t.Errorf("DeleteSession(%s) = %v, want ErrNotFound", id, err)
 		}
+	}
+}
+
+// contractOperators: console accounts are created once per name, read, listed and updated;
+// the audit log keeps its entries in order.
+func contractOperators(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	lan := knowledge.Operator{Name: "lan", Role: "editor", PasswordHash: "$argon2id$x"}
+	if err := s.CreateOperator(ctx, &lan); err != nil || lan.ID == "" || lan.CreatedAt.IsZero() {
+		t.Fatalf("create: %+v, %v", lan, err)
+	}
+	if err := s.CreateOperator(ctx, &knowledge.Operator{Name: "lan", Role: "viewer", PasswordHash: "h"}); !errors.Is(err, knowledge.ErrConflict) {
+		t.Errorf("a second account named lan: %v, want ErrConflict", err)
+	}
+	admin := knowledge.Operator{Name: "an", Role: "admin", PasswordHash: "h2"}
+	if err := s.CreateOperator(ctx, &admin); err != nil {
+		t.Fatal(err)
+	}
+	lan.Role, lan.PasswordHash, lan.Disabled = "viewer", "$argon2id$y", true
+	if err := s.UpdateOperator(ctx, lan); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OperatorByName(ctx, "lan")
+	if err != nil || got.ID != lan.ID || got.Role != "viewer" || got.PasswordHash != "$argon2id$y" || !got.Disabled {
+		t.Errorf("after update: %+v, %v", got, err)
+	}
+	if _, err := s.OperatorByName(ctx, "khong-co"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("unknown operator: %v", err)
+	}
+	if err := s.UpdateOperator(ctx, knowledge.Operator{ID: "00000000-0000-0000-0000-000000000000", Name: "x"}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("update of an unknown operator: %v", err)
+	}
+	list, err := s.Operators(ctx)
+	if err != nil || len(list) != 2 || list[0].Name != "an" || list[1].Name != "lan" {
+		t.Errorf("Operators = %+v, %v; want an, lan", list, err)
+	}
+	for i, action := range []string{"operator.create", "operator.disable", "document.update"} {
+		e := knowledge.AuditEntry{Actor: "an", Action: action, Target: fmt.Sprint("t", i), Detail: "d", Address: "10.0.0.1"}
+		if err := s.AppendAudit(ctx, &e); err != nil || e.ID == 0 || e.At.IsZero() {
+			t.Fatalf("append: %+v, %v", e, err)
+		}
+	}
+	entries, err := s.Audit(ctx, 2)
+	if err != nil || len(entries) != 2 || entries[0].Action != "document.update" || entries[1].Action != "operator.disable" || entries[0].Address != "10.0.0.1" {
+		t.Errorf("Audit(2) = %+v, %v; want the newest two first", entries, err)
+	}
+	if all, err := s.Audit(ctx, 0); err != nil || len(all) != 3 {
+		t.Errorf("Audit(0) = %d entries, %v; want 3", len(all), err)
 	}
 }
 

@@ -1,0 +1,48 @@
+package knowledge
+
+import (
+	"context"
+	"time"
+)
+
+// Operator is an account of the operators' console: a civil servant who curates the knowledge
+// base and answers citizens by hand. The console decides what each Role may do; the store
+// keeps the accounts and the audit log.
+type Operator struct {
+	ID           string // assigned by the store
+	Name         string // unique login name
+	Role         string // "admin", "editor" or "viewer"
+	PasswordHash string // an encoded argon2id hash, never the password
+	Disabled     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// AuditEntry is one change an operator made: who, what, when and from where. The log is
+// append-only.
+type AuditEntry struct {
+	ID      int64  // assigned by the store, increasing
+	Actor   string // the operator's name, or "shell" for a command run on the server
+	Action  string // "operator.create", "document.update", …
+	Target  string // what was changed: a name, a document source, a session ID
+	Detail  string // what about it, without secrets or citizens' personal data
+	Address string // where the request came from ("" for the shell)
+	At      time.Time
+}
+
+// OperatorStore keeps the console's accounts and its audit log.
+type OperatorStore interface {
+	// CreateOperator stores a new account, assigning ID and timestamps; ErrConflict when the
+	// name is taken.
+	CreateOperator(ctx context.Context, o *Operator) error
+	// OperatorByName returns an account, or ErrNotFound.
+	OperatorByName(ctx context.Context, name string) (Operator, error)
+	// Operators lists the accounts by name.
+	Operators(ctx context.Context) ([]Operator, error)
+	// UpdateOperator saves an account's Role, PasswordHash and Disabled, or returns ErrNotFound.
+	UpdateOperator(ctx context.Context, o Operator) error
+	// AppendAudit adds an entry to the audit log, assigning ID and, when zero, At.
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// Audit returns the last limit entries, newest first (all when limit <= 0).
+	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+}

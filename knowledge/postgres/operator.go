@@ -1,0 +1,101 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/trolyao/trolyao/knowledge"
+)
+
+const operatorColumns = `id, name, role, password_hash, disabled, created_at, updated_at`
+
+// CreateOperator stores a new console account.
+func (s *Store) CreateOperator(ctx context.Context, o *knowledge.Operator) error {
+	err := s.pool.QueryRow(ctx, `INSERT INTO operators (name, role, password_hash, disabled) VALUES ($1, $2, $3, $4)
+		RETURNING id, created_at, updated_at`, o.Name, o.Role, o.PasswordHash, o.Disabled).Scan(&o.ID, &o.CreatedAt, &o.UpdatedAt)
+	if err != nil {
+		return dbError("create operator "+o.Name, err)
+	}
+	return nil
+}
+
+func scanOperator(row pgx.Row) (knowledge.Operator, error) {
+	var o knowledge.Operator
+	err := row.Scan(&o.ID, &o.Name, &o.Role, &o.PasswordHash, &o.Disabled, &o.CreatedAt, &o.UpdatedAt)
+	return o, err
+}
+
+// OperatorByName returns a console account.
+func (s *Store) OperatorByName(ctx context.Context, name string) (knowledge.Operator, error) {
+	o, err := scanOperator(s.pool.QueryRow(ctx, `SELECT `+operatorColumns+` FROM operators WHERE name = $1`, name))
+	if err != nil {
+		return knowledge.Operator{}, dbError("operator "+name, err)
+	}
+	return o, nil
+}
+
+// Operators lists the console accounts by name.
+func (s *Store) Operators(ctx context.Context) ([]knowledge.Operator, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+operatorColumns+` FROM operators ORDER BY name`)
+	if err != nil {
+		return nil, dbError("operators", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.Operator, error) { return scanOperator(row) })
+	if err != nil {
+		return nil, dbError("operators", err)
+	}
+	return out, nil
+}
+
+// UpdateOperator saves an account's role, password hash and disabled flag.
+func (s *Store) UpdateOperator(ctx context.Context, o knowledge.Operator) error {
+	if !isUUID(o.ID) {
+		return fmt.Errorf("postgres: update operator %s: %w", o.Name, knowledge.ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE operators SET role = $2, password_hash = $3, disabled = $4, updated_at = now() WHERE id = $1`,
+		o.ID, o.Role, o.PasswordHash, o.Disabled)
+	if err != nil {
+		return dbError("update operator "+o.Name, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: update operator %s: %w", o.Name, knowledge.ErrNotFound)
+	}
+	return nil
+}
+
+// AppendAudit adds an entry to the audit log.
+func (s *Store) AppendAudit(ctx context.Context, e *knowledge.AuditEntry) error {
+	var at any
+	if !e.At.IsZero() {
+		at = e.At
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO audit_log (actor, action, target, detail, address, at) VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()))
+		RETURNING id, at`, e.Actor, e.Action, e.Target, e.Detail, e.Address, at).Scan(&e.ID, &e.At)
+	if err != nil {
+		return dbError("append audit", err)
+	}
+	return nil
+}
+
+// Audit returns the last entries of the audit log, newest first.
+func (s *Store) Audit(ctx context.Context, limit int) ([]knowledge.AuditEntry, error) {
+	var lim any
+	if limit > 0 {
+		lim = limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, actor, action, target, detail, address, at FROM audit_log ORDER BY id DESC LIMIT $1::bigint`, lim)
+	if err != nil {
+		return nil, dbError("audit", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.AuditEntry, error) {
+		var e knowledge.AuditEntry
+		err := row.Scan(&e.ID, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Address, &e.At)
+		return e, err
+	})
+	if err != nil {
+		return nil, dbError("audit", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/trolyao/trolyao/knowledge"
+)
+
+// CreateOperator stores a new console account.
+func (s *Store) CreateOperator(ctx context.Context, o *knowledge.Operator) error {
+	id, ts := uuid.NewString(), now()
+	err := s.write(ctx, false, func(tx writeTx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO operators (id, name, role, password_hash, disabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, o.Name, o.Role, o.PasswordHash, o.Disabled, ts, ts)
+		return mapErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create operator %s: %w", o.Name, err)
+	}
+	o.ID, o.CreatedAt, o.UpdatedAt = id, fromMicro(ts), fromMicro(ts)
+	return nil
+}
+
+const selectOperator = `SELECT id, name, role, password_hash, disabled, created_at, updated_at FROM operators`
+
+func scanOperator(row rowScanner) (knowledge.Operator, error) {
+	var o knowledge.Operator
+	var created, updated int64
+	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.PasswordHash, &o.Disabled, &created, &updated); err != nil {
+		return knowledge.Operator{}, mapErr(err)
+	}
+	o.CreatedAt, o.UpdatedAt = fromMicro(created), fromMicro(updated)
+	return o, nil
+}
+
+// OperatorByName returns a console account.
+func (s *Store) OperatorByName(ctx context.Context, name string) (knowledge.Operator, error) {
+	o, err := scanOperator(s.queryRow(ctx, selectOperator+` WHERE name = ?`, name))
+	if err != nil {
+		return knowledge.Operator{}, fmt.Errorf("sqlite: operator %s: %w", name, err)
+	}
+	return o, nil
+}
+
+// Operators lists the console accounts by name.
+func (s *Store) Operators(ctx context.Context) ([]knowledge.Operator, error) {
+	rows, err := s.query(ctx, selectOperator+` ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: operators: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []knowledge.Operator
+	for rows.Next() {
+		o, err := scanOperator(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: operators: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: operators: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateOperator saves an account's role, password hash and disabled flag.
+func (s *Store) UpdateOperator(ctx context.Context, o knowledge.Operator) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE operators SET role = ?, password_hash = ?, disabled = ?, updated_at = ? WHERE id = ?`,
+			o.Role, o.PasswordHash, o.Disabled, now(), o.ID)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return mapErr(err)
+		} else if n == 0 {
+			return knowledge.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: update operator %s: %w", o.Name, err)
+	}
+	return nil
+}
+
+// AppendAudit adds an entry to the audit log.
+func (s *Store) AppendAudit(ctx context.Context, e *knowledge.AuditEntry) error {
+	ts := now()
+	if !e.At.IsZero() {
+		ts = e.At.UnixMicro()
+	}
+	err := s.write(ctx, false, func(tx writeTx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO audit_log (actor, action, target, detail, address, at) VALUES (?, ?, ?, ?, ?, ?)`,
+			e.Actor, e.Action, e.Target, e.Detail, e.Address, ts)
+		if err != nil {
+			return mapErr(err)
+		}
+		e.ID, err = res.LastInsertId()
+		return mapErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: append audit: %w", err)
+	}
+	e.At = fromMicro(ts)
+	return nil
+}
+
+// Audit returns the last entries of the audit log, newest first.
+func (s *Store) Audit(ctx context.Context, limit int) ([]knowledge.AuditEntry, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.query(ctx, `SELECT id, actor, action, target, detail, address, at FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: audit: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []knowledge.AuditEntry
+	for rows.Next() {
+		var e knowledge.AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Address, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: audit: %w", mapErr(err))
+		}
+		e.At = fromMicro(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: audit: %w", err)
+	}
+	return out, nil
+}
