@@ -30,6 +30,15 @@ type AuditEntry struct {
 	At      time.Time
 }
 
+// OperatorToken is a signed-in operator's bearer token, kept by its hash (the token itself is
+// only ever with the client).
+type OperatorToken struct {
+	Hash       string // hex SHA-256 of the token
+	OperatorID string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
 // OperatorStore keeps the console's accounts and its audit log.
 type OperatorStore interface {
 	// CreateOperator stores a new account, assigning ID and timestamps; ErrConflict when the
@@ -41,6 +50,14 @@ type OperatorStore interface {
 	Operators(ctx context.Context) ([]Operator, error)
 	// UpdateOperator saves an account's Role, PasswordHash and Disabled, or returns ErrNotFound.
 	UpdateOperator(ctx context.Context, o Operator) error
+	// CreateOperatorToken stores a token (Hash, OperatorID, ExpiresAt), assigning CreatedAt;
+	// ErrNotFound when the operator does not exist.
+	CreateOperatorToken(ctx context.Context, t *OperatorToken) error
+	// OperatorByToken returns the operator a token hash belongs to, when the token is
+	// neither revoked nor past its expiry at now; ErrNotFound otherwise.
+	OperatorByToken(ctx context.Context, hash string, now time.Time) (Operator, error)
+	// RevokeOperatorToken ends a token; revoking an unknown one does nothing.
+	RevokeOperatorToken(ctx context.Context, hash string) error
 	// AppendAudit adds an entry to the audit log, assigning ID and, when zero, At.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// Audit returns the last limit entries, newest first (all when limit <= 0).

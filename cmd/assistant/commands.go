@@ -21,6 +21,7 @@ import (
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/sample"
 	"github.com/trolyao/trolyao/web"
+	"github.com/trolyao/trolyao/web/console"
 )
 
 func ingest(ctx context.Context, a *app, args []string, stdout io.Writer) error {
@@ -214,6 +215,7 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	mux := http.NewServeMux()
 	webHandler := web.New(webCfg, a.assistant, a.index, a.logger)
 	webHandler.Register(mux)
+	console.NewAPI(a.store, a.logger).Register(mux) // operators sign in; accounts from "assistant operators"
 	// Each connector answers through the assistant, which also marks the replies a platform
 	// did not take undelivered; the store keeps event claims (and Zalo's rotated tokens).
 	// Connectors drain their queues after the server has stopped taking deliveries.

@@ -418,6 +418,15 @@ func TestServeSample(t *testing.T) {
 	if !reply.Grounded || !strings.Contains(reply.Answer, "Miễn phí") || len(reply.Citations) == 0 || reply.Citations[0].Source != "mau/thu-tuc/dang-ky-khai-sinh.json" {
 		t.Fatalf("sample answer = %+v", reply)
 	}
+	// The console's sign-in is served; with no accounts nobody signs in.
+	resp, err = http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"an","password":"quản trị viên tỉnh 01"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("console sign-in without accounts: %d, want 401", resp.StatusCode)
+	}
 	// The widget names the configured hotline when the assistant cannot be loaded.
 	resp, err = http.Get(base + "/widget-config")
 	if err != nil {

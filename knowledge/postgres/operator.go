@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -98,4 +99,35 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]knowledge.AuditEntry, e
 		return nil, dbError("audit", err)
 	}
 	return out, nil
+}
+
+// CreateOperatorToken stores a signed-in operator's token by its hash.
+func (s *Store) CreateOperatorToken(ctx context.Context, t *knowledge.OperatorToken) error {
+	if !isUUID(t.OperatorID) {
+		return fmt.Errorf("postgres: create operator token: %w", knowledge.ErrNotFound)
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO operator_tokens (hash, operator_id, expires_at) VALUES ($1, $2, $3) RETURNING created_at`,
+		t.Hash, t.OperatorID, t.ExpiresAt).Scan(&t.CreatedAt)
+	if err != nil {
+		return dbError("create operator token", err)
+	}
+	return nil
+}
+
+// OperatorByToken returns the operator of a live token.
+func (s *Store) OperatorByToken(ctx context.Context, hash string, at time.Time) (knowledge.Operator, error) {
+	o, err := scanOperator(s.pool.QueryRow(ctx, `SELECT o.id, o.name, o.role, o.password_hash, o.disabled, o.created_at, o.updated_at
+		FROM operator_tokens t JOIN operators o ON o.id = t.operator_id WHERE t.hash = $1 AND NOT t.revoked AND t.expires_at > $2`, hash, at))
+	if err != nil {
+		return knowledge.Operator{}, dbError("operator by token", err)
+	}
+	return o, nil
+}
+
+// RevokeOperatorToken ends a token.
+func (s *Store) RevokeOperatorToken(ctx context.Context, hash string) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE operator_tokens SET revoked = true WHERE hash = $1`, hash); err != nil {
+		return dbError("revoke operator token", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -133,4 +134,41 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]knowledge.AuditEntry, e
 		return nil, fmt.Errorf("sqlite: audit: %w", err)
 	}
 	return out, nil
+}
+
+// CreateOperatorToken stores a signed-in operator's token by its hash.
+func (s *Store) CreateOperatorToken(ctx context.Context, t *knowledge.OperatorToken) error {
+	ts := now()
+	err := s.write(ctx, false, func(tx writeTx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO operator_tokens (hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			t.Hash, t.OperatorID, ts, t.ExpiresAt.UnixMicro())
+		return mapErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create operator token: %w", err)
+	}
+	t.CreatedAt = fromMicro(ts)
+	return nil
+}
+
+// OperatorByToken returns the operator of a live token.
+func (s *Store) OperatorByToken(ctx context.Context, hash string, at time.Time) (knowledge.Operator, error) {
+	o, err := scanOperator(s.queryRow(ctx, `SELECT o.id, o.name, o.role, o.password_hash, o.disabled, o.created_at, o.updated_at
+		FROM operator_tokens t JOIN operators o ON o.id = t.operator_id WHERE t.hash = ? AND NOT t.revoked AND t.expires_at > ?`, hash, at.UnixMicro()))
+	if err != nil {
+		return knowledge.Operator{}, fmt.Errorf("sqlite: operator by token: %w", err)
+	}
+	return o, nil
+}
+
+// RevokeOperatorToken ends a token.
+func (s *Store) RevokeOperatorToken(ctx context.Context, hash string) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE operator_tokens SET revoked = 1 WHERE hash = ?`, hash)
+		return mapErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke operator token: %w", err)
+	}
+	return nil
 }

@@ -1068,6 +1068,30 @@ func contractOperators(t *testing.T, s knowledge.Store) {
 	if err != nil || len(list) != 2 || list[0].Name != "an" || list[1].Name != "lan" {
 		t.Errorf("Operators = %+v, %v; want an, lan", list, err)
 	}
+	// Tokens: live until revoked or past their expiry; an unknown operator gets none.
+	now := time.Now()
+	tok := knowledge.OperatorToken{Hash: "h-live", OperatorID: admin.ID, ExpiresAt: now.Add(time.Hour)}
+	if err := s.CreateOperatorToken(ctx, &tok); err != nil || tok.CreatedAt.IsZero() {
+		t.Fatalf("create token: %+v, %v", tok, err)
+	}
+	if o, err := s.OperatorByToken(ctx, "h-live", now); err != nil || o.Name != "an" {
+		t.Errorf("operator by token: %+v, %v", o, err)
+	}
+	if _, err := s.OperatorByToken(ctx, "h-live", now.Add(2*time.Hour)); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("an expired token: %v, want ErrNotFound", err)
+	}
+	if err := s.RevokeOperatorToken(ctx, "h-live"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OperatorByToken(ctx, "h-live", now); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("a revoked token: %v, want ErrNotFound", err)
+	}
+	if err := s.RevokeOperatorToken(ctx, "never-issued"); err != nil {
+		t.Errorf("revoking an unknown token: %v", err)
+	}
+	if err := s.CreateOperatorToken(ctx, &knowledge.OperatorToken{Hash: "h-x", OperatorID: "00000000-0000-0000-0000-000000000000", ExpiresAt: now.Add(time.Hour)}); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("a token for an unknown operator: %v, want ErrNotFound", err)
+	}
 	for i, action := range []string{"operator.create", "operator.disable", "document.update"} {
 		e := knowledge.AuditEntry{Actor: "an", Action: action, Target: fmt.Sprint("t", i), Detail: "d", Address: "10.0.0.1"}
 		if err := s.AppendAudit(ctx, &e); err != nil || e.ID == 0 || e.At.IsZero() {

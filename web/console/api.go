@@ -1,0 +1,268 @@
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/trolyao/trolyao/knowledge"
+)
+
+// The console API's sign-in: POST /api/v1/auth/login {"username","password"} →
+// {"token","expires_at"}; the token goes in "Authorization: Bearer …" until it expires or
+// POST /api/v1/auth/logout revokes it. No token → 401; a role without the right → 403.
+
+// Sign-in settings.
+const (
+	// TokenLifetime is how long a token lasts from sign-in.
+	TokenLifetime = 12 * time.Hour
+	// Sign-in attempts are throttled per address and per account name: loginBurst at once,
+	// then one every loginEvery.
+	loginBurst = 5
+	loginEvery = 12 * time.Second
+	// maxThrottled bounds the throttling state kept (the oldest is dropped beyond it).
+	maxThrottled = 10000
+)
+
+// API serves the console's API. It is safe for concurrent use.
+type API struct {
+	accounts *Accounts
+	store    knowledge.OperatorStore
+	logger   *slog.Logger
+	now      func() time.Time
+
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter // "addr:…" and "name:…"
+}
+
+// NewAPI returns the console API over store.
+func NewAPI(store knowledge.OperatorStore, logger *slog.Logger) *API {
+	return &API{accounts: NewAccounts(store), store: store, logger: logger, now: time.Now, limiters: map[string]*rate.Limiter{}}
+}
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/auth/login", a.handleLogin)
+	mux.HandleFunc("POST /api/v1/auth/logout", a.authed(RoleViewer, a.handleLogout))
+	mux.HandleFunc("GET /api/v1/auth/me", a.authed(RoleViewer, a.handleMe))
+	mux.HandleFunc("GET /api/v1/operators", a.authed(RoleAdmin, a.handleOperators))
+	mux.HandleFunc("GET /api/v1/audit", a.authed(RoleAdmin, a.handleAudit))
+}
+
+// roleRank orders the roles: a role may do what the roles below it may.
+var roleRank = map[string]int{RoleViewer: 1, RoleEditor: 2, RoleAdmin: 3}
+
+type operatorKey struct{}
+
+// authed runs h for a request with a live token of an enabled operator whose role is at least
+// min: 401 without one, 403 below the role.
+func (a *API) authed(min string, h func(http.ResponseWriter, *http.Request, knowledge.Operator)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="console"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "sign in first (POST /api/v1/auth/login)")
+			return
+		}
+		o, err := a.store.OperatorByToken(r.Context(), tokenHash(token), a.now())
+		if errors.Is(err, knowledge.ErrNotFound) || err == nil && o.Disabled {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="console", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "the token is unknown, expired or revoked")
+			return
+		}
+		if err != nil {
+			a.logger.ErrorContext(r.Context(), "console: check token", slog.Any("error", err))
+			writeError(w, http.StatusInternalServerError, "internal", "the token could not be checked")
+			return
+		}
+		if roleRank[o.Role] < roleRank[min] {
+			writeError(w, http.StatusForbidden, "forbidden", "your role ("+o.Role+") may not do this")
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, o)), o)
+	}
+}
+
+func (a *API) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil || in.Username == "" || in.Password == "" {
+		writeError(w, http.StatusBadRequest, "invalid_request", `want {"username", "password"}`)
+		return
+	}
+	addr := address(r)
+	name := strings.ToLower(strings.TrimSpace(in.Username))
+	if wait, ok := a.allow("addr:"+addr, "name:"+name); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, "rate_limited", "too many sign-in attempts; wait a moment")
+		a.logger.WarnContext(r.Context(), "console: sign-in throttled", slog.String("address", addr))
+		return
+	}
+	o, err := a.accounts.Authenticate(r.Context(), name, in.Password)
+	if errors.Is(err, ErrBadCredentials) {
+		a.logger.InfoContext(r.Context(), "console: sign-in refused", slog.String("address", addr))
+		writeError(w, http.StatusUnauthorized, "bad_credentials", "wrong name or password")
+		return
+	}
+	if err != nil {
+		a.logger.ErrorContext(r.Context(), "console: sign in", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal", "sign-in failed")
+		return
+	}
+	token, err := newToken()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "sign-in failed")
+		return
+	}
+	t := knowledge.OperatorToken{Hash: tokenHash(token), OperatorID: o.ID, ExpiresAt: a.now().Add(TokenLifetime)}
+	if err := a.store.CreateOperatorToken(r.Context(), &t); err != nil {
+		a.logger.ErrorContext(r.Context(), "console: store token", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal", "sign-in failed")
+		return
+	}
+	a.audit(r, o.Name, "auth.login", o.Name)
+	writeJSON(w, http.StatusOK, map[string]any{"token": token, "expires_at": t.ExpiresAt.UTC().Format(time.RFC3339), "role": o.Role})
+}
+
+func (a *API) handleLogout(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if err := a.store.RevokeOperatorToken(r.Context(), tokenHash(token)); err != nil {
+		a.logger.ErrorContext(r.Context(), "console: revoke token", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal", "sign-out failed")
+		return
+	}
+	a.audit(r, o.Name, "auth.logout", o.Name)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) handleMe(w http.ResponseWriter, _ *http.Request, o knowledge.Operator) {
+	writeJSON(w, http.StatusOK, map[string]string{"username": o.Name, "role": o.Role})
+}
+
+func (a *API) handleOperators(w http.ResponseWriter, r *http.Request, _ knowledge.Operator) {
+	list, err := a.accounts.List(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "the accounts could not be read")
+		return
+	}
+	type account struct {
+		Username  string    `json:"username"`
+		Role      string    `json:"role"`
+		Disabled  bool      `json:"disabled"`
+		CreatedAt time.Time `json:"created_at"`
+	}
+	out := make([]account, 0, len(list))
+	for _, o := range list {
+		out = append(out, account{o.Name, o.Role, o.Disabled, o.CreatedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"operators": out})
+}
+
+func (a *API) handleAudit(w http.ResponseWriter, r *http.Request, _ knowledge.Operator) {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "invalid_request", "limit must be 1 to 1000")
+			return
+		}
+		limit = n
+	}
+	entries, err := a.store.Audit(r.Context(), limit)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "the audit log could not be read")
+		return
+	}
+	type entry struct {
+		Actor   string    `json:"actor"`
+		Action  string    `json:"action"`
+		Target  string    `json:"target"`
+		Detail  string    `json:"detail,omitempty"`
+		Address string    `json:"address,omitempty"`
+		At      time.Time `json:"at"`
+	}
+	out := make([]entry, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, entry{e.Actor, e.Action, e.Target, e.Detail, e.Address, e.At})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+}
+
+// allow takes one sign-in attempt from each key's budget, or says how long to wait.
+func (a *API) allow(keys ...string) (time.Duration, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	var wait time.Duration
+	for _, k := range keys {
+		l, ok := a.limiters[k]
+		if !ok {
+			if len(a.limiters) >= maxThrottled {
+				a.limiters = map[string]*rate.Limiter{} // forget everyone rather than grow without bound
+			}
+			l = rate.NewLimiter(rate.Every(loginEvery), loginBurst)
+			a.limiters[k] = l
+		}
+		res := l.ReserveN(now, 1)
+		if d := res.DelayFrom(now); d > 0 {
+			res.CancelAt(now)
+			wait = max(wait, d)
+		}
+	}
+	return wait, wait == 0
+}
+
+func (a *API) audit(r *http.Request, actor, action, target string) {
+	e := knowledge.AuditEntry{Actor: actor, Action: action, Target: target, Address: address(r)}
+	if err := a.store.AppendAudit(r.Context(), &e); err != nil {
+		a.logger.ErrorContext(r.Context(), "console: audit", slog.String("action", action), slog.Any("error", err))
+	}
+}
+
+// address is where a request came from: the connection's host.
+func address(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return hex.EncodeToString(sum[:])
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}

@@ -1,0 +1,148 @@
+package console_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trolyao/trolyao/knowledge/sqlite"
+	"github.com/trolyao/trolyao/web/console"
+)
+
+// apiFixture is the console API over a fresh store with an admin and an editor.
+func apiFixture(t *testing.T) (*httptest.Server, *sqlite.Store) {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	acc := console.NewAccounts(s)
+	if _, err := acc.Create(ctx, console.Shell, "an", console.RoleAdmin, "quản trị viên tỉnh 01"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Create(ctx, console.Shell, "lan", console.RoleEditor, "biên tập viên 2026"); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	console.NewAPI(s, quiet).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, s
+}
+
+func call(t *testing.T, method, url, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+func login(t *testing.T, srv *httptest.Server, name, password string) string {
+	t.Helper()
+	status, out := call(t, "POST", srv.URL+"/api/v1/auth/login", "", `{"username":"`+name+`","password":"`+password+`"}`)
+	token, _ := out["token"].(string)
+	if status != 200 || token == "" || out["expires_at"] == nil {
+		t.Fatalf("login %s: %d %v", name, status, out)
+	}
+	return token
+}
+
+// TestAPIRoles checks sign-in, the role boundaries (401 without a token, 403 below the role),
+// sign-out and that signing in is audited.
+func TestAPIRoles(t *testing.T) {
+	srv, s := apiFixture(t)
+	admin := login(t, srv, "an", "quản trị viên tỉnh 01")
+	editor := login(t, srv, "lan", "biên tập viên 2026")
+	for _, tt := range []struct {
+		method, path, token string
+		want                int
+	}{
+		{"GET", "/api/v1/auth/me", "", 401},
+		{"GET", "/api/v1/auth/me", "not-a-token", 401},
+		{"GET", "/api/v1/auth/me", editor, 200},
+		{"GET", "/api/v1/audit", editor, 403},
+		{"GET", "/api/v1/operators", editor, 403},
+		{"GET", "/api/v1/audit", admin, 200},
+		{"GET", "/api/v1/operators", admin, 200},
+		{"GET", "/api/v1/audit?limit=0", admin, 400},
+	} {
+		if status, out := call(t, tt.method, srv.URL+tt.path, tt.token, ""); status != tt.want {
+			t.Errorf("%s %s: %d %v, want %d", tt.method, tt.path, status, out, tt.want)
+		}
+	}
+	if _, out := call(t, "GET", srv.URL+"/api/v1/auth/me", editor, ""); out["username"] != "lan" || out["role"] != "editor" {
+		t.Errorf("me = %v", out)
+	}
+	if status, _ := call(t, "POST", srv.URL+"/api/v1/auth/logout", editor, ""); status != 204 {
+		t.Fatalf("logout: %d", status)
+	}
+	if status, _ := call(t, "GET", srv.URL+"/api/v1/auth/me", editor, ""); status != 401 {
+		t.Errorf("a revoked token: %d, want 401", status)
+	}
+	// A disabled account's live token stops working at once.
+	lan := login(t, srv, "lan", "biên tập viên 2026")
+	if err := console.NewAccounts(s).SetDisabled(context.Background(), console.Shell, "lan", true); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := call(t, "GET", srv.URL+"/api/v1/auth/me", lan, ""); status != 401 {
+		t.Errorf("a disabled account's token: %d, want 401", status)
+	}
+	_, out := call(t, "GET", srv.URL+"/api/v1/audit", admin, "")
+	entries, _ := out["entries"].([]any)
+	var actions []string
+	for _, e := range entries {
+		m := e.(map[string]any)
+		actions = append(actions, m["actor"].(string)+" "+m["action"].(string))
+	}
+	if got := strings.Join(actions, ", "); !strings.HasPrefix(got, "shell operator.disable, lan auth.login, lan auth.logout, lan auth.login, an auth.login") {
+		t.Errorf("audit: %s", got)
+	}
+}
+
+// TestAPILoginThrottled checks that wrong passwords are refused alike and that repeated
+// attempts on one account are throttled with Retry-After.
+func TestAPILoginThrottled(t *testing.T) {
+	srv, _ := apiFixture(t)
+	for _, body := range []string{`{"username":"lan","password":"sai mật khẩu rồi"}`, `{"username":"khong-co","password":"biên tập viên 2026"}`} {
+		if status, out := call(t, "POST", srv.URL+"/api/v1/auth/login", "", body); status != 401 || out["error"].(map[string]any)["code"] != "bad_credentials" {
+			t.Errorf("%s: %d %v, want 401 bad_credentials", body, status, out)
+		}
+	}
+	if status, _ := call(t, "POST", srv.URL+"/api/v1/auth/login", "", `{"username":"lan"}`); status != 400 {
+		t.Errorf("no password: %d, want 400", status)
+	}
+	var last int
+	for range 6 {
+		last, _ = call(t, "POST", srv.URL+"/api/v1/auth/login", "", `{"username":"lan","password":"sai mật khẩu rồi"}`)
+	}
+	if last != 429 {
+		t.Fatalf("after repeated failures: %d, want 429", last)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/auth/login", strings.NewReader(`{"username":"lan","password":"biên tập viên 2026"}`))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
+		t.Errorf("even the right password while throttled: %d, Retry-After %q; want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+}
