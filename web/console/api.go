@@ -46,6 +46,10 @@ type API struct {
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter // "addr:…" and "name:…"
+
+	// ingester and docs serve the FAQ routes (WithFAQ); nil: none.
+	ingester *knowledge.Ingester
+	docs     FAQStore
 }
 
 // NewAPI returns the console API over store.
@@ -60,6 +64,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/auth/me", a.authed(RoleViewer, a.handleMe))
 	mux.HandleFunc("GET /api/v1/operators", a.authed(RoleAdmin, a.handleOperators))
 	mux.HandleFunc("GET /api/v1/audit", a.authed(RoleAdmin, a.handleAudit))
+	a.registerFAQ(mux)
 }
 
 // roleRank orders the roles: a role may do what the roles below it may.

@@ -1,0 +1,101 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/knowledge/sqlite"
+	"github.com/trolyao/trolyao/knowledge/vietnamese"
+	"github.com/trolyao/trolyao/web/console"
+)
+
+// TestAnswerOnce checks that an FAQ entry an editor writes is the assistant's answer at once,
+// for the question and a paraphrase typed without diacritics, and no longer once deleted; a
+// viewer may not write one.
+func TestAnswerOnce(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a := vietnamese.NewAnalyzer(nil)
+	emb := knowledge.NewHashEmbedder(a, 128)
+	if err := knowledge.EnsureEmbeddings(ctx, s, emb, emb.Info(), quiet); err != nil {
+		t.Fatal(err)
+	}
+	in := knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)
+	if _, _, err := in.Ingest(ctx, "thu-tuc.md", []byte("# Đăng ký tạm trú\n\nCông dân nộp hồ sơ đăng ký tạm trú tại Công an cấp xã nơi mình sẽ tạm trú.\n")); err != nil {
+		t.Fatal(err)
+	}
+	index := knowledge.NewIndex(s, a, emb, quiet)
+	asst := assistant.New(assistant.DefaultConfig(), index, s, a, nil, quiet)
+	acc := console.NewAccounts(s)
+	for _, u := range []struct{ name, role, pw string }{{"lan", console.RoleEditor, "biên tập viên 2026"}, {"binh", console.RoleViewer, "chỉ được xem thôi"}} {
+		if _, err := acc.Create(ctx, console.Shell, u.name, u.role, u.pw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mux := http.NewServeMux()
+	console.NewAPI(s, quiet).WithFAQ(in, s).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	editor := login(t, srv, "lan", "biên tập viên 2026")
+	viewer := login(t, srv, "binh", "chỉ được xem thôi")
+
+	question := "Mất giấy biên nhận hồ sơ thì có nhận kết quả được không?"
+	answerText := "Được. Bạn mang giấy tờ tùy thân đến nơi đã nộp hồ sơ, cán bộ tra cứu theo số định danh và trả kết quả."
+	ask := func(q string) assistant.Reply {
+		t.Helper()
+		r, err := asst.Ask(ctx, assistant.Request{Message: q}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := ask(question); r.Grounded {
+		t.Fatalf("answered before the entry exists:\n%s", r.Answer)
+	}
+	body := `{"question":"` + question + `","answer":"` + answerText + `"}`
+	if status, _ := call(t, "POST", srv.URL+"/api/v1/faq", viewer, body); status != 403 {
+		t.Errorf("a viewer wrote an FAQ entry: %d, want 403", status)
+	}
+	if status, _ := call(t, "POST", srv.URL+"/api/v1/faq", editor, `{"question":"  ","answer":"x"}`); status != 400 {
+		t.Errorf("an empty question: %d, want 400", status)
+	}
+	status, out := call(t, "POST", srv.URL+"/api/v1/faq", editor, body)
+	id, _ := out["id"].(string)
+	if status != 201 || id == "" || !strings.HasPrefix(out["source"].(string), "faq/") {
+		t.Fatalf("create: %d %v", status, out)
+	}
+	for _, q := range []string{question, "mat giay bien nhan ho so roi thi co nhan ket qua duoc khong"} {
+		if r := ask(q); !r.Grounded || !strings.Contains(r.Answer, "cán bộ tra cứu theo số định danh") {
+			t.Errorf("%q is not answered with the entry:\n%s", q, r.Answer)
+		}
+	}
+	if _, out := call(t, "GET", srv.URL+"/api/v1/faq", viewer, ""); len(out["faq"].([]any)) != 1 {
+		t.Errorf("list: %v", out)
+	}
+	if status, _ := call(t, "DELETE", srv.URL+"/api/v1/faq/"+id, editor, ""); status != 204 {
+		t.Fatalf("delete: %d", status)
+	}
+	if status, _ := call(t, "DELETE", srv.URL+"/api/v1/faq/"+id, editor, ""); status != 404 {
+		t.Errorf("delete again: %d, want 404", status)
+	}
+	if r := ask(question); r.Grounded && strings.Contains(r.Answer, "cán bộ tra cứu theo số định danh") {
+		t.Errorf("a deleted entry is still the answer:\n%s", r.Answer)
+	}
+	entries, _ := s.Audit(ctx, 2)
+	if len(entries) != 2 || entries[0].Action != "faq.delete" || entries[1].Action != "faq.create" || entries[0].Actor != "lan" {
+		t.Errorf("audit: %+v", entries)
+	}
+}
