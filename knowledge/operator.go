@@ -39,6 +39,17 @@ type OperatorToken struct {
 	ExpiresAt  time.Time
 }
 
+// MissedTurn is a question the assistant did not answer well: it refused, asked which
+// procedure was meant, or the person rated the answer 👎.
+type MissedTurn struct {
+	Question string // as stored, personal data masked
+	Channel  string
+	At       time.Time // when it was answered
+	Grounded bool
+	Choices  bool   // the answer asked which procedure was meant
+	Rating   string // "down" when rated so
+}
+
 // OperatorStore keeps the console's accounts and its audit log.
 type OperatorStore interface {
 	// CreateOperator stores a new account, assigning ID and timestamps; ErrConflict when the
@@ -58,6 +69,13 @@ type OperatorStore interface {
 	OperatorByToken(ctx context.Context, hash string, now time.Time) (Operator, error)
 	// RevokeOperatorToken ends a token; revoking an unknown one does nothing.
 	RevokeOperatorToken(ctx context.Context, hash string) error
+	// MissedTurns returns, newest first, up to limit questions answered since then that the
+	// assistant refused (not grounded), answered with choices, or whose answer was rated down.
+	MissedTurns(ctx context.Context, since time.Time, limit int) ([]MissedTurn, error)
+	// DismissMissed records that operators dealt with the questions of a group (by its key)
+	// at a time; DismissedMissed returns those times by key.
+	DismissMissed(ctx context.Context, key, by string, at time.Time) error
+	DismissedMissed(ctx context.Context) (map[string]time.Time, error)
 	// AppendAudit adds an entry to the audit log, assigning ID and, when zero, At.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// Audit returns the last limit entries, newest first (all when limit <= 0).

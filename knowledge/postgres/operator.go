@@ -131,3 +131,63 @@ func (s *Store) RevokeOperatorToken(ctx context.Context, hash string) error {
 	}
 	return nil
 }
+
+// MissedTurns returns the questions answered badly since a time, newest first.
+func (s *Store) MissedTurns(ctx context.Context, since time.Time, limit int) ([]knowledge.MissedTurn, error) {
+	var lim any
+	if limit > 0 {
+		lim = limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT u.text, se.channel, a.created_at, a.grounded, a.choices <> '[]'::jsonb, COALESCE(f.rating, '')
+		FROM messages a
+		JOIN messages u ON u.session_id = a.session_id AND u.seq = a.seq - 1 AND u.role = 'user'
+		JOIN sessions se ON se.id = a.session_id
+		LEFT JOIN feedback f ON f.message_id = a.id
+		WHERE a.role = 'assistant' AND a.status = 'complete' AND a.created_at >= $1
+			AND (NOT a.grounded OR a.choices <> '[]'::jsonb OR f.rating = 'down')
+		ORDER BY a.created_at DESC LIMIT $2::bigint`, since, lim)
+	if err != nil {
+		return nil, dbError("missed turns", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.MissedTurn, error) {
+		var m knowledge.MissedTurn
+		err := row.Scan(&m.Question, &m.Channel, &m.At, &m.Grounded, &m.Choices, &m.Rating)
+		return m, err
+	})
+	if err != nil {
+		return nil, dbError("missed turns", err)
+	}
+	return out, nil
+}
+
+// DismissMissed records that a group of missed questions was dealt with.
+func (s *Store) DismissMissed(ctx context.Context, key, by string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO missed_dismissed (key, dismissed_by, dismissed_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET dismissed_by = excluded.dismissed_by, dismissed_at = excluded.dismissed_at`, key, by, at)
+	if err != nil {
+		return dbError("dismiss missed", err)
+	}
+	return nil
+}
+
+// DismissedMissed returns when each dismissed group was dismissed.
+func (s *Store) DismissedMissed(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `SELECT key, dismissed_at FROM missed_dismissed`)
+	if err != nil {
+		return nil, dbError("dismissed missed", err)
+	}
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var k string
+		var at time.Time
+		if err := rows.Scan(&k, &at); err != nil {
+			rows.Close()
+			return nil, dbError("dismissed missed", err)
+		}
+		out[k] = at
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("dismissed missed", err)
+	}
+	return out, nil
+}

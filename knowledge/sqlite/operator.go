@@ -172,3 +172,68 @@ func (s *Store) RevokeOperatorToken(ctx context.Context, hash string) error {
 	}
 	return nil
 }
+
+// MissedTurns returns the questions answered badly since a time, newest first.
+func (s *Store) MissedTurns(ctx context.Context, since time.Time, limit int) ([]knowledge.MissedTurn, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.query(ctx, `SELECT u.text, se.channel, a.created_at, a.grounded, a.choices <> '[]', COALESCE(f.rating, '')
+		FROM messages a
+		JOIN messages u ON u.session_id = a.session_id AND u.seq = a.seq - 1 AND u.role = 'user'
+		JOIN sessions se ON se.id = a.session_id
+		LEFT JOIN feedback f ON f.message_id = a.id
+		WHERE a.role = 'assistant' AND a.status = 'complete' AND a.created_at >= ?
+			AND (NOT a.grounded OR a.choices <> '[]' OR f.rating = 'down')
+		ORDER BY a.created_at DESC LIMIT ?`, since.UnixMicro(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: missed turns: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []knowledge.MissedTurn
+	for rows.Next() {
+		var m knowledge.MissedTurn
+		var at int64
+		if err := rows.Scan(&m.Question, &m.Channel, &at, &m.Grounded, &m.Choices, &m.Rating); err != nil {
+			return nil, fmt.Errorf("sqlite: missed turns: %w", mapErr(err))
+		}
+		m.At = fromMicro(at)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: missed turns: %w", err)
+	}
+	return out, nil
+}
+
+// DismissMissed records that a group of missed questions was dealt with.
+func (s *Store) DismissMissed(ctx context.Context, key, by string, at time.Time) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO missed_dismissed (key, dismissed_by, dismissed_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET dismissed_by = excluded.dismissed_by, dismissed_at = excluded.dismissed_at`, key, by, at.UnixMicro())
+		return mapErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: dismiss missed: %w", err)
+	}
+	return nil
+}
+
+// DismissedMissed returns when each dismissed group was dismissed.
+func (s *Store) DismissedMissed(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.query(ctx, `SELECT key, dismissed_at FROM missed_dismissed`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dismissed missed: %w", mapErr(err))
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var k string
+		var at int64
+		if err := rows.Scan(&k, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: dismissed missed: %w", mapErr(err))
+		}
+		out[k] = fromMicro(at)
+	}
+	return out, rows.Err()
+}

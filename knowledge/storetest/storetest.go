@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"feedback", contractFeedback},
 		{"a deleted session takes its messages and feedback", contractDeleteSession},
 		{"operator accounts and the audit log", contractOperators},
+		{"missed questions for the operators", contractMissed},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
 		{"concurrent readers during replacement", contractConcurrentReplace},
@@ -1104,6 +1106,58 @@ func contractOperators(t *testing.T, s knowledge.Store) {
 	}
 	if all, err := s.Audit(ctx, 0); err != nil || len(all) != 3 {
 		t.Errorf("Audit(0) = %d entries, %v; want 3", len(all), err)
+	}
+}
+
+// contractMissed: the questions answered badly (refused, asked back with choices, rated down)
+// come back newest first with their channel; the others do not. Dismissals are kept by key.
+func contractMissed(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	sess := knowledge.Session{Channel: "zalo", UserKey: "k", Audience: "citizen"}
+	turn := func(q string, grounded bool, choices []knowledge.Choice) knowledge.Message {
+		u := knowledge.Message{Role: knowledge.RoleUser, Text: q, Status: knowledge.StatusComplete}
+		a := knowledge.Message{Role: knowledge.RoleAssistant, Text: "…", Grounded: grounded, Choices: choices, Status: knowledge.StatusComplete}
+		if err := s.RecordTurn(ctx, &sess, &u, &a); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond) // distinct times, for the order
+		return a
+	}
+	turn("giá vàng hôm nay", false, nil)
+	rated := turn("lệ phí làm hộ chiếu", true, nil)
+	turn("đăng ký tạm trú ở đâu", true, nil)
+	turn("giấy phép", false, []knowledge.Choice{{N: 1, Title: "A", Source: "a", DocumentID: "a"}, {N: 2, Title: "B", Source: "b", DocumentID: "b"}})
+	if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: rated.ID, Rating: "down"}); err != nil {
+		t.Fatal(err)
+	}
+	missed, err := s.MissedTurns(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range missed {
+		got = append(got, fmt.Sprintf("%s %s grounded=%v choices=%v %s", m.Question, m.Channel, m.Grounded, m.Choices, m.Rating))
+	}
+	want := []string{"giấy phép zalo grounded=false choices=true ", "lệ phí làm hộ chiếu zalo grounded=true choices=false down", "giá vàng hôm nay zalo grounded=false choices=false "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("missed turns:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if some, err := s.MissedTurns(ctx, time.Time{}, 1); err != nil || len(some) != 1 {
+		t.Errorf("limit 1: %d, %v", len(some), err)
+	}
+	if later, err := s.MissedTurns(ctx, time.Now().Add(time.Hour), 0); err != nil || len(later) != 0 {
+		t.Errorf("since the future: %d, %v", len(later), err)
+	}
+	at := time.Now().Truncate(time.Millisecond)
+	if err := s.DismissMissed(ctx, "gia vang", "lan", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DismissMissed(ctx, "gia vang", "an", at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.DismissedMissed(ctx)
+	if err != nil || len(d) != 1 || !d["gia vang"].Equal(at.Add(time.Minute)) {
+		t.Errorf("dismissed %v, %v", d, err)
 	}
 }
 
