@@ -46,6 +46,7 @@ func (a *API) registerFAQ(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("POST /api/v1/faq", a.authed(RoleEditor, a.handleFAQCreate))
 	mux.HandleFunc("GET /api/v1/faq", a.authed(RoleViewer, a.handleFAQList))
+	mux.HandleFunc("PATCH /api/v1/faq/{id}", a.authed(RoleEditor, a.handleFAQPatch))
 	mux.HandleFunc("DELETE /api/v1/faq/{id}", a.authed(RoleEditor, a.handleFAQDelete))
 }
 
@@ -59,11 +60,12 @@ type faqEntry struct {
 
 func (a *API) handleFAQCreate(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
 	var in struct {
-		Question string `json:"question"`
-		Answer   string `json:"answer"`
+		Question  string `json:"question"`
+		Answer    string `json:"answer"`
+		FromGroup string `json:"from_group"` // the unanswered group it answers, dismissed with it
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", `want {"question", "answer"}`)
+		writeError(w, http.StatusBadRequest, "invalid_request", `want {"question", "answer", "from_group"?}`)
 		return
 	}
 	q, ans := oneLine(in.Question), strings.TrimSpace(in.Answer)
@@ -89,7 +91,46 @@ func (a *API) handleFAQCreate(w http.ResponseWriter, r *http.Request, o knowledg
 		return
 	}
 	a.audit(r, o.Name, "faq.create", source)
+	if g := strings.TrimSpace(in.FromGroup); g != "" {
+		if err := a.store.DismissMissed(r.Context(), g, o.Name, a.now()); err != nil {
+			a.logger.ErrorContext(r.Context(), "console: dismiss the answered group", slog.Any("error", err))
+		} else {
+			a.audit(r, o.Name, "unanswered.dismiss", g)
+		}
+	}
 	writeJSON(w, http.StatusCreated, faqEntry{ID: doc.ID, Source: doc.Source, Question: q, Enabled: doc.Enabled, UpdatedAt: doc.UpdatedAt})
+}
+
+// handleFAQPatch enables or disables an entry: {"enabled": false} takes it out of the answers
+// without deleting it.
+func (a *API) handleFAQPatch(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
+	var in struct {
+		Enabled *bool `json:"enabled"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil || in.Enabled == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", `want {"enabled": true|false}`)
+		return
+	}
+	id := r.PathValue("id")
+	d, err := a.docs.Document(r.Context(), id)
+	if errors.Is(err, knowledge.ErrNotFound) || err == nil && d.Kind != knowledge.KindFAQ {
+		writeError(w, http.StatusNotFound, "not_found", "no such FAQ entry")
+		return
+	}
+	if err == nil {
+		d, err = a.docs.UpdateDocument(r.Context(), id, knowledge.DocumentPatch{Enabled: in.Enabled})
+	}
+	if err != nil {
+		a.logger.ErrorContext(r.Context(), "console: update FAQ entry", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal", "the entry could not be changed")
+		return
+	}
+	action := "faq.enable"
+	if !d.Enabled {
+		action = "faq.disable"
+	}
+	a.audit(r, o.Name, action, d.Source)
+	writeJSON(w, http.StatusOK, faqEntry{ID: d.ID, Source: d.Source, Question: d.Title, Enabled: d.Enabled, UpdatedAt: d.UpdatedAt})
 }
 
 // faqDocument returns the stored entry as an FAQ document, whatever extraction guessed of its

@@ -85,6 +85,22 @@ func TestAnswerOnce(t *testing.T) {
 	if _, out := call(t, "GET", srv.URL+"/api/v1/faq", viewer, ""); len(out["faq"].([]any)) != 1 {
 		t.Errorf("list: %v", out)
 	}
+	// Disabled, the entry is no longer the answer; enabled again, it is.
+	if status, out := call(t, "PATCH", srv.URL+"/api/v1/faq/"+id, editor, `{"enabled":false}`); status != 200 || out["enabled"] != false {
+		t.Fatalf("disable: %d %v", status, out)
+	}
+	if r := ask(question); r.Grounded && strings.Contains(r.Answer, "cán bộ tra cứu theo số định danh") {
+		t.Errorf("a disabled entry is still the answer:\n%s", r.Answer)
+	}
+	if status, _ := call(t, "PATCH", srv.URL+"/api/v1/faq/"+id, editor, `{"enabled":true}`); status != 200 {
+		t.Fatalf("enable: %d", status)
+	}
+	if r := ask(question); !strings.Contains(r.Answer, "cán bộ tra cứu theo số định danh") {
+		t.Errorf("the entry enabled again is not the answer:\n%s", r.Answer)
+	}
+	if status, _ := call(t, "PATCH", srv.URL+"/api/v1/faq/"+id, viewer, `{"enabled":false}`); status != 403 {
+		t.Errorf("a viewer changed an entry: %d", status)
+	}
 	if status, _ := call(t, "DELETE", srv.URL+"/api/v1/faq/"+id, editor, ""); status != 204 {
 		t.Fatalf("delete: %d", status)
 	}
@@ -94,8 +110,9 @@ func TestAnswerOnce(t *testing.T) {
 	if r := ask(question); r.Grounded && strings.Contains(r.Answer, "cán bộ tra cứu theo số định danh") {
 		t.Errorf("a deleted entry is still the answer:\n%s", r.Answer)
 	}
-	entries, _ := s.Audit(ctx, 2)
-	if len(entries) != 2 || entries[0].Action != "faq.delete" || entries[1].Action != "faq.create" || entries[0].Actor != "lan" {
+	entries, _ := s.Audit(ctx, 4)
+	if len(entries) != 4 || entries[0].Action != "faq.delete" || entries[1].Action != "faq.enable" || entries[2].Action != "faq.disable" ||
+		entries[3].Action != "faq.create" || entries[0].Actor != "lan" {
 		t.Errorf("audit: %+v", entries)
 	}
 }

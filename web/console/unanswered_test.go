@@ -91,4 +91,19 @@ func TestUnansweredQueue(t *testing.T) {
 	if gs := groups(); len(gs) != 2 {
 		t.Errorf("asked again after the dismissal: %v, want the gold price back", gs)
 	}
+	// Answering a group once closes it.
+	weather := groups()[1]
+	body := `{"question":"Thời tiết Đà Lạt cuối tuần thế nào?","answer":"Trợ lý không dự báo thời tiết; xem trang của Trung tâm Dự báo khí tượng thủy văn quốc gia.","from_group":"` + weather["key"].(string) + `"}`
+	api := http.NewServeMux()
+	console.NewAPI(s, quiet).WithFAQ(in, s).Register(api)
+	faqSrv := httptest.NewServer(api)
+	defer faqSrv.Close()
+	if status, out := call(t, "POST", faqSrv.URL+"/api/v1/faq", login(t, faqSrv, "lan", "biên tập viên 2026"), body); status != 201 {
+		t.Fatalf("answer the group: %d %v", status, out)
+	}
+	for _, g := range groups() {
+		if g["key"] == weather["key"] {
+			t.Errorf("the answered group is still in the queue: %v", g)
+		}
+	}
 }
