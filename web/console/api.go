@@ -67,6 +67,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/unanswered", a.authed(RoleViewer, a.handleUnanswered))
 	mux.HandleFunc("POST /api/v1/unanswered/dismiss", a.authed(RoleEditor, a.handleDismiss))
 	a.registerFAQ(mux)
+	a.registerDocuments(mux)
 }
 
 // roleRank orders the roles: a role may do what the roles below it may.
