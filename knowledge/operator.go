@@ -50,6 +50,17 @@ type MissedTurn struct {
 	Rating   string // "down" when rated so
 }
 
+// DayStats counts one day's answers on one channel, for the operators' dashboard. Days are
+// those of Vietnam (UTC+7).
+type DayStats struct {
+	Date      string // "2026-12-04"
+	Channel   string
+	Questions int // answers given
+	Grounded  int // answers that cite the knowledge base
+	Choices   int // answers that asked which procedure was meant
+	Up, Down  int // ratings
+}
+
 // OperatorStore keeps the console's accounts and its audit log.
 type OperatorStore interface {
 	// CreateOperator stores a new account, assigning ID and timestamps; ErrConflict when the
@@ -76,6 +87,9 @@ type OperatorStore interface {
 	// at a time; DismissedMissed returns those times by key.
 	DismissMissed(ctx context.Context, key, by string, at time.Time) error
 	DismissedMissed(ctx context.Context) (map[string]time.Time, error)
+	// AnswerStats counts the answers given since a time, by day (UTC+7) and channel, oldest
+	// first.
+	AnswerStats(ctx context.Context, since time.Time) ([]DayStats, error)
 	// AppendAudit adds an entry to the audit log, assigning ID and, when zero, At.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// Audit returns the last limit entries, newest first (all when limit <= 0).

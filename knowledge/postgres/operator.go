@@ -191,3 +191,25 @@ func (s *Store) DismissedMissed(ctx context.Context) (map[string]time.Time, erro
 	}
 	return out, nil
 }
+
+// AnswerStats counts the answers given since a time, by day (UTC+7) and channel.
+func (s *Store) AnswerStats(ctx context.Context, since time.Time) ([]knowledge.DayStats, error) {
+	rows, err := s.pool.Query(ctx, `SELECT to_char((a.created_at AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM-DD') AS day, se.channel,
+			count(*)::int, count(*) FILTER (WHERE a.grounded)::int, count(*) FILTER (WHERE a.choices <> '[]'::jsonb)::int,
+			count(*) FILTER (WHERE f.rating = 'up')::int, count(*) FILTER (WHERE f.rating = 'down')::int
+		FROM messages a JOIN sessions se ON se.id = a.session_id LEFT JOIN feedback f ON f.message_id = a.id
+		WHERE a.role = 'assistant' AND a.status IN ('complete', 'undelivered') AND a.created_at >= $1
+		GROUP BY day, se.channel ORDER BY day, se.channel`, since)
+	if err != nil {
+		return nil, dbError("answer stats", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.DayStats, error) {
+		var d knowledge.DayStats
+		err := row.Scan(&d.Date, &d.Channel, &d.Questions, &d.Grounded, &d.Choices, &d.Up, &d.Down)
+		return d, err
+	})
+	if err != nil {
+		return nil, dbError("answer stats", err)
+	}
+	return out, nil
+}

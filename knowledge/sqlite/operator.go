@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -236,4 +237,31 @@ func (s *Store) DismissedMissed(ctx context.Context) (map[string]time.Time, erro
 		out[k] = fromMicro(at)
 	}
 	return out, rows.Err()
+}
+
+// AnswerStats counts the answers given since a time, by day (UTC+7) and channel.
+func (s *Store) AnswerStats(ctx context.Context, since time.Time) ([]knowledge.DayStats, error) {
+	rows, err := s.query(ctx, `SELECT date(a.created_at / 1000000 + 7 * 3600, 'unixepoch') AS day, se.channel, count(*),
+			sum(a.grounded), sum(a.choices <> '[]'), sum(f.rating = 'up'), sum(f.rating = 'down')
+		FROM messages a JOIN sessions se ON se.id = a.session_id LEFT JOIN feedback f ON f.message_id = a.id
+		WHERE a.role = 'assistant' AND a.status IN ('complete', 'undelivered') AND a.created_at >= ?
+		GROUP BY day, se.channel ORDER BY day, se.channel`, since.UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: answer stats: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []knowledge.DayStats
+	for rows.Next() {
+		var d knowledge.DayStats
+		var up, down sql.NullInt64
+		if err := rows.Scan(&d.Date, &d.Channel, &d.Questions, &d.Grounded, &d.Choices, &up, &down); err != nil {
+			return nil, fmt.Errorf("sqlite: answer stats: %w", mapErr(err))
+		}
+		d.Up, d.Down = int(up.Int64), int(down.Int64)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: answer stats: %w", err)
+	}
+	return out, nil
 }

@@ -87,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"a deleted session takes its messages and feedback", contractDeleteSession},
 		{"operator accounts and the audit log", contractOperators},
 		{"missed questions for the operators", contractMissed},
+		{"answers counted by day and channel", contractAnswerStats},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
 		{"concurrent readers during replacement", contractConcurrentReplace},
@@ -1158,6 +1159,45 @@ func contractMissed(t *testing.T, s knowledge.Store) {
 	d, err := s.DismissedMissed(ctx)
 	if err != nil || len(d) != 1 || !d["gia vang"].Equal(at.Add(time.Minute)) {
 		t.Errorf("dismissed %v, %v", d, err)
+	}
+}
+
+// contractAnswerStats: answers are counted by day (UTC+7) and channel, with how many cite the
+// knowledge base, asked back with choices, and were rated up or down.
+func contractAnswerStats(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	web := knowledge.Session{Channel: "web", Audience: "citizen"}
+	zalo := knowledge.Session{Channel: "zalo", UserKey: "k2", Audience: "citizen"}
+	answer := func(sess *knowledge.Session, grounded bool, choices []knowledge.Choice, rating string) {
+		u := knowledge.Message{Role: knowledge.RoleUser, Text: "q", Status: knowledge.StatusComplete}
+		a := knowledge.Message{Role: knowledge.RoleAssistant, Text: "a", Grounded: grounded, Choices: choices, Status: knowledge.StatusComplete}
+		if err := s.RecordTurn(ctx, sess, &u, &a); err != nil {
+			t.Fatal(err)
+		}
+		if rating != "" {
+			if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: a.ID, Rating: rating}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	answer(&web, true, nil, "up")
+	answer(&web, true, nil, "down")
+	answer(&web, false, []knowledge.Choice{{N: 1, Title: "A", Source: "a", DocumentID: "a"}}, "")
+	answer(&zalo, false, nil, "")
+	got, err := s.AnswerStats(ctx, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().UTC().Add(7 * time.Hour).Format("2006-01-02")
+	want := []knowledge.DayStats{
+		{Date: today, Channel: "web", Questions: 3, Grounded: 2, Choices: 1, Up: 1, Down: 1},
+		{Date: today, Channel: "zalo", Questions: 1},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("AnswerStats = %+v, want %+v", got, want)
+	}
+	if later, err := s.AnswerStats(ctx, time.Now().Add(time.Hour)); err != nil || len(later) != 0 {
+		t.Errorf("since the future: %+v, %v", later, err)
 	}
 }
 

@@ -64,6 +64,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/auth/me", a.authed(RoleViewer, a.handleMe))
 	mux.HandleFunc("GET /api/v1/operators", a.authed(RoleAdmin, a.handleOperators))
 	mux.HandleFunc("GET /api/v1/audit", a.authed(RoleAdmin, a.handleAudit))
+	mux.HandleFunc("GET /api/v1/dashboard", a.authed(RoleViewer, a.handleDashboard))
+	mux.HandleFunc("GET /api/v1/dashboard.csv", a.authed(RoleViewer, a.handleDashboardCSV))
 	mux.HandleFunc("GET /api/v1/unanswered", a.authed(RoleViewer, a.handleUnanswered))
 	mux.HandleFunc("POST /api/v1/unanswered/dismiss", a.authed(RoleEditor, a.handleDismiss))
 	a.registerFAQ(mux)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -115,16 +114,11 @@ func jaccard(a, b map[string]bool) float64 {
 }
 
 func (a *API) handleUnanswered(w http.ResponseWriter, r *http.Request, _ knowledge.Operator) {
-	days := defaultMissedDays
-	if v := r.URL.Query().Get("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 366 {
-			writeError(w, http.StatusBadRequest, "invalid_request", "days must be 1 to 366")
-			return
-		}
-		days = n
+	n, ok := days(w, r)
+	if !ok {
+		return
 	}
-	turns, err := a.store.MissedTurns(r.Context(), a.now().AddDate(0, 0, -days), maxMissedTurns)
+	turns, err := a.store.MissedTurns(r.Context(), a.now().AddDate(0, 0, -n), maxMissedTurns)
 	if err != nil {
 		a.logger.ErrorContext(r.Context(), "console: missed turns", slog.Any("error", err))
 		writeError(w, http.StatusInternalServerError, "internal", "the unanswered questions could not be read")
@@ -143,7 +137,7 @@ func (a *API) handleUnanswered(w http.ResponseWriter, r *http.Request, _ knowled
 		}
 		out = append(out, g)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"groups": out, "days": days})
+	writeJSON(w, http.StatusOK, map[string]any{"groups": out, "days": n})
 }
 
 func (a *API) handleDismiss(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/trolyao/trolyao/assistant"
@@ -77,6 +78,24 @@ func TestUnansweredQueue(t *testing.T) {
 	gold := gs[0]
 	if gold["count"].(float64) != 2 || gold["example"] != "gia vang SJC hom nay bao nhieu" || gold["refused"].(float64) != 2 || gold["channels"].([]any)[0] != "web" {
 		t.Errorf("first group %v: want the gold price asked twice, with and without diacritics", gold)
+	}
+	// The dashboard counts the five answers (one grounded) and shows the same top group.
+	status, dash := call(t, "GET", srv.URL+"/api/v1/dashboard?days=7", viewer, "")
+	totals, _ := dash["totals"].(map[string]any)
+	if status != 200 || totals["questions"].(float64) != 5 || totals["grounded_rate"].(float64) != 0.2 ||
+		dash["top_unanswered"].([]any)[0].(map[string]any)["key"] != gold["key"] {
+		t.Errorf("dashboard: %d %v", status, dash)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/dashboard.csv", nil)
+	req.Header.Set("Authorization", "Bearer "+viewer)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(string(csv), "ngay,kenh,cau_hoi,co_nguon,hoi_lai_lua_chon,danh_gia_tot,danh_gia_chua_tot\n") || !strings.Contains(string(csv), ",web,5,1,0,0,0") {
+		t.Errorf("CSV export: %d\n%s", res.StatusCode, csv)
 	}
 	if status, _ := call(t, "POST", srv.URL+"/api/v1/unanswered/dismiss", viewer, `{"key":"`+gold["key"].(string)+`"}`); status != 403 {
 		t.Errorf("a viewer dismissed a group: %d", status)
