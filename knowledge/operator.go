@@ -14,6 +14,10 @@ type Operator struct {
 	Role         string // "admin", "editor" or "viewer"
 	PasswordHash string // an encoded argon2id hash, never the password
 	Disabled     bool
+	// FailedLogins counts the wrong passwords since the last sign-in; past a limit the account
+	// is locked until LockedUntil (an admin can lift it sooner).
+	FailedLogins int
+	LockedUntil  time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -70,7 +74,8 @@ type OperatorStore interface {
 	OperatorByName(ctx context.Context, name string) (Operator, error)
 	// Operators lists the accounts by name.
 	Operators(ctx context.Context) ([]Operator, error)
-	// UpdateOperator saves an account's Role, PasswordHash and Disabled, or returns ErrNotFound.
+	// UpdateOperator saves an account's Role, PasswordHash, Disabled, FailedLogins and
+	// LockedUntil, or returns ErrNotFound.
 	UpdateOperator(ctx context.Context, o Operator) error
 	// CreateOperatorToken stores a token (Hash, OperatorID, ExpiresAt), assigning CreatedAt;
 	// ErrNotFound when the operator does not exist.

@@ -18,6 +18,7 @@ const operatorsUsage = `usage:
   assistant operators list                                  accounts with their role and state
   assistant operators disable NAME                          the account can no longer sign in
   assistant operators enable NAME
+  assistant operators unlock NAME                           lift a lockout after wrong passwords
   assistant operators reset-password NAME                   new password on stdin
 
 The password is the first line of standard input (at least 12 characters), e.g.
@@ -73,7 +74,7 @@ func operators(ctx context.Context, a *app, args []string, stdin io.Reader, stdo
 		}
 		fmt.Fprintf(stdout, "%d operators\n", len(list))
 		return nil
-	case "disable", "enable", "reset-password":
+	case "disable", "enable", "unlock", "reset-password":
 		if len(rest) != 1 {
 			return exitError{2, fmt.Errorf("operators %s: give one account name", sub)}
 		}
@@ -85,6 +86,8 @@ func operators(ctx context.Context, a *app, args []string, stdin io.Reader, stdo
 				return exitError{2, fmt.Errorf("operators reset-password: %w", err)}
 			}
 			err = acc.ResetPassword(ctx, console.Shell, name, password)
+		} else if sub == "unlock" {
+			err = acc.Unlock(ctx, console.Shell, name)
 		} else {
 			err = acc.SetDisabled(ctx, console.Shell, name, sub == "disable")
 		}

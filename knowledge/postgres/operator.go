@@ -10,7 +10,7 @@ import (
 	"github.com/trolyao/trolyao/knowledge"
 )
 
-const operatorColumns = `id, name, role, password_hash, disabled, created_at, updated_at`
+const operatorColumns = `id, name, role, password_hash, disabled, created_at, updated_at, failed_logins, locked_until`
 
 // CreateOperator stores a new console account.
 func (s *Store) CreateOperator(ctx context.Context, o *knowledge.Operator) error {
@@ -24,7 +24,11 @@ func (s *Store) CreateOperator(ctx context.Context, o *knowledge.Operator) error
 
 func scanOperator(row pgx.Row) (knowledge.Operator, error) {
 	var o knowledge.Operator
-	err := row.Scan(&o.ID, &o.Name, &o.Role, &o.PasswordHash, &o.Disabled, &o.CreatedAt, &o.UpdatedAt)
+	var locked *time.Time
+	err := row.Scan(&o.ID, &o.Name, &o.Role, &o.PasswordHash, &o.Disabled, &o.CreatedAt, &o.UpdatedAt, &o.FailedLogins, &locked)
+	if locked != nil {
+		o.LockedUntil = *locked
+	}
 	return o, err
 }
 
@@ -55,8 +59,12 @@ func (s *Store) UpdateOperator(ctx context.Context, o knowledge.Operator) error 
 	if !isUUID(o.ID) {
 		return fmt.Errorf("postgres: update operator %s: %w", o.Name, knowledge.ErrNotFound)
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE operators SET role = $2, password_hash = $3, disabled = $4, updated_at = now() WHERE id = $1`,
-		o.ID, o.Role, o.PasswordHash, o.Disabled)
+	var locked *time.Time
+	if !o.LockedUntil.IsZero() {
+		locked = &o.LockedUntil
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE operators SET role = $2, password_hash = $3, disabled = $4, failed_logins = $5, locked_until = $6,
+		updated_at = now() WHERE id = $1`, o.ID, o.Role, o.PasswordHash, o.Disabled, o.FailedLogins, locked)
 	if err != nil {
 		return dbError("update operator "+o.Name, err)
 	}
@@ -116,7 +124,8 @@ func (s *Store) CreateOperatorToken(ctx context.Context, t *knowledge.OperatorTo
 
 // OperatorByToken returns the operator of a live token.
 func (s *Store) OperatorByToken(ctx context.Context, hash string, at time.Time) (knowledge.Operator, error) {
-	o, err := scanOperator(s.pool.QueryRow(ctx, `SELECT o.id, o.name, o.role, o.password_hash, o.disabled, o.created_at, o.updated_at
+	o, err := scanOperator(s.pool.QueryRow(ctx, `SELECT o.id, o.name, o.role, o.password_hash, o.disabled, o.created_at, o.updated_at,
+			o.failed_logins, o.locked_until
 		FROM operator_tokens t JOIN operators o ON o.id = t.operator_id WHERE t.hash = $1 AND NOT t.revoked AND t.expires_at > $2`, hash, at))
 	if err != nil {
 		return knowledge.Operator{}, dbError("operator by token", err)

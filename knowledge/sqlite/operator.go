@@ -26,15 +26,18 @@ func (s *Store) CreateOperator(ctx context.Context, o *knowledge.Operator) error
 	return nil
 }
 
-const selectOperator = `SELECT id, name, role, password_hash, disabled, created_at, updated_at FROM operators`
+const selectOperator = `SELECT id, name, role, password_hash, disabled, created_at, updated_at, failed_logins, locked_until FROM operators`
 
 func scanOperator(row rowScanner) (knowledge.Operator, error) {
 	var o knowledge.Operator
-	var created, updated int64
-	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.PasswordHash, &o.Disabled, &created, &updated); err != nil {
+	var created, updated, locked int64
+	if err := row.Scan(&o.ID, &o.Name, &o.Role, &o.PasswordHash, &o.Disabled, &created, &updated, &o.FailedLogins, &locked); err != nil {
 		return knowledge.Operator{}, mapErr(err)
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicro(created), fromMicro(updated)
+	if locked != 0 {
+		o.LockedUntil = fromMicro(locked)
+	}
 	return o, nil
 }
 
@@ -71,8 +74,12 @@ func (s *Store) Operators(ctx context.Context) ([]knowledge.Operator, error) {
 // UpdateOperator saves an account's role, password hash and disabled flag.
 func (s *Store) UpdateOperator(ctx context.Context, o knowledge.Operator) error {
 	err := s.write(ctx, false, func(tx writeTx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE operators SET role = ?, password_hash = ?, disabled = ?, updated_at = ? WHERE id = ?`,
-			o.Role, o.PasswordHash, o.Disabled, now(), o.ID)
+		var locked int64
+		if !o.LockedUntil.IsZero() {
+			locked = o.LockedUntil.UnixMicro()
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE operators SET role = ?, password_hash = ?, disabled = ?, failed_logins = ?, locked_until = ?, updated_at = ?
+			WHERE id = ?`, o.Role, o.PasswordHash, o.Disabled, o.FailedLogins, locked, now(), o.ID)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -154,7 +161,8 @@ func (s *Store) CreateOperatorToken(ctx context.Context, t *knowledge.OperatorTo
 
 // OperatorByToken returns the operator of a live token.
 func (s *Store) OperatorByToken(ctx context.Context, hash string, at time.Time) (knowledge.Operator, error) {
-	o, err := scanOperator(s.queryRow(ctx, `SELECT o.id, o.name, o.role, o.password_hash, o.disabled, o.created_at, o.updated_at
+	o, err := scanOperator(s.queryRow(ctx, `SELECT o.id, o.name, o.role, o.password_hash, o.disabled, o.created_at, o.updated_at,
+			o.failed_logins, o.locked_until
 		FROM operator_tokens t JOIN operators o ON o.id = t.operator_id WHERE t.hash = ? AND NOT t.revoked AND t.expires_at > ?`, hash, at.UnixMicro()))
 	if err != nil {
 		return knowledge.Operator{}, fmt.Errorf("sqlite: operator by token: %w", err)

@@ -1053,13 +1053,22 @@ func contractOperators(t *testing.T, s knowledge.Store) {
 	if err := s.CreateOperator(ctx, &admin); err != nil {
 		t.Fatal(err)
 	}
-	lan.Role, lan.PasswordHash, lan.Disabled = "viewer", "$argon2id$y", true
+	locked := time.Now().Add(30 * time.Minute).Truncate(time.Millisecond)
+	lan.Role, lan.PasswordHash, lan.Disabled, lan.FailedLogins, lan.LockedUntil = "viewer", "$argon2id$y", true, 3, locked
 	if err := s.UpdateOperator(ctx, lan); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.OperatorByName(ctx, "lan")
-	if err != nil || got.ID != lan.ID || got.Role != "viewer" || got.PasswordHash != "$argon2id$y" || !got.Disabled {
+	if err != nil || got.ID != lan.ID || got.Role != "viewer" || got.PasswordHash != "$argon2id$y" || !got.Disabled ||
+		got.FailedLogins != 3 || !got.LockedUntil.Equal(locked) {
 		t.Errorf("after update: %+v, %v", got, err)
+	}
+	lan.FailedLogins, lan.LockedUntil = 0, time.Time{}
+	if err := s.UpdateOperator(ctx, lan); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.OperatorByName(ctx, "lan"); err != nil || got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
+		t.Errorf("lockout lifted: %+v, %v", got, err)
 	}
 	if _, err := s.OperatorByName(ctx, "khong-co"); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("unknown operator: %v", err)

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -33,8 +35,18 @@ var (
 	// ErrBadCredentials: the name is unknown, the account disabled or the password wrong
 	// (which one is not said).
 	ErrBadCredentials = errors.New("wrong name or password")
+	// ErrLocked: too many wrong passwords; the account is locked for a while (LockoutTime) or
+	// until an admin unlocks it.
+	ErrLocked = errors.New("account locked after too many wrong passwords")
 	// ErrWeakPassword: the password is too short.
 	ErrWeakPassword = fmt.Errorf("%w: the password must have at least %d characters", knowledge.ErrInvalid, MinPasswordLength)
+)
+
+// Lockout: after MaxFailedLogins wrong passwords in a row an account is locked for
+// LockoutTime, or until an admin unlocks it.
+const (
+	MaxFailedLogins = 10
+	LockoutTime     = 30 * time.Minute
 )
 
 // MinPasswordLength is the shortest password accepted, in characters.
@@ -100,10 +112,13 @@ var dummyHash, _ = HashPassword("not a password of anyone")
 // log.
 type Accounts struct {
 	store knowledge.OperatorStore
+	now   func() time.Time
 }
 
 // NewAccounts returns the accounts kept in store.
-func NewAccounts(store knowledge.OperatorStore) *Accounts { return &Accounts{store: store} }
+func NewAccounts(store knowledge.OperatorStore) *Accounts {
+	return &Accounts{store: store, now: time.Now}
+}
 
 // Actor is who makes a change and from where: an operator's name and address, or the server's
 // shell.
@@ -172,7 +187,9 @@ func (a *Accounts) ResetPassword(ctx context.Context, by Actor, name, password s
 	return a.audit(ctx, by, "operator.reset-password", name, "")
 }
 
-// Authenticate returns the enabled account with this name and password, or ErrBadCredentials.
+// Authenticate returns the enabled account with this name and password, or ErrBadCredentials
+// (ErrLocked while the account is locked). Wrong passwords are counted: the
+// MaxFailedLogins-th locks the account for LockoutTime; a sign-in resets the count.
 func (a *Accounts) Authenticate(ctx context.Context, name, password string) (knowledge.Operator, error) {
 	o, err := a.store.OperatorByName(ctx, strings.TrimSpace(name))
 	if errors.Is(err, knowledge.ErrNotFound) {
@@ -182,10 +199,47 @@ func (a *Accounts) Authenticate(ctx context.Context, name, password string) (kno
 	if err != nil {
 		return knowledge.Operator{}, err
 	}
-	if !VerifyPassword(o.PasswordHash, password) || o.Disabled {
+	now := a.now()
+	if o.LockedUntil.After(now) {
+		return knowledge.Operator{}, ErrLocked
+	}
+	if !VerifyPassword(o.PasswordHash, password) {
+		o.FailedLogins++
+		locked := o.FailedLogins >= MaxFailedLogins
+		if locked {
+			o.LockedUntil, o.FailedLogins = now.Add(LockoutTime), 0
+		}
+		if err := a.store.UpdateOperator(ctx, o); err != nil {
+			return knowledge.Operator{}, err
+		}
+		if locked {
+			_ = a.audit(ctx, Actor{Name: o.Name}, "operator.locked", o.Name, strconv.Itoa(MaxFailedLogins)+" wrong passwords")
+		}
 		return knowledge.Operator{}, ErrBadCredentials
 	}
+	if o.Disabled {
+		return knowledge.Operator{}, ErrBadCredentials
+	}
+	if o.FailedLogins > 0 || !o.LockedUntil.IsZero() {
+		o.FailedLogins, o.LockedUntil = 0, time.Time{}
+		if err := a.store.UpdateOperator(ctx, o); err != nil {
+			return knowledge.Operator{}, err
+		}
+	}
 	return o, nil
+}
+
+// Unlock lifts an account's lockout.
+func (a *Accounts) Unlock(ctx context.Context, by Actor, name string) error {
+	o, err := a.store.OperatorByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	o.FailedLogins, o.LockedUntil = 0, time.Time{}
+	if err := a.store.UpdateOperator(ctx, o); err != nil {
+		return err
+	}
+	return a.audit(ctx, by, "operator.unlock", name, "")
 }
 
 func checkedHash(password string) (string, error) {

@@ -89,6 +89,22 @@ func TestAccounts(t *testing.T) {
 	if err := acc.ResetPassword(ctx, admin, "lan.nguyen", "ngắn"); !errors.Is(err, console.ErrWeakPassword) {
 		t.Errorf("a short new password: %v", err)
 	}
+	// Ten wrong passwords lock the account, even against the right one, until an admin
+	// unlocks it; a sign-in resets the count.
+	for range console.MaxFailedLogins {
+		if _, err := acc.Authenticate(ctx, "lan.nguyen", "đoán bừa mật khẩu"); !errors.Is(err, console.ErrBadCredentials) {
+			t.Fatalf("a wrong password: %v", err)
+		}
+	}
+	if _, err := acc.Authenticate(ctx, "lan.nguyen", "mật khẩu mới của Lan"); !errors.Is(err, console.ErrLocked) {
+		t.Fatalf("a locked account with the right password: %v, want ErrLocked", err)
+	}
+	if err := acc.Unlock(ctx, admin, "lan.nguyen"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Authenticate(ctx, "lan.nguyen", "mật khẩu mới của Lan"); err != nil {
+		t.Errorf("after unlocking: %v", err)
+	}
 	// Every change is in the audit log, newest first, with who and from where, and no secret.
 	entries, err := s.Audit(ctx, 0)
 	if err != nil {
@@ -102,6 +118,8 @@ func TestAccounts(t *testing.T) {
 		}
 	}
 	want := []string{
+		"an operator.unlock lan.nguyen 10.1.2.3",
+		"lan.nguyen operator.locked lan.nguyen ",
 		"an operator.enable lan.nguyen 10.1.2.3",
 		"an operator.reset-password lan.nguyen 10.1.2.3",
 		"an operator.disable lan.nguyen 10.1.2.3",

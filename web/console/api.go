@@ -64,6 +64,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/auth/me", a.authed(RoleViewer, a.handleMe))
 	mux.HandleFunc("GET /api/v1/operators", a.authed(RoleAdmin, a.handleOperators))
 	mux.HandleFunc("GET /api/v1/audit", a.authed(RoleAdmin, a.handleAudit))
+	mux.HandleFunc("POST /api/v1/operators/{name}/unlock", a.authed(RoleAdmin, a.handleUnlock))
 	mux.HandleFunc("GET /api/v1/dashboard", a.authed(RoleViewer, a.handleDashboard))
 	mux.HandleFunc("GET /api/v1/dashboard.csv", a.authed(RoleViewer, a.handleDashboardCSV))
 	mux.HandleFunc("GET /api/v1/unanswered", a.authed(RoleViewer, a.handleUnanswered))
@@ -124,6 +125,10 @@ func (a *API) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := a.accounts.Authenticate(r.Context(), name, in.Password)
+	if errors.Is(err, ErrLocked) {
+		writeError(w, http.StatusLocked, "account_locked", "the account is locked after too many wrong passwords; try again later or ask an admin to unlock it")
+		return
+	}
 	if errors.Is(err, ErrBadCredentials) {
 		a.logger.InfoContext(r.Context(), "console: sign-in refused", slog.String("address", addr))
 		writeError(w, http.StatusUnauthorized, "bad_credentials", "wrong name or password")
@@ -181,6 +186,19 @@ func (a *API) handleOperators(w http.ResponseWriter, r *http.Request, _ knowledg
 		out = append(out, account{o.Name, o.Role, o.Disabled, o.CreatedAt})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"operators": out})
+}
+
+func (a *API) handleUnlock(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
+	err := a.accounts.Unlock(r.Context(), Actor{Name: o.Name, Address: address(r)}, r.PathValue("name"))
+	if errors.Is(err, knowledge.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no such operator")
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "the account could not be unlocked")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *API) handleAudit(w http.ResponseWriter, r *http.Request, _ knowledge.Operator) {

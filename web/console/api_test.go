@@ -83,6 +83,9 @@ func TestAPIRoles(t *testing.T) {
 		{"GET", "/api/v1/audit", admin, 200},
 		{"GET", "/api/v1/operators", admin, 200},
 		{"GET", "/api/v1/audit?limit=0", admin, 400},
+		{"POST", "/api/v1/operators/lan/unlock", editor, 403},
+		{"POST", "/api/v1/operators/lan/unlock", admin, 204},
+		{"POST", "/api/v1/operators/khong-co/unlock", admin, 404},
 	} {
 		if status, out := call(t, tt.method, srv.URL+tt.path, tt.token, ""); status != tt.want {
 			t.Errorf("%s %s: %d %v, want %d", tt.method, tt.path, status, out, tt.want)
@@ -112,7 +115,7 @@ func TestAPIRoles(t *testing.T) {
 		m := e.(map[string]any)
 		actions = append(actions, m["actor"].(string)+" "+m["action"].(string))
 	}
-	if got := strings.Join(actions, ", "); !strings.HasPrefix(got, "shell operator.disable, lan auth.login, lan auth.logout, lan auth.login, an auth.login") {
+	if got := strings.Join(actions, ", "); !strings.HasPrefix(got, "shell operator.disable, lan auth.login, lan auth.logout, an operator.unlock, lan auth.login, an auth.login") {
 		t.Errorf("audit: %s", got)
 	}
 }

@@ -1,0 +1,3 @@
+-- Wrong passwords since the last sign-in, and the lockout they lead to.
+ALTER TABLE operators ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE operators ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;
