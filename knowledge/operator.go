@@ -65,6 +65,27 @@ type DayStats struct {
 	Up, Down  int // ratings
 }
 
+// ConversationSummary is one conversation as the operators' list shows it.
+type ConversationSummary struct {
+	SessionID     string
+	Channel       string
+	Operator      string // the operator who took it over, "" when none
+	CreatedAt     time.Time
+	LastAt        time.Time // its last message
+	Messages      int
+	FirstQuestion string
+	RatedDown     bool
+	RatedUp       bool
+}
+
+// ConversationFilter narrows the list: since a time, on a channel, rated up or down.
+type ConversationFilter struct {
+	Since   time.Time
+	Channel string // "" for all
+	Rating  string // "up", "down" or "" for all
+	Limit   int
+}
+
 // OperatorStore keeps the console's accounts and its audit log.
 type OperatorStore interface {
 	// CreateOperator stores a new account, assigning ID and timestamps; ErrConflict when the
@@ -92,6 +113,8 @@ type OperatorStore interface {
 	// at a time; DismissedMissed returns those times by key.
 	DismissMissed(ctx context.Context, key, by string, at time.Time) error
 	DismissedMissed(ctx context.Context) (map[string]time.Time, error)
+	// Conversations lists the conversations active since f.Since, the latest first.
+	Conversations(ctx context.Context, f ConversationFilter) ([]ConversationSummary, error)
 	// AnswerStats counts the answers given since a time, by day (UTC+7) and channel, oldest
 	// first.
 	AnswerStats(ctx context.Context, since time.Time) ([]DayStats, error)

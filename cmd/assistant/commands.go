@@ -215,8 +215,9 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	mux := http.NewServeMux()
 	webHandler := web.New(webCfg, a.assistant, a.index, a.logger)
 	webHandler.Register(mux)
-	// Operators sign in (accounts from "assistant operators") and write FAQ entries.
-	console.NewAPI(a.store, a.logger).WithFAQ(a.ingester, a.store).Register(mux)
+	// Operators sign in (accounts from "assistant operators"), curate documents and FAQ, read
+	// conversations.
+	console.NewAPI(a.store, a.logger).WithFAQ(a.ingester, a.store).WithConversations(a.store).Register(mux)
 	// Each connector answers through the assistant, which also marks the replies a platform
 	// did not take undelivered; the store keeps event claims (and Zalo's rotated tokens).
 	// Connectors drain their queues after the server has stopped taking deliveries.

@@ -222,3 +222,33 @@ func (s *Store) AnswerStats(ctx context.Context, since time.Time) ([]knowledge.D
 	}
 	return out, nil
 }
+
+// Conversations lists the conversations active since a time, the latest first.
+func (s *Store) Conversations(ctx context.Context, f knowledge.ConversationFilter) ([]knowledge.ConversationSummary, error) {
+	var lim any
+	if f.Limit > 0 {
+		lim = f.Limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT * FROM (
+		SELECT se.id::text, se.channel, se.operator, se.created_at, max(m.created_at) AS last_at, count(m.id)::int,
+			COALESCE((SELECT text FROM messages q WHERE q.session_id = se.id AND q.role = 'user' ORDER BY q.seq LIMIT 1), ''),
+			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'down') AS down,
+			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'up') AS up
+		FROM sessions se JOIN messages m ON m.session_id = se.id
+		WHERE ($1 = '' OR se.channel = $1)
+		GROUP BY se.id HAVING max(m.created_at) >= $2
+	) c WHERE ($3 = '' OR $3 = 'down' AND down OR $3 = 'up' AND up)
+	ORDER BY last_at DESC LIMIT $4::bigint`, f.Channel, f.Since, f.Rating, lim)
+	if err != nil {
+		return nil, dbError("conversations", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.ConversationSummary, error) {
+		var c knowledge.ConversationSummary
+		err := row.Scan(&c.SessionID, &c.Channel, &c.Operator, &c.CreatedAt, &c.LastAt, &c.Messages, &c.FirstQuestion, &c.RatedDown, &c.RatedUp)
+		return c, err
+	})
+	if err != nil {
+		return nil, dbError("conversations", err)
+	}
+	return out, nil
+}

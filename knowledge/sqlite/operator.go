@@ -273,3 +273,43 @@ func (s *Store) AnswerStats(ctx context.Context, since time.Time) ([]knowledge.D
 	}
 	return out, nil
 }
+
+// Conversations lists the conversations active since a time, the latest first.
+func (s *Store) Conversations(ctx context.Context, f knowledge.ConversationFilter) ([]knowledge.ConversationSummary, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.query(ctx, `SELECT se.id, se.channel, se.operator, se.created_at, max(m.created_at), count(m.id),
+			COALESCE((SELECT text FROM messages q WHERE q.session_id = se.id AND q.role = 'user' ORDER BY q.seq LIMIT 1), ''),
+			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'down'),
+			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'up')
+		FROM sessions se JOIN messages m ON m.session_id = se.id
+		WHERE (? = '' OR se.channel = ?)
+		GROUP BY se.id HAVING max(m.created_at) >= ?
+		ORDER BY max(m.created_at) DESC`, f.Channel, f.Channel, f.Since.UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: conversations: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []knowledge.ConversationSummary
+	for rows.Next() {
+		var c knowledge.ConversationSummary
+		var created, last int64
+		if err := rows.Scan(&c.SessionID, &c.Channel, &c.Operator, &created, &last, &c.Messages, &c.FirstQuestion, &c.RatedDown, &c.RatedUp); err != nil {
+			return nil, fmt.Errorf("sqlite: conversations: %w", mapErr(err))
+		}
+		if f.Rating == "down" && !c.RatedDown || f.Rating == "up" && !c.RatedUp {
+			continue
+		}
+		c.CreatedAt, c.LastAt = fromMicro(created), fromMicro(last)
+		out = append(out, c)
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: conversations: %w", err)
+	}
+	return out, nil
+}

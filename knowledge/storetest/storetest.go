@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"operator accounts and the audit log", contractOperators},
 		{"missed questions for the operators", contractMissed},
 		{"answers counted by day and channel", contractAnswerStats},
+		{"conversations listed for the operators", contractConversations},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
 		{"concurrent readers during replacement", contractConcurrentReplace},
@@ -1207,6 +1208,50 @@ func contractAnswerStats(t *testing.T, s knowledge.Store) {
 	}
 	if later, err := s.AnswerStats(ctx, time.Now().Add(time.Hour)); err != nil || len(later) != 0 {
 		t.Errorf("since the future: %+v, %v", later, err)
+	}
+}
+
+// contractConversations: conversations come latest first, with their channel, message count,
+// first question and ratings, filtered by channel and rating.
+func contractConversations(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	turn := func(sess *knowledge.Session, q, rating string) {
+		u := knowledge.Message{Role: knowledge.RoleUser, Text: q, Status: knowledge.StatusComplete}
+		a := knowledge.Message{Role: knowledge.RoleAssistant, Text: "a", Grounded: true, Status: knowledge.StatusComplete}
+		if err := s.RecordTurn(ctx, sess, &u, &a); err != nil {
+			t.Fatal(err)
+		}
+		if rating != "" {
+			if err := s.AddFeedback(ctx, knowledge.Feedback{MessageID: a.ID, Rating: rating}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	web := knowledge.Session{Channel: "web", Audience: "citizen"}
+	zalo := knowledge.Session{Channel: "zalo", UserKey: "k3", Audience: "citizen"}
+	turn(&web, "lệ phí khai sinh", "")
+	turn(&zalo, "đăng ký tạm trú", "down")
+	turn(&web, "mất bao lâu", "up")
+	since := time.Now().Add(-time.Hour)
+	all, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("Conversations = %+v, %v", all, err)
+	}
+	if c := all[0]; c.SessionID != web.ID || c.Messages != 4 || c.FirstQuestion != "lệ phí khai sinh" || !c.RatedUp || c.RatedDown || c.LastAt.IsZero() {
+		t.Errorf("latest conversation %+v", c)
+	}
+	if down, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since, Rating: "down"}); err != nil || len(down) != 1 || down[0].SessionID != zalo.ID {
+		t.Errorf("rated down: %+v, %v", down, err)
+	}
+	if z, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since, Channel: "zalo"}); err != nil || len(z) != 1 || z[0].Channel != "zalo" {
+		t.Errorf("on zalo: %+v, %v", z, err)
+	}
+	if one, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since, Limit: 1}); err != nil || len(one) != 1 {
+		t.Errorf("limit 1: %d, %v", len(one), err)
+	}
+	if none, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: time.Now().Add(time.Hour)}); err != nil || len(none) != 0 {
+		t.Errorf("since the future: %+v, %v", none, err)
 	}
 }
 

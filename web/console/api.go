@@ -50,6 +50,8 @@ type API struct {
 	// ingester and docs serve the FAQ routes (WithFAQ); nil: none.
 	ingester *knowledge.Ingester
 	docs     FAQStore
+	// transcripts serves the conversation routes (WithConversations); nil: none.
+	transcripts TranscriptStore
 }
 
 // NewAPI returns the console API over store.
@@ -71,6 +73,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/unanswered/dismiss", a.authed(RoleEditor, a.handleDismiss))
 	a.registerFAQ(mux)
 	a.registerDocuments(mux)
+	a.registerConversations(mux)
 }
 
 // roleRank orders the roles: a role may do what the roles below it may.
