@@ -334,16 +334,11 @@ func (a *Assistant) answer(ctx context.Context, msg string, cues Cues, mem memor
 // aboutProcedure returns, for an answer about a procedure, its card and the questions to ask
 // next about it.
 func (a *Assistant) aboutProcedure(cites []knowledge.Citation, ev []evidence, c Cues) (*Card, []string) {
-	card := cardFor(cites, ev)
+	doc, card := cardFor(cites, ev)
 	if card == nil {
 		return nil, nil
 	}
-	for _, e := range ev {
-		if e.doc != nil && e.doc.ID == card.DocumentID {
-			return card, suggestions(e.doc.Procedure, c)
-		}
-	}
-	return card, nil
+	return card, suggestions(doc.Procedure, c)
 }
 
 // retrieve searches the knowledge base with the question's cues as soft preferences, within

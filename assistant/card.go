@@ -37,20 +37,20 @@ type CardChannel struct {
 // maxCardPapers bounds the papers a card lists.
 const maxCardPapers = 8
 
-// cardFor returns the card of the procedure an answer is about: the first document it cites,
-// when that is a procedure record among the evidence; nil otherwise.
-func cardFor(cites []knowledge.Citation, ev []evidence) *Card {
+// cardFor returns the procedure an answer is about, with its card: the first document it
+// cites, when that is a procedure record among the evidence; nil otherwise.
+func cardFor(cites []knowledge.Citation, ev []evidence) (*knowledge.Document, *Card) {
 	if len(cites) == 0 {
-		return nil
+		return nil, nil
 	}
 	first := cites[0]
 	for _, e := range ev {
 		if e.doc == nil || e.doc.ID != first.DocumentID || e.doc.Procedure == nil {
 			continue
 		}
-		return newCard(e.doc, first.N)
+		return e.doc, newCard(e.doc, first.N)
 	}
-	return nil
+	return nil, nil
 }
 
 func newCard(d *knowledge.Document, n int) *Card {

@@ -67,9 +67,9 @@ func (cs *clients) release(c *client) {
 // over its rate.
 func (c *client) allow(now time.Time) bool { return c.limiter.AllowN(now, 1) }
 
-// clientAddr returns the address a request comes from: the last value of the trusted proxy's
-// header when one is configured, else the peer's IP.
-func clientAddr(r *http.Request, header string) string {
+// ClientAddr returns the address a request comes from: the last value of the trusted proxy's
+// header (RealIPHeader) when one is configured, else the peer's IP.
+func ClientAddr(r *http.Request, header string) string {
 	if header != "" {
 		if v := r.Header.Values(header); len(v) > 0 {
 			last := v[len(v)-1]

@@ -59,7 +59,7 @@ type socket struct {
 // own, so that the HTTP server's per-request state (buffers, request, response) is freed
 // while the connection stays open.
 func (h *Handler) handleSocket(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.clients.acquire(clientAddr(r, h.cfg.RealIPHeader))
+	c, ok := h.clients.acquire(ClientAddr(r, h.cfg.RealIPHeader))
 	if !ok {
 		writeError(w, http.StatusTooManyRequests, "too_many_connections", "too many open connections from this address")
 		return

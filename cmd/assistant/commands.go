@@ -217,7 +217,8 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	webHandler.Register(mux)
 	// Operators sign in (accounts from "assistant operators"), curate documents and FAQ, read
 	// conversations.
-	console.NewAPI(a.store, a.logger).WithFAQ(a.ingester, a.store).WithConversations(a.store).Register(mux)
+	console.NewAPI(a.store, a.logger).WithFAQ(a.ingester, a.store).WithConversations(a.store).
+		WithRealIPHeader(a.cfg.Web.RealIPHeader).Register(mux)
 	// Each connector answers through the assistant, which also marks the replies a platform
 	// did not take undelivered; the store keeps event claims (and Zalo's rotated tokens).
 	// Connectors drain their queues after the server has stopped taking deliveries.

@@ -90,9 +90,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 		if err != nil {
 			return mapErr(err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return mapErr(err)
-		} else if n == 0 {
+		if n, _ := res.RowsAffected(); n == 0 {
 			return knowledge.ErrNotFound
 		}
 		return nil

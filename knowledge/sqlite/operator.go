@@ -83,9 +83,7 @@ func (s *Store) UpdateOperator(ctx context.Context, o knowledge.Operator) error 
 		if err != nil {
 			return mapErr(err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return mapErr(err)
-		} else if n == 0 {
+		if n, _ := res.RowsAffected(); n == 0 {
 			return knowledge.ErrNotFound
 		}
 		return nil

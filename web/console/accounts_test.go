@@ -3,8 +3,6 @@ package console_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,7 +36,7 @@ func TestPasswordHash(t *testing.T) {
 
 func TestAccounts(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quietLog)
 	if err != nil {
 		t.Fatal(err)
 	}

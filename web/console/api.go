@@ -8,8 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/trolyao/trolyao/knowledge"
+	"github.com/trolyao/trolyao/web"
 )
 
 // The console API's sign-in: POST /api/v1/auth/login {"username","password"} →
@@ -52,11 +53,20 @@ type API struct {
 	docs     FAQStore
 	// transcripts serves the conversation routes (WithConversations); nil: none.
 	transcripts TranscriptStore
+	// realIPHeader names the header a trusted reverse proxy sets to the client address.
+	realIPHeader string
 }
 
 // NewAPI returns the console API over store.
 func NewAPI(store knowledge.OperatorStore, logger *slog.Logger) *API {
 	return &API{accounts: NewAccounts(store), store: store, logger: logger, now: time.Now, limiters: map[string]*rate.Limiter{}}
+}
+
+// WithRealIPHeader reads the client address from the header a trusted reverse proxy sets
+// (web.Config.RealIPHeader), for throttling and the audit log.
+func (a *API) WithRealIPHeader(header string) *API {
+	a.realIPHeader = header
+	return a
 }
 
 // Register adds the API's routes to mux.
@@ -119,7 +129,7 @@ func (a *API) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request", `want {"username", "password"}`)
 		return
 	}
-	addr := address(r)
+	addr := a.address(r)
 	name := strings.ToLower(strings.TrimSpace(in.Username))
 	if wait, ok := a.allow("addr:"+addr, "name:"+name); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
@@ -192,7 +202,7 @@ func (a *API) handleOperators(w http.ResponseWriter, r *http.Request, _ knowledg
 }
 
 func (a *API) handleUnlock(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
-	err := a.accounts.Unlock(r.Context(), Actor{Name: o.Name, Address: address(r)}, r.PathValue("name"))
+	err := a.accounts.Unlock(r.Context(), Actor{Name: o.Name, Address: a.address(r)}, r.PathValue("name"))
 	if errors.Is(err, knowledge.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not_found", "no such operator")
 		return
@@ -205,14 +215,9 @@ func (a *API) handleUnlock(w http.ResponseWriter, r *http.Request, o knowledge.O
 }
 
 func (a *API) handleAudit(w http.ResponseWriter, r *http.Request, _ knowledge.Operator) {
-	limit := 100
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "invalid_request", "limit must be 1 to 1000")
-			return
-		}
-		limit = n
+	limit, ok := intParam(w, r, "limit", 100, 1, 1000)
+	if !ok {
+		return
 	}
 	entries, err := a.store.Audit(r.Context(), limit)
 	if err != nil {
@@ -259,19 +264,28 @@ func (a *API) allow(keys ...string) (time.Duration, bool) {
 }
 
 func (a *API) audit(r *http.Request, actor, action, target string) {
-	e := knowledge.AuditEntry{Actor: actor, Action: action, Target: target, Address: address(r)}
+	e := knowledge.AuditEntry{Actor: actor, Action: action, Target: target, Address: a.address(r)}
 	if err := a.store.AppendAudit(r.Context(), &e); err != nil {
 		a.logger.ErrorContext(r.Context(), "console: audit", slog.String("action", action), slog.Any("error", err))
 	}
 }
 
-// address is where a request came from: the connection's host.
-func address(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// address is where a request came from, as the web chat reads it.
+func (a *API) address(r *http.Request) string { return web.ClientAddr(r, a.realIPHeader) }
+
+// intParam reads the query parameter name as a whole number within [lo, hi], def when absent;
+// it answers 400 itself and reports false when the value is not one.
+func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
 	}
-	return host
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("%s must be %d to %d", name, lo, hi))
+		return 0, false
+	}
+	return n, true
 }
 
 func newToken() (string, error) {

@@ -3,8 +3,6 @@ package console_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -19,8 +17,7 @@ import (
 func apiFixture(t *testing.T) (*httptest.Server, *sqlite.Store) {
 	t.Helper()
 	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quietLog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +30,7 @@ func apiFixture(t *testing.T) (*httptest.Server, *sqlite.Store) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	console.NewAPI(s, quiet).Register(mux)
+	console.NewAPI(s, quietLog).WithRealIPHeader("X-Real-IP").Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv, s
@@ -147,5 +144,22 @@ func TestAPILoginThrottled(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
 		t.Errorf("even the right password while throttled: %d, Retry-After %q; want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+}
+
+// TestAPIAddressBehindProxy checks that the address a trusted proxy reports is the one throttled
+// and audited, as for the web chat.
+func TestAPIAddressBehindProxy(t *testing.T) {
+	srv, s := apiFixture(t)
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/auth/login", strings.NewReader(`{"username":"lan","password":"biên tập viên 2026"}`))
+	req.Header.Set("X-Real-IP", "203.0.113.7")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	entries, err := s.Audit(context.Background(), 1)
+	if res.StatusCode != 200 || err != nil || len(entries) != 1 || entries[0].Address != "203.0.113.7" {
+		t.Errorf("login %d; audit %+v, %v; want the proxy's client address", res.StatusCode, entries, err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/trolyao/trolyao/knowledge"
@@ -45,13 +44,9 @@ func (a *API) handleConversations(w http.ResponseWriter, r *http.Request, _ know
 		writeError(w, http.StatusBadRequest, "invalid_request", "rating is up or down")
 		return
 	}
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		var err error
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
-			writeError(w, http.StatusBadRequest, "invalid_request", "limit must be 1 to 1000")
-			return
-		}
+	limit, ok := intParam(w, r, "limit", 100, 1, 1000)
+	if !ok {
+		return
 	}
 	list, err := a.store.Conversations(r.Context(), knowledge.ConversationFilter{Since: a.now().AddDate(0, 0, -n), Channel: q.Get("channel"), Rating: rating, Limit: limit})
 	if err != nil {

@@ -24,15 +24,7 @@ type dayView struct {
 
 // days reads ?days= (default 30, at most 366), writing the error itself.
 func days(w http.ResponseWriter, r *http.Request) (int, bool) {
-	n := defaultMissedDays
-	if v := r.URL.Query().Get("days"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 366 {
-			writeError(w, http.StatusBadRequest, "invalid_request", "days must be 1 to 366")
-			return 0, false
-		}
-	}
-	return n, true
+	return intParam(w, r, "days", defaultMissedDays, 1, 366)
 }
 
 func (a *API) handleDashboard(w http.ResponseWriter, r *http.Request, _ knowledge.Operator) {

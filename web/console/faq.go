@@ -111,15 +111,11 @@ func (a *API) handleFAQPatch(w http.ResponseWriter, r *http.Request, o knowledge
 		writeError(w, http.StatusBadRequest, "invalid_request", `want {"enabled": true|false}`)
 		return
 	}
-	id := r.PathValue("id")
-	d, err := a.docs.Document(r.Context(), id)
-	if errors.Is(err, knowledge.ErrNotFound) || err == nil && d.Kind != knowledge.KindFAQ {
-		writeError(w, http.StatusNotFound, "not_found", "no such FAQ entry")
+	d, ok := a.faqByID(w, r)
+	if !ok {
 		return
 	}
-	if err == nil {
-		d, err = a.docs.UpdateDocument(r.Context(), id, knowledge.DocumentPatch{Enabled: in.Enabled})
-	}
+	d, err := a.docs.UpdateDocument(r.Context(), d.ID, knowledge.DocumentPatch{Enabled: in.Enabled})
 	if err != nil {
 		a.logger.ErrorContext(r.Context(), "console: update FAQ entry", slog.Any("error", err))
 		writeError(w, http.StatusInternalServerError, "internal", "the entry could not be changed")
@@ -167,22 +163,33 @@ func (a *API) handleFAQList(w http.ResponseWriter, r *http.Request, _ knowledge.
 }
 
 func (a *API) handleFAQDelete(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
-	id := r.PathValue("id")
-	d, err := a.docs.Document(r.Context(), id)
-	if errors.Is(err, knowledge.ErrNotFound) || err == nil && d.Kind != knowledge.KindFAQ {
-		writeError(w, http.StatusNotFound, "not_found", "no such FAQ entry")
+	d, ok := a.faqByID(w, r)
+	if !ok {
 		return
 	}
-	if err == nil {
-		err = a.docs.DeleteDocument(r.Context(), id)
-	}
-	if err != nil {
+	if err := a.docs.DeleteDocument(r.Context(), d.ID); err != nil {
 		a.logger.ErrorContext(r.Context(), "console: delete FAQ entry", slog.Any("error", err))
 		writeError(w, http.StatusInternalServerError, "internal", "the entry could not be deleted")
 		return
 	}
 	a.audit(r, o.Name, "faq.delete", d.Source)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// faqByID returns the FAQ entry the path's {id} names, answering 404 (or 500) itself and
+// reporting false when there is none.
+func (a *API) faqByID(w http.ResponseWriter, r *http.Request) (knowledge.Document, bool) {
+	d, err := a.docs.Document(r.Context(), r.PathValue("id"))
+	if errors.Is(err, knowledge.ErrNotFound) || err == nil && d.Kind != knowledge.KindFAQ {
+		writeError(w, http.StatusNotFound, "not_found", "no such FAQ entry")
+		return knowledge.Document{}, false
+	}
+	if err != nil {
+		a.logger.ErrorContext(r.Context(), "console: read FAQ entry", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal", "the entry could not be read")
+		return knowledge.Document{}, false
+	}
+	return d, true
 }
 
 // oneLine is s with its runs of white space made one space.
