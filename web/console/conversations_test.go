@@ -2,55 +2,26 @@ package console_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/trolyao/trolyao/assistant"
-	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/sqlite"
-	"github.com/trolyao/trolyao/knowledge/vietnamese"
-	"github.com/trolyao/trolyao/web/console"
 )
 
 // TestConversationsAPI checks that operators list conversations (by rating) and read a
 // transcript with its sources and rating, with personal data masked as stored.
 func TestConversationsAPI(t *testing.T) {
-	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
-	if err != nil {
+	st := newConsoleStack(t, map[string]string{"tam-tru.md": tamTru})
+	srv := st.srv
+	first := st.ask(t, "Tôi số điện thoại 0912345678, đăng ký tạm trú nộp hồ sơ ở đâu?")
+	if !first.Grounded {
+		t.Fatalf("%+v", first)
+	}
+	if err := st.asst.Rate(context.Background(), assistant.Rating{MessageID: first.MessageID, Rating: "down", Comment: "chưa rõ"}); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	a := vietnamese.NewAnalyzer(nil)
-	in := knowledge.NewIngester(s, knowledge.NewChunker(a), nil, quiet)
-	if _, _, err := in.Ingest(ctx, "tam-tru.md", []byte("# Đăng ký tạm trú\n\nCông dân nộp hồ sơ đăng ký tạm trú tại Công an cấp xã nơi mình sẽ tạm trú.\n")); err != nil {
-		t.Fatal(err)
-	}
-	asst := assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, nil, quiet), s, a, nil, quiet)
-	first, err := asst.Ask(ctx, assistant.Request{Message: "Tôi số điện thoại 0912345678, đăng ký tạm trú nộp hồ sơ ở đâu?", Channel: "web"}, nil)
-	if err != nil || !first.Grounded {
-		t.Fatalf("%v %+v", err, first)
-	}
-	if err := asst.Rate(ctx, assistant.Rating{MessageID: first.MessageID, Rating: "down", Comment: "chưa rõ"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := asst.Ask(ctx, assistant.Request{Message: "Giá vàng hôm nay?", Channel: "web"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := console.NewAccounts(s).Create(ctx, console.Shell, "binh", console.RoleViewer, "chỉ được xem thôi"); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	console.NewAPI(s, quiet).WithConversations(s).Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	viewer := login(t, srv, "binh", "chỉ được xem thôi")
+	st.ask(t, "Giá vàng hôm nay?")
+	viewer := login(t, srv, "binh", viewerPassword)
 
 	if _, out := call(t, "GET", srv.URL+"/api/v1/conversations", viewer, ""); len(out["conversations"].([]any)) != 2 {
 		t.Fatalf("list: %v", out)

@@ -2,48 +2,17 @@ package console_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
-
-	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/sqlite"
-	"github.com/trolyao/trolyao/knowledge/vietnamese"
-	"github.com/trolyao/trolyao/web/console"
 )
 
 // TestDocumentsAPI checks that operators list and filter documents, correct their metadata
 // (kept when the file is ingested again), and delete them, by role, audited.
 func TestDocumentsAPI(t *testing.T) {
-	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	a := vietnamese.NewAnalyzer(nil)
-	in := knowledge.NewIngester(s, knowledge.NewChunker(a), nil, quiet)
 	plan := []byte("# Kế hoạch chuyển đổi số năm 2026\n\nTỷ lệ hồ sơ trực tuyến đạt 80% ở cấp tỉnh.\n")
-	for name, text := range map[string][]byte{"ke-hoach.md": plan, "tam-tru.md": []byte("# Đăng ký tạm trú\n\nNộp hồ sơ tại Công an cấp xã.\n")} {
-		if _, _, err := in.Ingest(ctx, name, text); err != nil {
-			t.Fatal(err)
-		}
-	}
-	acc := console.NewAccounts(s)
-	for _, u := range []struct{ name, role, pw string }{{"lan", console.RoleEditor, "biên tập viên 2026"}, {"binh", console.RoleViewer, "chỉ được xem thôi"}} {
-		if _, err := acc.Create(ctx, console.Shell, u.name, u.role, u.pw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mux := http.NewServeMux()
-	console.NewAPI(s, quiet).WithFAQ(in, s).Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	editor, viewer := login(t, srv, "lan", "biên tập viên 2026"), login(t, srv, "binh", "chỉ được xem thôi")
+	st := newConsoleStack(t, map[string]string{"ke-hoach.md": string(plan), "tam-tru.md": "# Đăng ký tạm trú\n\nNộp hồ sơ tại Công an cấp xã.\n"})
+	s, in, srv := st.store, st.in, st.srv
+	ctx := context.Background()
+	editor, viewer := login(t, srv, "lan", editorPassword), login(t, srv, "binh", viewerPassword)
 
 	if _, out := call(t, "GET", srv.URL+"/api/v1/documents", viewer, ""); out["count"].(float64) != 2 {
 		t.Fatalf("list: %v", out)

@@ -2,66 +2,25 @@ package console_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/trolyao/trolyao/assistant"
-	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/sqlite"
-	"github.com/trolyao/trolyao/knowledge/vietnamese"
-	"github.com/trolyao/trolyao/web/console"
 )
 
 // TestAnswerOnce checks that an FAQ entry an editor writes is the assistant's answer at once,
 // for the question and a paraphrase typed without diacritics, and no longer once deleted; a
 // viewer may not write one.
 func TestAnswerOnce(t *testing.T) {
+	st := newConsoleStack(t, map[string]string{"thu-tuc.md": tamTru})
+	s, srv := st.store, st.srv
 	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	a := vietnamese.NewAnalyzer(nil)
-	emb := knowledge.NewHashEmbedder(a, 128)
-	if err := knowledge.EnsureEmbeddings(ctx, s, emb, emb.Info(), quiet); err != nil {
-		t.Fatal(err)
-	}
-	in := knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)
-	if _, _, err := in.Ingest(ctx, "thu-tuc.md", []byte("# Đăng ký tạm trú\n\nCông dân nộp hồ sơ đăng ký tạm trú tại Công an cấp xã nơi mình sẽ tạm trú.\n")); err != nil {
-		t.Fatal(err)
-	}
-	index := knowledge.NewIndex(s, a, emb, quiet)
-	asst := assistant.New(assistant.DefaultConfig(), index, s, a, nil, quiet)
-	acc := console.NewAccounts(s)
-	for _, u := range []struct{ name, role, pw string }{{"lan", console.RoleEditor, "biên tập viên 2026"}, {"binh", console.RoleViewer, "chỉ được xem thôi"}} {
-		if _, err := acc.Create(ctx, console.Shell, u.name, u.role, u.pw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mux := http.NewServeMux()
-	console.NewAPI(s, quiet).WithFAQ(in, s).Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	editor := login(t, srv, "lan", "biên tập viên 2026")
-	viewer := login(t, srv, "binh", "chỉ được xem thôi")
+	editor := login(t, srv, "lan", editorPassword)
+	viewer := login(t, srv, "binh", viewerPassword)
 
 	question := "Mất giấy biên nhận hồ sơ thì có nhận kết quả được không?"
 	answerText := "Được. Bạn mang giấy tờ tùy thân đến nơi đã nộp hồ sơ, cán bộ tra cứu theo số định danh và trả kết quả."
-	ask := func(q string) assistant.Reply {
-		t.Helper()
-		r, err := asst.Ask(ctx, assistant.Request{Message: q}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
+	ask := func(q string) assistant.Reply { return st.ask(t, q) }
 	if r := ask(question); r.Grounded {
 		t.Fatalf("answered before the entry exists:\n%s", r.Answer)
 	}

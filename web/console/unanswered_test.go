@@ -1,63 +1,23 @@
 package console_test
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/trolyao/trolyao/assistant"
-	"github.com/trolyao/trolyao/knowledge"
-	"github.com/trolyao/trolyao/knowledge/sqlite"
-	"github.com/trolyao/trolyao/knowledge/vietnamese"
-	"github.com/trolyao/trolyao/web/console"
 )
 
 // TestUnansweredQueue checks that refused questions come to the operators grouped (the same
 // question with and without diacritics is one group), without greetings or answered ones, and
 // that a dismissed group stays away until it is asked again.
 func TestUnansweredQueue(t *testing.T) {
-	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kb.db"), quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	a := vietnamese.NewAnalyzer(nil)
-	emb := knowledge.NewHashEmbedder(a, 128)
-	if err := knowledge.EnsureEmbeddings(ctx, s, emb, emb.Info(), quiet); err != nil {
-		t.Fatal(err)
-	}
-	in := knowledge.NewIngester(s, knowledge.NewChunker(a), emb, quiet)
-	if _, _, err := in.Ingest(ctx, "tam-tru.md", []byte("# Đăng ký tạm trú\n\nCông dân nộp hồ sơ đăng ký tạm trú tại Công an cấp xã nơi mình sẽ tạm trú.\n")); err != nil {
-		t.Fatal(err)
-	}
-	asst := assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, emb, quiet), s, a, nil, quiet)
-	ask := func(q string) {
-		t.Helper()
-		if _, err := asst.Ask(ctx, assistant.Request{Message: q, Channel: "web"}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := newConsoleStack(t, map[string]string{"tam-tru.md": tamTru})
+	srv := st.srv
+	ask := func(q string) { st.ask(t, q) }
 	for _, q := range []string{"Giá vàng SJC hôm nay bao nhiêu?", "Thời tiết Đà Lạt cuối tuần thế nào?", "xin chào", "Đăng ký tạm trú nộp hồ sơ ở đâu?", "gia vang SJC hom nay bao nhieu"} {
 		ask(q)
 	}
-	acc := console.NewAccounts(s)
-	for _, u := range []struct{ name, role, pw string }{{"lan", console.RoleEditor, "biên tập viên 2026"}, {"binh", console.RoleViewer, "chỉ được xem thôi"}} {
-		if _, err := acc.Create(ctx, console.Shell, u.name, u.role, u.pw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mux := http.NewServeMux()
-	console.NewAPI(s, quiet).Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	editor, viewer := login(t, srv, "lan", "biên tập viên 2026"), login(t, srv, "binh", "chỉ được xem thôi")
+	editor, viewer := login(t, srv, "lan", editorPassword), login(t, srv, "binh", viewerPassword)
 
 	groups := func() []map[string]any {
 		t.Helper()
@@ -113,11 +73,7 @@ func TestUnansweredQueue(t *testing.T) {
 	// Answering a group once closes it.
 	weather := groups()[1]
 	body := `{"question":"Thời tiết Đà Lạt cuối tuần thế nào?","answer":"Trợ lý không dự báo thời tiết; xem trang của Trung tâm Dự báo khí tượng thủy văn quốc gia.","from_group":"` + weather["key"].(string) + `"}`
-	api := http.NewServeMux()
-	console.NewAPI(s, quiet).WithFAQ(in, s).Register(api)
-	faqSrv := httptest.NewServer(api)
-	defer faqSrv.Close()
-	if status, out := call(t, "POST", faqSrv.URL+"/api/v1/faq", login(t, faqSrv, "lan", "biên tập viên 2026"), body); status != 201 {
+	if status, out := call(t, "POST", srv.URL+"/api/v1/faq", editor, body); status != 201 {
 		t.Fatalf("answer the group: %d %v", status, out)
 	}
 	for _, g := range groups() {
