@@ -69,6 +69,9 @@ type Store interface {
 	Messages(ctx context.Context, sessionID string, limit int) ([]knowledge.Message, error)
 	Message(ctx context.Context, id string) (knowledge.Message, error)
 	SetMessageStatus(ctx context.Context, id, status, detail string) error
+	AddMessage(ctx context.Context, m *knowledge.Message) error
+	SetOperator(ctx context.Context, id, from, to string) error
+	RequestHuman(ctx context.Context, id string, at time.Time) error
 	AddFeedback(ctx context.Context, f knowledge.Feedback) error
 	DeleteSession(ctx context.Context, id string) error
 }
@@ -87,6 +90,10 @@ type Assistant struct {
 
 	docMu sync.Mutex
 	docs  map[string]cachedDoc // full documents of recent results, by ID
+
+	events     events
+	deliverMu  sync.RWMutex
+	deliverers map[string]Deliverer // by channel: how operators' messages reach people
 }
 
 type cachedDoc struct {
@@ -146,11 +153,21 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	masked := MaskPersonalData(msg)
 	user := &knowledge.Message{Role: knowledge.RoleUser, Text: masked, Status: knowledge.StatusComplete}
 	audience := Audience(sess.Audience)
-	if sess.Operator != "" {
+	if sess.Operator != "" || asksForStaff(msg) {
+		// The operator answers, or the person asked for one: the question is recorded for the
+		// console, and only a request for staff gets a notice.
 		if err := a.recordTurn(ctx, &sess, req, user); err != nil {
 			return Reply{}, err
 		}
-		return Reply{SessionID: sess.ID, Handover: true, Answer: "Cán bộ hỗ trợ đang trực tiếp trao đổi với bạn, vui lòng chờ trong giây lát."}, nil
+		a.publish(Event{Kind: EventMessage, SessionID: sess.ID, Channel: sess.Channel, Operator: sess.Operator, Message: user})
+		if sess.Operator != "" {
+			return Reply{SessionID: sess.ID, Handover: true}, nil
+		}
+		notice, err := a.requestHuman(ctx, sess)
+		if err != nil {
+			return Reply{}, fmt.Errorf("ask: %w", err)
+		}
+		return Reply{SessionID: sess.ID, MessageID: notice.ID, Answer: notice.Text, HumanRequested: true}, nil
 	}
 	// The question and a placeholder for the answer are stored before answering, in one write:
 	// a client that reconnects meanwhile sees the question and an answer being written.
@@ -208,6 +225,8 @@ func (a *Assistant) Ask(ctx context.Context, req Request, onDelta func(string)) 
 	if err := a.store.FinishMessage(ctx, *reply, save); err != nil {
 		return Reply{}, fmt.Errorf("ask: %w", err)
 	}
+	a.publish(Event{Kind: EventMessage, SessionID: sess.ID, Channel: sess.Channel, Message: user})
+	a.publish(Event{Kind: EventMessage, SessionID: sess.ID, Channel: sess.Channel, Message: reply})
 	a.logger.DebugContext(ctx, "answered", slog.String("session", sess.ID), slog.String("message", reply.ID),
 		slog.Bool("grounded", ans.grounded), slog.Int("citations", len(ans.citations)), slog.Duration("took", time.Since(start)))
 	return Reply{SessionID: sess.ID, MessageID: reply.ID, Answer: ans.text, Grounded: ans.grounded, Citations: ans.citations, Choices: ans.choices, Card: ans.card, Suggestions: ans.suggested}, nil

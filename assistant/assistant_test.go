@@ -318,34 +318,6 @@ func TestFAQTakesPrecedence(t *testing.T) {
 	}
 }
 
-func TestHandover(t *testing.T) {
-	st := newStack(t, "sqlite")
-	ctx := context.Background()
-	first, err := st.asst.Ask(ctx, assistant.Request{Message: "Xin chào"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := st.store.Session(ctx, first.SessionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess.Operator = "can-bo-01"
-	if err := st.store.UpdateSession(ctx, sess); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := st.asst.Ask(ctx, assistant.Request{Message: "Lệ phí cấp giấy phép treo biển quảng cáo?", SessionID: first.SessionID}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reply.Handover || reply.Grounded || len(reply.Citations) > 0 {
-		t.Fatalf("reply during handover = %+v", reply)
-	}
-	msgs, _ := st.store.Messages(ctx, first.SessionID, 0)
-	if last := msgs[len(msgs)-1]; last.Role != knowledge.RoleUser {
-		t.Errorf("question during handover not recorded for the operator: last message %+v", last)
-	}
-}
-
 func TestPlatformUserKeepsOneSession(t *testing.T) {
 	st := newStack(t, "sqlite")
 	ctx := context.Background()

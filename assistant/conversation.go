@@ -192,13 +192,16 @@ func (a *Assistant) session(ctx context.Context, req Request) (knowledge.Session
 		if aud == "" {
 			aud = Citizen
 		}
-		return knowledge.Session{ID: uuid.NewString(), Channel: firstNonEmpty(req.Channel, "api"), UserKey: req.UserKey, Audience: string(aud)}, nil
+		return knowledge.Session{ID: uuid.NewString(), Channel: firstNonEmpty(req.Channel, "api"), UserKey: req.UserKey, Audience: string(aud), Address: req.Address}, nil
 	}
 	if err != nil {
 		return sess, fmt.Errorf("ask: %w", err)
 	}
 	if req.Audience != "" {
 		sess.Audience = string(req.Audience)
+	}
+	if req.Address != "" {
+		sess.Address = req.Address
 	}
 	return sess, nil
 }
@@ -214,6 +217,9 @@ func (a *Assistant) recordTurn(ctx context.Context, sess *knowledge.Session, req
 			return fmt.Errorf("ask: %w", lerr)
 		}
 		*sess = existing
+		if req.Address != "" {
+			sess.Address = req.Address
+		}
 		err = a.store.RecordTurn(ctx, sess, msgs...)
 	}
 	if err != nil {

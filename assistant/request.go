@@ -49,6 +49,9 @@ type Request struct {
 	// UserKey identifies a messaging-platform user (pseudonymised by the connector); one session
 	// per channel and user.
 	UserKey string
+	// Address is where the platform user can be reached when an operator writes to them (the
+	// connector's sealed form of the platform id); saved with the session.
+	Address string
 	// Locality is a default place for questions that name none (a district's own channel).
 	Locality string
 	// OnStart, when set, is called once the question is recorded and before the answer is
@@ -73,6 +76,9 @@ type Reply struct {
 	Card        *Card
 	Suggestions []string
 	// Handover is set when an operator has taken the conversation over: the question was
-	// recorded for the operator and Answer is a short notice, not an answer.
+	// recorded for the operator, who answers it; Answer is empty.
 	Handover bool
+	// HumanRequested is set when the message asked for a member of staff: the conversation
+	// joined the console's queue and Answer is a notice saying so (MessageID names it).
+	HumanRequested bool
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trolyao/trolyao/assistant"
+	"github.com/trolyao/trolyao/knowledge"
 )
 
 // Platform is one messaging platform as the Worker sees it: the transport under the pipeline.
@@ -76,13 +77,14 @@ type Worker struct {
 	claims   EventClaimer
 	logger   *slog.Logger
 	queue    *Queue
+	secret   string // seals the users' addresses (see SealAddress)
 }
 
 // NewWorker starts cfg.Workers goroutines answering the messages of p, with room for
 // cfg.QueueSize waiting ones, asked with cfg's audience and locality; Close stops them.
 func NewWorker(p Platform, cfg Config, asst Assistant, claims EventClaimer, logger *slog.Logger) *Worker {
 	return &Worker{platform: p, name: p.Name(), audience: cfg.Audience, locality: cfg.Locality,
-		asst: asst, claims: claims, logger: logger, queue: NewQueue(p.Name(), cfg.Workers, cfg.QueueSize, logger)}
+		asst: asst, claims: claims, logger: logger, queue: NewQueue(p.Name(), cfg.Workers, cfg.QueueSize, logger), secret: cfg.UserKeySecret}
 }
 
 // Push queues m without blocking; one user's messages are answered in the order pushed. It
@@ -121,11 +123,16 @@ func (w *Worker) process(ctx context.Context, m Message) {
 			return
 		}
 	}
+	addr, err := SealAddress(w.secret, w.name, m.UserID)
+	if err != nil {
+		log.Warn(w.name+": address not sealed; operators will not reach this user", slog.Any("error", err))
+	}
 	stopTyping := w.typing(ctx, m.UserID)
 	reply, err := w.asst.Ask(ctx, assistant.Request{
 		Message:  m.Text,
 		Channel:  w.name,
 		UserKey:  m.UserKey,
+		Address:  addr,
 		Audience: w.audience,
 		Locality: w.locality,
 	}, nil)
@@ -179,6 +186,44 @@ func (w *Worker) process(ctx context.Context, m Message) {
 		slog.Duration("took", time.Since(start)))
 }
 
+// Windower is a Platform that limits when a business may write to a user (Messenger's 24-hour
+// window, Zalo's free replies); the others accept messages at any time.
+type Windower interface {
+	Window(lastFromUser time.Time, sentSince int, now time.Time) assistant.Window
+}
+
+// OperatorLabel opens what an operator writes, on platforms where the assistant and staff
+// write from the same account.
+const OperatorLabel = "Cán bộ hỗ trợ: "
+
+// Deliver sends an operator's message or a takeover notice to the user of sess, whose sealed
+// address the session keeps: the Worker is the assistant's Deliverer for its platform.
+func (w *Worker) Deliver(ctx context.Context, sess knowledge.Session, role, text string) error {
+	userID, err := OpenAddress(w.secret, w.name, sess.Address)
+	if err != nil {
+		return fmt.Errorf("the user's address cannot be read (the user-key secret changed?): %w", err)
+	}
+	if role == knowledge.RoleOperator {
+		text = OperatorLabel + text
+	}
+	parts := w.platform.Render(text, nil).Split(w.platform.TextLimit())
+	for i, p := range parts {
+		if err := w.platform.Send(ctx, userID, p); err != nil {
+			return fmt.Errorf("%d of %d parts sent: %w", i, len(parts), err)
+		}
+	}
+	w.logger.Info(w.name+": staff message sent", slog.String("user_key", ShortKey(sess.UserKey)), slog.String("role", role), slog.Int("parts", len(parts)))
+	return nil
+}
+
+// Window is the platform's, or always open.
+func (w *Worker) Window(last time.Time, sentSince int, now time.Time) assistant.Window {
+	if wd, ok := w.platform.(Windower); ok {
+		return wd.Window(last, sentSince, now)
+	}
+	return assistant.Window{Open: true, FreeLeft: -1}
+}
+
 // typing shows the platform's typing indicator until the returned stop is called; platforms
 // without one get a stop that does nothing.
 func (w *Worker) typing(ctx context.Context, userID string) (stop func()) {
@@ -219,3 +264,9 @@ func failureText(err error) string {
 	}
 	return TryLater
 }
+
+// vietnam is the time zone notes to operators are written in.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+// VietnamTime writes t as operators read it: "14:05 ngày 04/12/2026" (UTC+7).
+func VietnamTime(t time.Time) string { return t.In(vietnam).Format("15:04 ngày 02/01/2006") }

@@ -15,17 +15,26 @@ type Session struct {
 	Audience string // "citizen" or "staff"
 	// State is the assistant's memory of the conversation (carried entities and topic), as JSON.
 	State json.RawMessage
-	// Operator is set while an operator has taken the conversation over by hand.
-	Operator  string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Operator is set while an operator has taken the conversation over by hand (SetOperator
+	// changes it; saving a session leaves it as stored).
+	Operator string
+	// Address is where a messaging platform user can be reached outside a reply to their own
+	// message (an operator writing during a takeover): the connector's sealed form of the
+	// platform id, never the id itself. "" for web sessions.
+	Address string
+	// HumanRequested is when the person asked for a member of staff, zero when they have not or
+	// an operator has since taken the conversation over (RequestHuman and SetOperator change it).
+	HumanRequested time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Message roles.
 const (
 	RoleUser      = "user"
 	RoleAssistant = "assistant"
-	RoleOperator  = "operator"
+	RoleOperator  = "operator" // a member of staff writing during a takeover
+	RoleNotice    = "notice"   // a notice to the person: staff joined or left, a request queued
 )
 
 // Message statuses.
@@ -183,8 +192,17 @@ type ConversationStore interface {
 	Session(ctx context.Context, id string) (Session, error)
 	// SessionByUser returns the session of a platform user on a channel, or ErrNotFound.
 	SessionByUser(ctx context.Context, channel, userKey string) (Session, error)
-	// UpdateSession saves the session's Audience, State and Operator, or returns ErrNotFound.
+	// UpdateSession saves the session's Audience, State and Address (when not empty), or
+	// returns ErrNotFound.
 	UpdateSession(ctx context.Context, s Session) error
+	// SetOperator hands the conversation from operator from ("" for the assistant) to operator
+	// to ("" hands it back), clearing HumanRequested when to is not empty. It returns
+	// ErrConflict when the conversation is not with from now (another operator took it first)
+	// and ErrNotFound when there is no such conversation.
+	SetOperator(ctx context.Context, id, from, to string) error
+	// RequestHuman records that the person asked for a member of staff at a time (the first
+	// request is kept until an operator takes the conversation over), or returns ErrNotFound.
+	RequestHuman(ctx context.Context, id string, at time.Time) error
 	// DeleteSession removes a session with its messages and their feedback (a person asking
 	// that their conversation be erased), or returns ErrNotFound.
 	DeleteSession(ctx context.Context, id string) error
@@ -204,11 +222,10 @@ type ConversationStore interface {
 	Messages(ctx context.Context, sessionID string, limit int) ([]Message, error)
 
 	// RecordTurn stores the start of an exchange in one transaction: the session is created
-	// when it is new (CreatedAt zero; its ID may be preset) or its Audience, State and Operator
-	// are saved, then the messages are appended in order as AddMessage would.
+	// when it is new (CreatedAt zero; its ID may be preset) or saved as UpdateSession saves it, then the messages are appended in order as AddMessage would.
 	RecordTurn(ctx context.Context, s *Session, msgs ...*Message) error
 	// FinishMessage replaces a message's Text, Grounded, Citations, Choices, Status and Detail and, when
-	// s is not nil, saves the session's Audience, State and Operator, in one transaction.
+	// s is not nil, saves the session as UpdateSession does, in one transaction.
 	FinishMessage(ctx context.Context, m Message, s *Session) error
 
 	// AddFeedback records feedback on an assistant message; ErrNotFound when the message does

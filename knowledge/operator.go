@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -67,15 +68,17 @@ type DayStats struct {
 
 // ConversationSummary is one conversation as the operators' list shows it.
 type ConversationSummary struct {
-	SessionID     string
-	Channel       string
-	Operator      string // the operator who took it over, "" when none
-	CreatedAt     time.Time
-	LastAt        time.Time // its last message
-	Messages      int
-	FirstQuestion string
-	RatedDown     bool
-	RatedUp       bool
+	SessionID string
+	Channel   string
+	Operator  string // the operator who took it over, "" when none
+	// HumanRequested is when the person asked for a member of staff and is still waiting.
+	HumanRequested time.Time
+	CreatedAt      time.Time
+	LastAt         time.Time // its last message
+	Messages       int
+	FirstQuestion  string
+	RatedDown      bool
+	RatedUp        bool
 }
 
 // ConversationFilter narrows the list: since a time, on a channel, rated up or down.
@@ -83,6 +86,10 @@ type ConversationFilter struct {
 	Since   time.Time
 	Channel string // "" for all
 	Rating  string // "up", "down" or "" for all
+	// Text keeps the conversations with a message containing it (case is ignored).
+	Text string
+	// Waiting keeps the conversations whose person asks for staff or that an operator holds.
+	Waiting bool
 	Limit   int
 }
 
@@ -122,4 +129,11 @@ type OperatorStore interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// Audit returns the last limit entries, newest first (all when limit <= 0).
 	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+}
+
+// LikePattern returns the SQL LIKE pattern (with '\' as the escape character) matching text
+// anywhere, case folded as the stores' lower() folds it: "50%" matches "50%" only.
+func LikePattern(text string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(text)) + "%"
 }

@@ -78,12 +78,17 @@ type ChatReply struct {
 	// questions to ask next about it; both absent for other answers.
 	Procedure   *Card    `json:"procedure,omitempty"`
 	Suggestions []string `json:"suggestions,omitempty"`
-	Handover    bool     `json:"handover,omitempty"`
+	// Handover: a member of staff holds the conversation and answers it; answer is empty.
+	Handover bool `json:"handover,omitempty"`
+	// HumanRequested: the message asked for a member of staff; answer is the notice that the
+	// request was passed on.
+	HumanRequested bool `json:"human_requested,omitempty"`
 }
 
 func chatReply(r assistant.Reply) ChatReply {
 	return ChatReply{SessionID: r.SessionID, MessageID: r.MessageID, Answer: r.Answer, Grounded: r.Grounded,
-		Citations: citations(r.Citations), Choices: choices(r.Choices), Procedure: card(r.Card), Suggestions: r.Suggestions, Handover: r.Handover}
+		Citations: citations(r.Citations), Choices: choices(r.Choices), Procedure: card(r.Card), Suggestions: r.Suggestions,
+		Handover: r.Handover, HumanRequested: r.HumanRequested}
 }
 
 // askErrorStatus maps the assistant's request errors to HTTP statuses and codes.

@@ -185,6 +185,10 @@ type Assistant interface {
 	Message(ctx context.Context, id string) (knowledge.Message, error)
 	Rate(ctx context.Context, r assistant.Rating) error
 	DeleteConversation(ctx context.Context, id string) error
+	// RequestHuman queues the conversation for a member of staff (the page's button).
+	RequestHuman(ctx context.Context, id string) (knowledge.Message, error)
+	// Subscribe follows the conversations' events: what operators write reaches open sockets.
+	Subscribe(buffer int) (<-chan assistant.Event, func())
 }
 
 // Handler serves the assistant over HTTP and websockets.
@@ -198,10 +202,12 @@ type Handler struct {
 	page     *page
 	clients  *clients
 
-	mu      sync.Mutex
-	sockets map[*socket]struct{}
-	closing bool
-	conns   sync.WaitGroup // open sockets
+	mu        sync.Mutex
+	sockets   map[*socket]struct{}
+	bySession map[string]map[*socket]struct{} // sockets by the conversation they show
+	closing   bool
+	unfollow  func()         // ends the subscription to the assistant's events
+	conns     sync.WaitGroup // open sockets
 
 	streams       streams
 	answers       sync.WaitGroup // running answers
@@ -219,6 +225,7 @@ func New(cfg Config, asst Assistant, index *knowledge.Index, logger *slog.Logger
 		cfg: cfg, assistant: asst, index: index, logger: logger,
 		clients:     newClients(cfg.MaxConnsPerIP, cfg.MessageRate, cfg.MessageBurst),
 		sockets:     map[*socket]struct{}{},
+		bySession:   map[string]map[*socket]struct{}{},
 		streams:     streams{bySession: map[string]*stream{}},
 		answerSlots: make(chan struct{}, cfg.MaxAnswers),
 	}
@@ -231,7 +238,53 @@ func New(cfg Config, asst Assistant, index *knowledge.Index, logger *slog.Logger
 		CheckOrigin:      h.checkOrigin,
 	}
 	h.page = newPage(cfg)
+	events, unfollow := asst.Subscribe(256)
+	h.unfollow = unfollow
+	go h.follow(events)
 	return h
+}
+
+// follow forwards to the open sockets of each conversation what a member of staff writes
+// there and when one joins or leaves, until the subscription ends.
+func (h *Handler) follow(events <-chan assistant.Event) {
+	for e := range events {
+		var f []byte
+		switch {
+		case e.Kind == assistant.EventMessage && e.Message != nil && (e.Message.Role == knowledge.RoleOperator || e.Message.Role == knowledge.RoleNotice):
+			m := e.Message
+			f = frame(staffFrame{Type: "staff_message", ID: m.ID, Role: m.Role, Text: m.Text, CreatedAt: m.CreatedAt})
+		case e.Kind == assistant.EventTakenOver || e.Kind == assistant.EventHandedBack:
+			f = frame(takeoverFrame{Type: "takeover", Active: e.Kind == assistant.EventTakenOver})
+		default:
+			continue
+		}
+		h.mu.Lock()
+		for s := range h.bySession[e.SessionID] {
+			s.enqueue(f)
+		}
+		h.mu.Unlock()
+	}
+}
+
+// showing records that socket s shows conversation id ("" for none), for follow.
+func (h *Handler) showing(s *socket, old, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if set := h.bySession[old]; set != nil {
+		delete(set, s)
+		if len(set) == 0 {
+			delete(h.bySession, old)
+		}
+	}
+	if id == "" {
+		return
+	}
+	set := h.bySession[id]
+	if set == nil {
+		set = map[*socket]struct{}{}
+		h.bySession[id] = set
+	}
+	set[s] = struct{}{}
 }
 
 // writeBufferPool lends write buffers to sockets only while they write, so an idle socket
@@ -245,6 +298,7 @@ var writeBufferPool = &sync.Pool{}
 func (h *Handler) Close(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
+	h.unfollow()
 	for s := range h.sockets {
 		s.close(websocket.CloseGoingAway, "server shutting down")
 	}

@@ -129,6 +129,7 @@ func (s *socket) run(sessionID string) {
 	defer h.conns.Done()
 	defer h.clients.release(s.client)
 	defer func() {
+		h.showing(s, s.session, "")
 		h.mu.Lock()
 		delete(h.sockets, s)
 		h.mu.Unlock()
@@ -293,8 +294,10 @@ func (s *socket) handle(data []byte) {
 		s.onFeedback(f)
 	case "delete_conversation":
 		s.onDelete()
+	case "request_human":
+		s.onRequestHuman(f)
 	default:
-		s.strike("unknown_type", fmt.Sprintf("unknown frame type %q (message, feedback, delete_conversation, ping)", f.Type))
+		s.strike("unknown_type", fmt.Sprintf("unknown frame type %q (message, feedback, delete_conversation, request_human, ping)", f.Type))
 	}
 }
 
@@ -320,7 +323,7 @@ func (s *socket) onDelete() {
 		s.sub.unsubscribe(s)
 		s.sub = nil
 	}
-	s.session = ""
+	s.setSession("")
 	s.enqueue(frame(deletedFrame{Type: "conversation_deleted", SessionID: deleted}))
 	s.enqueue(frame(sessionFrame{Type: "session"}))
 }
@@ -356,7 +359,7 @@ func (s *socket) resume(sessionID string) error {
 	if err != nil {
 		return err
 	}
-	s.session = sessionID
+	s.setSession(sessionID)
 	hello := frame(sessionFrame{Type: "session", SessionID: sessionID})
 	st := s.h.streams.get(sessionID)
 	for i, m := range msgs {
@@ -412,7 +415,7 @@ func (s *socket) onMessage(f inFrame) {
 			s.internal("load session", err)
 			return
 		}
-		s.session = f.SessionID
+		s.setSession(f.SessionID)
 		s.enqueue(frame(sessionFrame{Type: "session", SessionID: s.session}))
 	}
 	if s.session == "" {
@@ -421,7 +424,7 @@ func (s *socket) onMessage(f inFrame) {
 			s.internal("create session", err)
 			return
 		}
-		s.session = id
+		s.setSession(id)
 		s.enqueue(frame(sessionFrame{Type: "session", SessionID: s.session}))
 	}
 	st, ok := s.h.streams.start(s.session, s)
@@ -435,6 +438,47 @@ func (s *socket) onMessage(f inFrame) {
 	s.sub = st
 	s.h.answers.Add(1)
 	go s.h.answer(st, assistant.Request{Message: text, SessionID: s.session, Audience: aud, Channel: "web"})
+}
+
+// setSession makes id the conversation the socket shows (owned by the reading goroutine) and
+// tells the handler, which forwards staff messages to it.
+func (s *socket) setSession(id string) {
+	old := s.session
+	s.session = id
+	s.h.showing(s, old, id)
+}
+
+// onRequestHuman queues the conversation for a member of staff (starting one when the socket
+// has none); the notice comes back as a staff_message frame.
+func (s *socket) onRequestHuman(f inFrame) {
+	now := time.Now()
+	s.active.Store(now.UnixNano())
+	if !s.client.allow(now) {
+		s.strike("rate_limited", "too many messages; wait a moment")
+		return
+	}
+	if s.session == "" {
+		aud, err := assistant.ParseAudience(f.Audience)
+		if err != nil {
+			s.enqueue(newErrorFrame("invalid_request", `audience must be "citizen" or "staff"`, ""))
+			return
+		}
+		id, err := s.h.assistant.StartConversation(s.ctx, "web", aud)
+		if err != nil {
+			s.internal("create session", err)
+			return
+		}
+		s.setSession(id)
+		s.enqueue(frame(sessionFrame{Type: "session", SessionID: s.session}))
+	}
+	m, err := s.h.assistant.RequestHuman(s.ctx, s.session)
+	if err != nil {
+		s.internal("request human", err)
+		return
+	}
+	if m.ID != "" {
+		s.enqueue(frame(staffFrame{Type: "staff_message", ID: m.ID, Role: m.Role, Text: m.Text, CreatedAt: m.CreatedAt}))
+	}
 }
 
 func (s *socket) onFeedback(f inFrame) {

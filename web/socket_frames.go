@@ -12,7 +12,7 @@ import (
 
 // inFrame is any frame a client sends; Type says which fields matter.
 type inFrame struct {
-	Type      string `json:"type"` // "message", "feedback", "delete_conversation" or "ping"
+	Type      string `json:"type"` // "message", "feedback", "delete_conversation", "request_human" or "ping"
 	Text      string `json:"text"`
 	SessionID string `json:"session_id"`
 	Audience  string `json:"audience"`
@@ -79,6 +79,22 @@ type deletedFrame struct {
 type feedbackSavedFrame struct {
 	Type      string `json:"type"` // "feedback_saved"
 	MessageID string `json:"message_id"`
+}
+
+// staffFrame is a message from a member of staff who took the conversation over, or a notice
+// (staff joined or left, the request for staff was queued).
+type staffFrame struct {
+	Type      string    `json:"type"` // "staff_message"
+	ID        string    `json:"id"`
+	Role      string    `json:"role"` // "operator" or "notice"
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// takeoverFrame says that a member of staff joined (active) or left the conversation.
+type takeoverFrame struct {
+	Type   string `json:"type"` // "takeover"
+	Active bool   `json:"active"`
 }
 
 var pongFrame = []byte(`{"type":"pong"}`)

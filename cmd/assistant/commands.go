@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/trolyao/trolyao/assistant/evaluation"
+	"github.com/trolyao/trolyao/connectors"
 	"github.com/trolyao/trolyao/connectors/messenger"
 	"github.com/trolyao/trolyao/connectors/telegram"
 	"github.com/trolyao/trolyao/connectors/zalo"
@@ -217,7 +218,7 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 	webHandler.Register(mux)
 	// Operators sign in (accounts from "assistant operators"), curate documents and FAQ, read
 	// conversations.
-	console.NewAPI(a.store, a.logger).WithFAQ(a.ingester, a.store).WithConversations(a.store).
+	console.NewAPI(a.store, a.logger).WithFAQ(a.ingester, a.store).WithConversations(a.store).WithTakeover(a.assistant).
 		WithRealIPHeader(a.cfg.Web.RealIPHeader).Register(mux)
 	// Each connector answers through the assistant, which also marks the replies a platform
 	// did not take undelivered; the store keeps event claims (and Zalo's rotated tokens).
@@ -229,6 +230,7 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 			return fmt.Errorf("zalo connector: %w", err)
 		}
 		h.Register(mux)
+		a.assistant.SetDeliverer(connectors.Zalo, h.Deliverer())
 		drains = append(drains, h.Close)
 	}
 	if a.cfg.Messenger.Enabled() {
@@ -237,6 +239,7 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 			return fmt.Errorf("messenger connector: %w", err)
 		}
 		h.Register(mux)
+		a.assistant.SetDeliverer(connectors.Messenger, h.Deliverer())
 		drains = append(drains, h.Close)
 	}
 	if a.cfg.Telegram.Enabled() {
@@ -245,6 +248,7 @@ func serve(ctx context.Context, a *app, args []string, stdout io.Writer) error {
 			return fmt.Errorf("telegram connector: %w", err)
 		}
 		h.Register(mux)
+		a.assistant.SetDeliverer(connectors.Telegram, h.Deliverer())
 		drains = append(drains, h.Close)
 	}
 

@@ -90,13 +90,17 @@ type Assistant struct {
 	// Err, when set, is returned instead of a reply.
 	Err error
 
-	mu       sync.Mutex
-	requests []assistant.Request
+	mu        sync.Mutex
+	requests  []assistant.Request
+	addresses []string
 }
 
 // Ask implements the connectors' Assistant interface.
 func (a *Assistant) Ask(ctx context.Context, req assistant.Request, onDelta func(string)) (assistant.Reply, error) {
 	a.mu.Lock()
+	a.addresses = append(a.addresses, req.Address)
+	addr := req.Address
+	req.Address = "" // sealed with a random nonce: see Addresses
 	a.requests = append(a.requests, req)
 	a.mu.Unlock()
 	if a.Delay > 0 {
@@ -114,8 +118,11 @@ func (a *Assistant) Ask(ctx context.Context, req assistant.Request, onDelta func
 	}
 	sess, err := a.Store.SessionByUser(ctx, req.Channel, req.UserKey)
 	if errors.Is(err, knowledge.ErrNotFound) {
-		sess = knowledge.Session{Channel: req.Channel, UserKey: req.UserKey, Audience: string(req.Audience)}
+		sess = knowledge.Session{Channel: req.Channel, UserKey: req.UserKey, Audience: string(req.Audience), Address: addr}
 		err = a.Store.CreateSession(ctx, &sess)
+	} else if err == nil && addr != "" {
+		sess.Address = addr
+		err = a.Store.UpdateSession(ctx, sess)
 	}
 	if err != nil {
 		return assistant.Reply{}, err
@@ -162,7 +169,15 @@ func (a *Assistant) cites() []knowledge.Citation {
 	return Citations
 }
 
-// Requests returns the questions asked so far.
+// Addresses returns the sealed addresses the questions came with, in order (Requests leaves
+// them out).
+func (a *Assistant) Addresses() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.addresses)
+}
+
+// Requests returns the questions asked so far, without their sealed addresses.
 func (a *Assistant) Requests() []assistant.Request {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -406,3 +406,34 @@ var (
 	_ connectors.EventClaimer = (*sqlite.Store)(nil)
 	_ connectors.EventClaimer = (*postgres.Store)(nil)
 )
+
+// TestOperatorReachesTheUser: during a takeover an operator's message reaches the Messenger
+// user the session's sealed address names, within the 24-hour window, which closes after.
+func TestOperatorReachesTheUser(t *testing.T) {
+	f := setup(t, newFakeGraph(t), "", nil, nil)
+	f.deliver(t, textEvent("mid.1", "Cho tôi gặp cán bộ"))
+	f.drain(t)
+	ctx := context.Background()
+	sess, err := f.store.SessionByUser(ctx, connectors.Messenger, connectors.UserKey(keySecret, connectors.Messenger, psid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.Address == "" || strings.Contains(sess.Address, psid) {
+		t.Fatalf("session address %q: want the sealed id", sess.Address)
+	}
+	d := f.h.Deliverer()
+	if err := d.Deliver(ctx, sess, knowledge.RoleOperator, "Chào bạn, tôi là cán bộ Một cửa."); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.graph.texts(t)
+	if len(sent) != 2 || sent[1] != connectors.OperatorLabel+"Chào bạn, tôi là cán bộ Một cửa." {
+		t.Fatalf("sent %q", sent)
+	}
+	now := time.Now()
+	if w := d.Window(now.Add(-time.Hour), 3, now); !w.Open || w.FreeLeft != -1 || !w.Until.Equal(now.Add(-time.Hour).Add(messenger.StandardWindow)) {
+		t.Errorf("window an hour after the user's message: %+v", w)
+	}
+	if w := d.Window(now.Add(-25*time.Hour), 0, now); w.Open || w.Note == "" {
+		t.Errorf("window 25 hours after: %+v", w)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/trolyao/trolyao/assistant"
+
 	"github.com/trolyao/trolyao/connectors"
 )
 
@@ -54,3 +56,18 @@ func (p platform) Typing(ctx context.Context, psid string) error { return p.clie
 
 // TypingEvery is how often the indicator is renewed.
 func (platform) TypingEvery() time.Duration { return typingEvery }
+
+// StandardWindow is how long after a user's last message a page may write to them with a
+// RESPONSE message (Messenger Platform policy, standard messaging).
+const StandardWindow = 24 * time.Hour
+
+// Window is Messenger's standard messaging window: 24 hours from the user's last message.
+func (platform) Window(last time.Time, _ int, now time.Time) assistant.Window {
+	until := last.Add(StandardWindow)
+	if last.IsZero() || !now.Before(until) {
+		return assistant.Window{Open: false, Until: until, FreeLeft: -1,
+			Note: "Đã quá 24 giờ kể từ tin nhắn cuối của người dân: Messenger không cho phép trang gửi thêm cho đến khi người dân nhắn lại."}
+	}
+	return assistant.Window{Open: true, Until: until, FreeLeft: -1,
+		Note: "Messenger cho phép trả lời trong 24 giờ kể từ tin nhắn cuối của người dân, tức đến " + connectors.VietnamTime(until) + "."}
+}

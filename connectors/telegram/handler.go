@@ -41,6 +41,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/connectors"
 )
 
@@ -94,6 +95,10 @@ func New(cfg Config, asst connectors.Assistant, store connectors.EventClaimer, l
 	h.worker = connectors.NewWorker(p, cfg.Config, asst, store, logger)
 	return h, nil
 }
+
+// Deliverer is how operators' messages reach this platform's users during a takeover; the
+// server gives it to the assistant (SetDeliverer).
+func (h *Handler) Deliverer() assistant.Deliverer { return h.worker }
 
 // Close stops accepting updates and waits for the queued ones to be answered, or for ctx to
 // end (then in-flight work is cancelled and ctx.Err() returned).

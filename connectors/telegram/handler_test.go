@@ -450,3 +450,28 @@ var (
 	_ connectors.EventClaimer = (*sqlite.Store)(nil)
 	_ connectors.EventClaimer = (*postgres.Store)(nil)
 )
+
+// TestOperatorReachesTheUser: during a takeover an operator's message reaches the Telegram
+// chat the session's sealed address names; Telegram sets no reply window.
+func TestOperatorReachesTheUser(t *testing.T) {
+	f := setup(t, newFakeBotAPI(t), "", nil, nil)
+	f.deliver(t, update(1, "Cho tôi gặp cán bộ"))
+	f.drain(t)
+	ctx := context.Background()
+	sess, err := f.store.SessionByUser(ctx, connectors.Telegram, connectors.UserKey(keySecret, connectors.Telegram, strconv.FormatInt(userID, 10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.h.Deliverer()
+	if err := d.Deliver(ctx, sess, knowledge.RoleOperator, "Chào bạn <3, tôi là cán bộ Một cửa."); err != nil {
+		t.Fatal(err)
+	}
+	sends := f.api.sends(t)
+	last := sends[len(sends)-1]
+	if len(sends) != 2 || last.ChatID.String() != strconv.FormatInt(userID, 10) || !strings.Contains(last.Text, "Chào bạn &lt;3") && !strings.Contains(last.Text, "Chào bạn <3") {
+		t.Fatalf("sent %+v", sends)
+	}
+	if w := d.Window(time.Now().Add(-30*24*time.Hour), 100, time.Now()); !w.Open || w.FreeLeft != -1 {
+		t.Errorf("telegram window %+v", w)
+	}
+}

@@ -43,6 +43,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/connectors"
 )
 
@@ -106,6 +107,10 @@ func New(cfg Config, asst connectors.Assistant, store Store, logger *slog.Logger
 	h.worker = connectors.NewWorker(platform{client}, cfg.Config, asst, store, logger)
 	return h, nil
 }
+
+// Deliverer is how operators' messages reach this platform's users during a takeover; the
+// server gives it to the assistant (SetDeliverer).
+func (h *Handler) Deliverer() assistant.Deliverer { return h.worker }
 
 // Close stops accepting events and waits for the queued ones to be answered, or for ctx to
 // end (then in-flight work is cancelled and ctx.Err() returned).

@@ -563,3 +563,59 @@ var (
 	_ zalo.Store           = (*sqlite.Store)(nil)
 	_ zalo.Store           = (*postgres.Store)(nil)
 )
+
+// TestOperatorReachesTheUser: during a takeover an operator's message and the notices reach
+// the Zalo user through the customer-service API, to the user the session's sealed address
+// names; the session keeps no raw user id; and the window follows Zalo's free replies.
+func TestOperatorReachesTheUser(t *testing.T) {
+	f := setup(t, newFakeZalo(t, "AT-0", "RT-0"), "", nil, nil)
+	f.deliver(t, "m-1", "Cho tôi gặp cán bộ")
+	f.drain(t)
+	ctx := context.Background()
+	sess, err := f.store.SessionByUser(ctx, connectors.Zalo, connectors.UserKey(keySecret, connectors.Zalo, userID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.Address == "" || strings.Contains(sess.Address, userID) {
+		t.Fatalf("session address %q: want the sealed id", sess.Address)
+	}
+	d := f.h.Deliverer()
+	if err := d.Deliver(ctx, sess, knowledge.RoleOperator, "Chào bạn, tôi là cán bộ Một cửa."); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Deliver(ctx, sess, knowledge.RoleNotice, assistant.NoticeLeft); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.zalo.texts(t)
+	if len(sent) != 3 || sent[1] != connectors.OperatorLabel+"Chào bạn, tôi là cán bộ Một cửa." || sent[2] != assistant.NoticeLeft {
+		t.Fatalf("sent %q", sent)
+	}
+	for _, c := range f.zalo.Calls("/v3.0/oa/message/cs")[1:] {
+		if !strings.Contains(c.Body, `"user_id":"`+userID+`"`) {
+			t.Errorf("sent to the wrong user: %s", c.Body)
+		}
+	}
+	forged := sess
+	forged.Address = "bm90LXNlYWxlZA"
+	if err := d.Deliver(ctx, forged, knowledge.RoleOperator, "x"); err == nil {
+		t.Error("an address this secret did not seal was used")
+	}
+	now := time.Now()
+	for _, tt := range []struct {
+		last     time.Duration
+		sent     int
+		open     bool
+		freeLeft int
+	}{
+		{time.Hour, 0, true, zalo.FreeReplies},
+		{time.Hour, 3, true, zalo.FreeReplies - 3},
+		{time.Hour, 8, true, 0},
+		{50 * time.Hour, 0, true, 0},
+		{8 * 24 * time.Hour, 0, false, 0},
+	} {
+		w := d.Window(now.Add(-tt.last), tt.sent, now)
+		if w.Open != tt.open || w.FreeLeft != tt.freeLeft || w.Note == "" {
+			t.Errorf("window %v after the user's message, %d sent: %+v", tt.last, tt.sent, w)
+		}
+	}
+}

@@ -13,14 +13,18 @@ import (
 
 // sessionColumns are read by every query that returns a session, in the order of
 // scanSession.
-const sessionColumns = `id, channel, user_key, audience, state, operator, created_at, updated_at`
+const sessionColumns = `id, channel, user_key, audience, state, operator, address, human_requested, created_at, updated_at`
 
 func scanSession(row pgx.Row) (knowledge.Session, error) {
 	var sess knowledge.Session
 	var state []byte
-	err := row.Scan(&sess.ID, &sess.Channel, &sess.UserKey, &sess.Audience, &state, &sess.Operator, &sess.CreatedAt, &sess.UpdatedAt)
+	var requested *time.Time
+	err := row.Scan(&sess.ID, &sess.Channel, &sess.UserKey, &sess.Audience, &state, &sess.Operator, &sess.Address, &requested, &sess.CreatedAt, &sess.UpdatedAt)
 	if len(state) > 0 {
 		sess.State = json.RawMessage(state)
+	}
+	if requested != nil {
+		sess.HumanRequested = *requested
 	}
 	return sess, err
 }
@@ -34,8 +38,8 @@ func state(state json.RawMessage) string {
 }
 
 const createSession = `
-INSERT INTO sessions (id, channel, user_key, audience, state, operator)
-VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6)
+INSERT INTO sessions (id, channel, user_key, audience, state, operator, address)
+VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7)
 RETURNING id, created_at, updated_at`
 
 // CreateSession stores a new session, assigning its ID (when empty) and timestamps; ErrConflict
@@ -48,7 +52,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *knowledge.Session) erro
 		sess.Audience = "citizen"
 	}
 	err := s.pool.QueryRow(ctx, createSession, stringOrNil(sess.ID), sess.Channel, sess.UserKey, sess.Audience,
-		state(sess.State), sess.Operator).Scan(&sess.ID, &sess.CreatedAt, &sess.UpdatedAt)
+		state(sess.State), sess.Operator, sess.Address).Scan(&sess.ID, &sess.CreatedAt, &sess.UpdatedAt)
 	if err != nil {
 		return dbError("create session", err)
 	}
@@ -80,19 +84,58 @@ func (s *Store) SessionByUser(ctx context.Context, channel, userKey string) (kno
 	return sess, nil
 }
 
-const updateSession = `UPDATE sessions SET audience = $2, state = $3, operator = $4, updated_at = now() WHERE id = $1`
+const updateSession = `UPDATE sessions SET audience = $2, state = $3, address = CASE WHEN $4 = '' THEN address ELSE $4 END,
+	updated_at = now() WHERE id = $1`
 
-// UpdateSession saves the session's Audience, State and Operator, or returns ErrNotFound.
+// UpdateSession saves the session's Audience, State and Address (when not empty), or returns
+// ErrNotFound.
 func (s *Store) UpdateSession(ctx context.Context, sess knowledge.Session) error {
 	if !isUUID(sess.ID) {
 		return fmt.Errorf("postgres: update session %s: %w", sess.ID, knowledge.ErrNotFound)
 	}
-	tag, err := s.pool.Exec(ctx, updateSession, sess.ID, sess.Audience, state(sess.State), sess.Operator)
+	tag, err := s.pool.Exec(ctx, updateSession, sess.ID, sess.Audience, state(sess.State), sess.Address)
 	if err != nil {
 		return dbError("update session "+sess.ID, err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: update session %s: %w", sess.ID, knowledge.ErrNotFound)
+	}
+	return nil
+}
+
+// SetOperator hands a session from one operator ("" for the assistant) to another, in one
+// statement: of two operators taking the same conversation, one gets ErrConflict.
+func (s *Store) SetOperator(ctx context.Context, id, from, to string) error {
+	if !isUUID(id) {
+		return fmt.Errorf("postgres: set operator of %s: %w", id, knowledge.ErrNotFound)
+	}
+	var exists, changed bool
+	err := s.pool.QueryRow(ctx, `WITH u AS (
+			UPDATE sessions SET operator = $3, human_requested = CASE WHEN $3 = '' THEN human_requested END, updated_at = now()
+			WHERE id = $1 AND operator = $2 RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1), EXISTS (SELECT 1 FROM u)`, id, from, to).Scan(&exists, &changed)
+	switch {
+	case err != nil:
+		return dbError("set operator of "+id, err)
+	case changed:
+		return nil
+	case exists:
+		return fmt.Errorf("postgres: set operator of %s: %w", id, knowledge.ErrConflict)
+	}
+	return fmt.Errorf("postgres: set operator of %s: %w", id, knowledge.ErrNotFound)
+}
+
+// RequestHuman records when the person asked for staff; an earlier request is kept.
+func (s *Store) RequestHuman(ctx context.Context, id string, at time.Time) error {
+	if !isUUID(id) {
+		return fmt.Errorf("postgres: request human for %s: %w", id, knowledge.ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE sessions SET human_requested = COALESCE(human_requested, $2), updated_at = now() WHERE id = $1`, id, at)
+	if err != nil {
+		return dbError("request human for "+id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: request human for %s: %w", id, knowledge.ErrNotFound)
 	}
 	return nil
 }

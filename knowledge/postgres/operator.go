@@ -230,21 +230,26 @@ func (s *Store) Conversations(ctx context.Context, f knowledge.ConversationFilte
 		lim = f.Limit
 	}
 	rows, err := s.pool.Query(ctx, `SELECT * FROM (
-		SELECT se.id::text, se.channel, se.operator, se.created_at, max(m.created_at) AS last_at, count(m.id)::int,
+		SELECT se.id::text, se.channel, se.operator, se.human_requested, se.created_at, max(m.created_at) AS last_at, count(m.id)::int,
 			COALESCE((SELECT text FROM messages q WHERE q.session_id = se.id AND q.role = 'user' ORDER BY q.seq LIMIT 1), ''),
 			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'down') AS down,
 			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'up') AS up
 		FROM sessions se JOIN messages m ON m.session_id = se.id
-		WHERE ($1 = '' OR se.channel = $1)
+		WHERE ($1 = '' OR se.channel = $1) AND (NOT $5 OR se.human_requested IS NOT NULL OR se.operator <> '')
+			AND ($6 = '' OR EXISTS (SELECT 1 FROM messages t WHERE t.session_id = se.id AND lower(t.text) LIKE $7))
 		GROUP BY se.id HAVING max(m.created_at) >= $2
 	) c WHERE ($3 = '' OR $3 = 'down' AND down OR $3 = 'up' AND up)
-	ORDER BY last_at DESC LIMIT $4::bigint`, f.Channel, f.Since, f.Rating, lim)
+	ORDER BY last_at DESC LIMIT $4::bigint`, f.Channel, f.Since, f.Rating, lim, f.Waiting, f.Text, knowledge.LikePattern(f.Text))
 	if err != nil {
 		return nil, dbError("conversations", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.ConversationSummary, error) {
 		var c knowledge.ConversationSummary
-		err := row.Scan(&c.SessionID, &c.Channel, &c.Operator, &c.CreatedAt, &c.LastAt, &c.Messages, &c.FirstQuestion, &c.RatedDown, &c.RatedUp)
+		var requested *time.Time
+		err := row.Scan(&c.SessionID, &c.Channel, &c.Operator, &requested, &c.CreatedAt, &c.LastAt, &c.Messages, &c.FirstQuestion, &c.RatedDown, &c.RatedUp)
+		if requested != nil {
+			c.HumanRequested = *requested
+		}
 		return c, err
 	})
 	if err != nil {

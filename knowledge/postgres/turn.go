@@ -35,11 +35,11 @@ func (s *Store) RecordTurn(ctx context.Context, sess *knowledge.Session, msgs ..
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if isNew {
 			if err := tx.QueryRow(ctx, createSession, stringOrNil(sess.ID), sess.Channel, sess.UserKey, sess.Audience,
-				state(sess.State), sess.Operator).Scan(&sess.ID, &sess.CreatedAt, &sess.UpdatedAt); err != nil {
+				state(sess.State), sess.Operator, sess.Address).Scan(&sess.ID, &sess.CreatedAt, &sess.UpdatedAt); err != nil {
 				return err
 			}
 		} else {
-			tag, err := tx.Exec(ctx, updateSession, sess.ID, sess.Audience, state(sess.State), sess.Operator)
+			tag, err := tx.Exec(ctx, updateSession, sess.ID, sess.Audience, state(sess.State), sess.Address)
 			if err != nil {
 				return err
 			}
@@ -80,7 +80,7 @@ func (s *Store) FinishMessage(ctx context.Context, m knowledge.Message, sess *kn
 			return nil
 		})
 		if sess != nil {
-			b.Queue(updateSession, sess.ID, sess.Audience, state(sess.State), sess.Operator).Exec(func(tag pgconn.CommandTag) error {
+			b.Queue(updateSession, sess.ID, sess.Audience, state(sess.State), sess.Address).Exec(func(tag pgconn.CommandTag) error {
 				if tag.RowsAffected() == 0 {
 					return knowledge.ErrNotFound
 				}

@@ -28,8 +28,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *knowledge.Session) erro
 	}
 	ts := now()
 	err := s.write(ctx, false, func(tx writeTx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts)
+		_, err := tx.ExecContext(ctx, insertSession, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, sess.Address, ts, ts)
 		return mapErr(err)
 	})
 	if err != nil {
@@ -39,16 +38,22 @@ func (s *Store) CreateSession(ctx context.Context, sess *knowledge.Session) erro
 	return nil
 }
 
-const selectSession = `SELECT id, channel, user_key, audience, state, operator, created_at, updated_at FROM sessions`
+const insertSession = `INSERT INTO sessions (id, channel, user_key, audience, state, operator, address, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const selectSession = `SELECT id, channel, user_key, audience, state, operator, address, human_requested, created_at, updated_at FROM sessions`
 
 func scanSession(row rowScanner) (knowledge.Session, error) {
 	var sess knowledge.Session
 	var state string
-	var created, updated int64
-	if err := row.Scan(&sess.ID, &sess.Channel, &sess.UserKey, &sess.Audience, &state, &sess.Operator, &created, &updated); err != nil {
+	var requested, created, updated int64
+	if err := row.Scan(&sess.ID, &sess.Channel, &sess.UserKey, &sess.Audience, &state, &sess.Operator, &sess.Address, &requested, &created, &updated); err != nil {
 		return knowledge.Session{}, mapErr(err)
 	}
 	sess.State = json.RawMessage(state)
+	if requested != 0 {
+		sess.HumanRequested = fromMicro(requested)
+	}
 	sess.CreatedAt, sess.UpdatedAt = fromMicro(created), fromMicro(updated)
 	return sess, nil
 }
@@ -74,10 +79,55 @@ func (s *Store) SessionByUser(ctx context.Context, channel, userKey string) (kno
 	return sess, nil
 }
 
-// UpdateSession saves a session's audience, state and operator.
+// UpdateSession saves a session's audience, state and address.
 func (s *Store) UpdateSession(ctx context.Context, sess knowledge.Session) error {
 	if err := s.write(ctx, false, func(tx writeTx) error { return updateSessionTx(ctx, tx, sess, now()) }); err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
+	}
+	return nil
+}
+
+// SetOperator hands a session from one operator ("" for the assistant) to another.
+func (s *Store) SetOperator(ctx context.Context, id, from, to string) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET operator = ?, human_requested = CASE WHEN ? = '' THEN human_requested ELSE 0 END,
+			updated_at = ? WHERE id = ? AND operator = ?`, to, to, now(), id, from)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?)`, id).Scan(&exists); err != nil {
+			return mapErr(err)
+		}
+		if exists {
+			return knowledge.ErrConflict
+		}
+		return knowledge.ErrNotFound
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set operator of %s: %w", id, err)
+	}
+	return nil
+}
+
+// RequestHuman records when the person asked for staff; an earlier request is kept.
+func (s *Store) RequestHuman(ctx context.Context, id string, at time.Time) error {
+	err := s.write(ctx, false, func(tx writeTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET human_requested = CASE WHEN human_requested = 0 THEN ? ELSE human_requested END,
+			updated_at = ? WHERE id = ?`, at.UnixMicro(), now(), id)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return knowledge.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: request human for %s: %w", id, err)
 	}
 	return nil
 }
@@ -116,8 +166,7 @@ func (s *Store) RecordTurn(ctx context.Context, sess *knowledge.Session, msgs ..
 	ts := now()
 	err := s.write(ctx, false, func(tx writeTx) error {
 		if isNew {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, channel, user_key, audience, state, operator, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, ts, ts); err != nil {
+			if _, err := tx.ExecContext(ctx, insertSession, sess.ID, sess.Channel, sess.UserKey, sess.Audience, string(sess.State), sess.Operator, sess.Address, ts, ts); err != nil {
 				return mapErr(err)
 			}
 		} else if err := updateSessionTx(ctx, tx, *sess, ts); err != nil {
@@ -162,8 +211,8 @@ func updateSessionTx(ctx context.Context, tx writeTx, sess knowledge.Session, ts
 	if len(sess.State) == 0 {
 		sess.State = json.RawMessage(`{}`)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE sessions SET audience = ?, state = ?, operator = ?, updated_at = ? WHERE id = ?`,
-		sess.Audience, string(sess.State), sess.Operator, ts, sess.ID)
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET audience = ?, state = ?, address = CASE WHEN ? = '' THEN address ELSE ? END,
+		updated_at = ? WHERE id = ?`, sess.Audience, string(sess.State), sess.Address, sess.Address, ts, sess.ID)
 	if err != nil {
 		return mapErr(err)
 	}

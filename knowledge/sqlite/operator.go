@@ -3,10 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	sqlite "modernc.org/sqlite"
 
 	"github.com/trolyao/trolyao/knowledge"
 )
@@ -278,14 +281,15 @@ func (s *Store) Conversations(ctx context.Context, f knowledge.ConversationFilte
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.query(ctx, `SELECT se.id, se.channel, se.operator, se.created_at, max(m.created_at), count(m.id),
+	rows, err := s.query(ctx, `SELECT se.id, se.channel, se.operator, se.human_requested, se.created_at, max(m.created_at), count(m.id),
 			COALESCE((SELECT text FROM messages q WHERE q.session_id = se.id AND q.role = 'user' ORDER BY q.seq LIMIT 1), ''),
 			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'down'),
 			EXISTS (SELECT 1 FROM feedback fb JOIN messages fm ON fm.id = fb.message_id WHERE fm.session_id = se.id AND fb.rating = 'up')
 		FROM sessions se JOIN messages m ON m.session_id = se.id
-		WHERE (? = '' OR se.channel = ?)
+		WHERE (? = '' OR se.channel = ?) AND (? = 0 OR se.human_requested <> 0 OR se.operator <> '')
+			AND (? = '' OR EXISTS (SELECT 1 FROM messages t WHERE t.session_id = se.id AND unicode_lower(t.text) LIKE ? ESCAPE '\'))
 		GROUP BY se.id HAVING max(m.created_at) >= ?
-		ORDER BY max(m.created_at) DESC`, f.Channel, f.Channel, f.Since.UnixMicro())
+		ORDER BY max(m.created_at) DESC`, f.Channel, f.Channel, f.Waiting, f.Text, knowledge.LikePattern(f.Text), f.Since.UnixMicro())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: conversations: %w", mapErr(err))
 	}
@@ -293,9 +297,12 @@ func (s *Store) Conversations(ctx context.Context, f knowledge.ConversationFilte
 	var out []knowledge.ConversationSummary
 	for rows.Next() {
 		var c knowledge.ConversationSummary
-		var created, last int64
-		if err := rows.Scan(&c.SessionID, &c.Channel, &c.Operator, &created, &last, &c.Messages, &c.FirstQuestion, &c.RatedDown, &c.RatedUp); err != nil {
+		var requested, created, last int64
+		if err := rows.Scan(&c.SessionID, &c.Channel, &c.Operator, &requested, &created, &last, &c.Messages, &c.FirstQuestion, &c.RatedDown, &c.RatedUp); err != nil {
 			return nil, fmt.Errorf("sqlite: conversations: %w", mapErr(err))
+		}
+		if requested != 0 {
+			c.HumanRequested = fromMicro(requested)
 		}
 		if f.Rating == "down" && !c.RatedDown || f.Rating == "up" && !c.RatedUp {
 			continue
@@ -310,4 +317,18 @@ func (s *Store) Conversations(ctx context.Context, f knowledge.ConversationFilte
 		return nil, fmt.Errorf("sqlite: conversations: %w", err)
 	}
 	return out, nil
+}
+
+// unicode_lower is lower() for every script (SQLite's own folds ASCII only), so that
+// searching conversations for "giấy" finds "GIẤY".
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("unicode_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
 }

@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Store) {
 		{"missed questions for the operators", contractMissed},
 		{"answers counted by day and channel", contractAnswerStats},
 		{"conversations listed for the operators", contractConversations},
+		{"takeover: operator, address and requests for staff", contractTakeover},
 		{"turns in one transaction", contractTurns},
 		{"event claims and settings", contractEvents},
 		{"concurrent readers during replacement", contractConcurrentReplace},
@@ -552,12 +553,13 @@ func contractSessions(t *testing.T, s knowledge.Store) {
 	if _, err := s.Session(ctx, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("missing session: %v", err)
 	}
-	got.Audience, got.State, got.Operator = "staff", json.RawMessage(`{"topic":"x"}`), "can-bo-1"
+	// Saving changes the audience, state and address, never the operator (SetOperator does).
+	got.Audience, got.State, got.Operator, got.Address = "staff", json.RawMessage(`{"topic":"x"}`), "can-bo-1", "sealed"
 	if err := s.UpdateSession(ctx, got); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := s.Session(ctx, sess.ID)
-	if again.Audience != "staff" || again.Operator != "can-bo-1" || !jsonEqual(again.State, json.RawMessage(`{"topic":"x"}`)) {
+	if again.Audience != "staff" || again.Operator != "" || again.Address != "sealed" || !jsonEqual(again.State, json.RawMessage(`{"topic":"x"}`)) {
 		t.Errorf("after update: %+v", again)
 	}
 	if err := s.UpdateSession(ctx, knowledge.Session{ID: "00000000-0000-0000-0000-000000000000"}); !errors.Is(err, knowledge.ErrNotFound) {
@@ -783,7 +785,7 @@ func contractTurns(t *testing.T, s knowledge.Store) {
 		t.Errorf("state = %s", got.State)
 	}
 	// A later turn of the stored session appends; the session is saved, not created.
-	sess.Operator = "can-bo"
+	sess.Address = "sealed-2"
 	q2 := knowledge.Message{Role: knowledge.RoleUser, Text: "Câu hai"}
 	if err := s.RecordTurn(ctx, &sess, &q2); err != nil {
 		t.Fatal(err)
@@ -791,8 +793,8 @@ func contractTurns(t *testing.T, s knowledge.Store) {
 	if q2.Seq != 3 {
 		t.Errorf("seq of the third message = %d", q2.Seq)
 	}
-	if got, _ := s.Session(ctx, sess.ID); got.Operator != "can-bo" {
-		t.Errorf("operator not saved: %+v", got)
+	if got, _ := s.Session(ctx, sess.ID); got.Address != "sealed-2" {
+		t.Errorf("address not saved: %+v", got)
 	}
 	if err := s.FinishMessage(ctx, knowledge.Message{ID: "00000000-0000-0000-0000-000000000000"}, nil); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("finishing a missing message: %v", err)
@@ -1252,6 +1254,78 @@ func contractConversations(t *testing.T, s knowledge.Store) {
 	}
 	if none, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: time.Now().Add(time.Hour)}); err != nil || len(none) != 0 {
 		t.Errorf("since the future: %+v, %v", none, err)
+	}
+}
+
+// contractTakeover: a conversation passes between the assistant and operators only from its
+// current holder; saving a session (as every answer does) never undoes a takeover; a request
+// for staff is kept until an operator takes over; the waiting and text filters list them.
+func contractTakeover(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	sess := knowledge.Session{Channel: "zalo", UserKey: "k-takeover", Audience: "citizen", Address: "sealed-1"}
+	u := knowledge.Message{Role: knowledge.RoleUser, Text: "Cho tôi hỏi về GIẤY KHAI SINH 50%_x", Status: knowledge.StatusComplete}
+	if err := s.RecordTurn(ctx, &sess, &u); err != nil {
+		t.Fatal(err)
+	}
+	other := knowledge.Session{Channel: "web", Audience: "citizen"}
+	o := knowledge.Message{Role: knowledge.RoleUser, Text: "lệ phí", Status: knowledge.StatusComplete}
+	if err := s.RecordTurn(ctx, &other, &o); err != nil {
+		t.Fatal(err)
+	}
+	since := time.Now().Add(-time.Hour)
+	if w, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since, Waiting: true}); err != nil || len(w) != 0 {
+		t.Fatalf("waiting before any request: %+v, %v", w, err)
+	}
+	asked := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	if err := s.RequestHuman(ctx, sess.ID, asked); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequestHuman(ctx, sess.ID, time.Now()); err != nil { // the first request is kept
+		t.Fatal(err)
+	}
+	got, err := s.Session(ctx, sess.ID)
+	if err != nil || !got.HumanRequested.Equal(asked) || got.Address != "sealed-1" {
+		t.Fatalf("session after request = %+v, %v (want requested at %v)", got, err, asked)
+	}
+	w, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since, Waiting: true})
+	if err != nil || len(w) != 1 || w[0].SessionID != sess.ID || !w[0].HumanRequested.Equal(asked) {
+		t.Fatalf("waiting = %+v, %v", w, err)
+	}
+	if err := s.SetOperator(ctx, sess.ID, "", "an"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetOperator(ctx, sess.ID, "", "binh"); !errors.Is(err, knowledge.ErrConflict) {
+		t.Errorf("second operator taking over: %v, want ErrConflict", err)
+	}
+	if err := s.SetOperator(ctx, other.ID, "an", ""); !errors.Is(err, knowledge.ErrConflict) {
+		t.Errorf("handing back a conversation not held: %v, want ErrConflict", err)
+	}
+	if err := s.SetOperator(ctx, "00000000-0000-0000-0000-000000000000", "", "an"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("unknown session: %v, want ErrNotFound", err)
+	}
+	// An answer finished meanwhile saves the session it read before the takeover.
+	stale := got
+	stale.Address, stale.State = "", json.RawMessage(`{"topic":"x"}`)
+	if err := s.UpdateSession(ctx, stale); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Session(ctx, sess.ID)
+	if err != nil || got.Operator != "an" || !got.HumanRequested.IsZero() || got.Address != "sealed-1" {
+		t.Fatalf("after takeover and a stale save: %+v, %v", got, err)
+	}
+	if w, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since, Waiting: true}); err != nil || len(w) != 1 || w[0].Operator != "an" {
+		t.Errorf("held conversation not listed as waiting: %+v, %v", w, err)
+	}
+	if err := s.SetOperator(ctx, sess.ID, "an", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Session(ctx, sess.ID); got.Operator != "" {
+		t.Errorf("handed back, operator = %q", got.Operator)
+	}
+	for q, want := range map[string]int{"giấy khai": 1, "50%_x": 1, "50%x": 0, "LỆ PHÍ": 1, "không có": 0} {
+		if c, err := s.Conversations(ctx, knowledge.ConversationFilter{Since: since, Text: q}); err != nil || len(c) != want {
+			t.Errorf("text %q: %d conversations, want %d (%v)", q, len(c), want, err)
+		}
 	}
 }
 

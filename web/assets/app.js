@@ -139,6 +139,8 @@
         clearConversation();
         for (const m of f.messages) {
           if (m.role === 'user') addUser(m.text);
+          else if (m.role === 'operator') addStaff(m.text);
+          else if (m.role === 'notice') addNote(m.text);
           else {
             const b = bot(m.id);
             if (m.status === 'streaming') { b.append(m.text); pending = b; b.wait(''); }
@@ -158,7 +160,34 @@
         if (stick) scrollDown(true);
         break;
       }
+      case 'staff_message': {
+        const stick = nearBottom();
+        if (f.role === 'operator') {
+          addStaff(f.text);
+          live.textContent = 'Cán bộ hỗ trợ: ' + f.text;
+        } else {
+          addNote(f.text);
+          live.textContent = f.text;
+        }
+        if (stick) scrollDown(true);
+        break;
+      }
+      case 'takeover':
+        staffed(f.active);
+        break;
       case 'answer': {
+        if (f.handover || f.human_requested) {
+          // A member of staff answers (nothing from the assistant), or the request for one
+          // was passed on (a notice, not an answer).
+          const b = byId(f.message_id) || (pending && !pending.id ? pending : null);
+          if (b) b.remove();
+          if (b === pending) pending = null;
+          if (f.human_requested) addNote(f.answer);
+          live.textContent = f.handover ? 'Đã gửi tới cán bộ hỗ trợ.' : f.answer;
+          if (f.handover) staffed(true);
+          scrollDown(true);
+          break;
+        }
         // Whether to follow is decided before the answer grows the page: a reader at the end
         // (or waiting for this answer) sees the whole of it, one who scrolled up stays put.
         const b = byId(f.message_id) || claim(f.message_id);
@@ -211,6 +240,7 @@
   const byId = (id) => (id ? bubbles.get(id) : null);
 
   function clearConversation() {
+    staffed(false);
     list.textContent = '';
     bubbles.clear();
     pending = null;
@@ -224,6 +254,30 @@
     list.append(li);
     lastUser = { li, text };
   }
+
+  // addStaff adds what a member of staff wrote; addNote a notice (staff joined or left).
+  function addStaff(text) {
+    intro.hidden = true;
+    list.append(el('li', { className: 'msg bot staff' }, el('span', { className: 'who' }, 'Cán bộ hỗ trợ'), el('div', { className: 'bubble' }, text)));
+  }
+  function addNote(text) {
+    intro.hidden = true;
+    list.append(el('li', { className: 'msg notice' }, el('p', {}, text)));
+    if (text.startsWith('Cán bộ hỗ trợ đã tham gia')) staffed(true);
+    else if (text.startsWith('Cán bộ hỗ trợ đã rời')) staffed(false);
+  }
+
+  // staffed shows whether a member of staff is in the conversation; the button asking for
+  // one is hidden meanwhile.
+  const human = $('human');
+  function staffed(active) {
+    human.hidden = active;
+    document.documentElement.classList.toggle('staffed', active);
+  }
+  human.onclick = () => {
+    if (!ready) { attempt = 0; connect(); return notice('Đang kết nối; vui lòng bấm lại sau giây lát.'); }
+    post({ type: 'request_human' });
+  };
 
   // claim attaches a message ID to the answer the page is waiting for (or a new bubble).
   function claim(id) {

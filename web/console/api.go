@@ -53,6 +53,8 @@ type API struct {
 	docs     FAQStore
 	// transcripts serves the conversation routes (WithConversations); nil: none.
 	transcripts TranscriptStore
+	// takeover serves the takeover routes and the events stream (WithTakeover); nil: none.
+	takeover Takeover
 	// realIPHeader names the header a trusted reverse proxy sets to the client address.
 	realIPHeader string
 }
@@ -84,6 +86,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerFAQ(mux)
 	a.registerDocuments(mux)
 	a.registerConversations(mux)
+	a.registerTakeover(mux)
 }
 
 // roleRank orders the roles: a role may do what the roles below it may.

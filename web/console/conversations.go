@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/trolyao/trolyao/knowledge"
 )
@@ -48,25 +50,43 @@ func (a *API) handleConversations(w http.ResponseWriter, r *http.Request, _ know
 	if !ok {
 		return
 	}
-	list, err := a.store.Conversations(r.Context(), knowledge.ConversationFilter{Since: a.now().AddDate(0, 0, -n), Channel: q.Get("channel"), Rating: rating, Limit: limit})
+	waiting := q.Get("waiting")
+	if waiting != "" && waiting != "true" && waiting != "false" {
+		writeError(w, http.StatusBadRequest, "invalid_request", "waiting is true or false")
+		return
+	}
+	text := strings.TrimSpace(q.Get("q"))
+	if utf8.RuneCountInString(text) > 200 {
+		writeError(w, http.StatusBadRequest, "invalid_request", "q is at most 200 characters")
+		return
+	}
+	list, err := a.store.Conversations(r.Context(), knowledge.ConversationFilter{Since: a.now().AddDate(0, 0, -n), Channel: q.Get("channel"),
+		Rating: rating, Text: text, Waiting: waiting == "true", Limit: limit})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal", "the conversations could not be read")
 		return
 	}
 	type row struct {
-		ID            string    `json:"id"`
-		Channel       string    `json:"channel"`
-		Operator      string    `json:"operator,omitempty"`
-		CreatedAt     time.Time `json:"created_at"`
-		LastAt        time.Time `json:"last_at"`
-		Messages      int       `json:"messages"`
-		FirstQuestion string    `json:"first_question"`
-		RatedUp       bool      `json:"rated_up"`
-		RatedDown     bool      `json:"rated_down"`
+		ID       string `json:"id"`
+		Channel  string `json:"channel"`
+		Operator string `json:"operator,omitempty"`
+		// HumanRequested: the person asked for staff and waits (since then).
+		HumanRequested *time.Time `json:"human_requested,omitempty"`
+		CreatedAt      time.Time  `json:"created_at"`
+		LastAt         time.Time  `json:"last_at"`
+		Messages       int        `json:"messages"`
+		FirstQuestion  string     `json:"first_question"`
+		RatedUp        bool       `json:"rated_up"`
+		RatedDown      bool       `json:"rated_down"`
 	}
 	out := make([]row, 0, len(list))
 	for _, c := range list {
-		out = append(out, row{c.SessionID, c.Channel, c.Operator, c.CreatedAt, c.LastAt, c.Messages, c.FirstQuestion, c.RatedUp, c.RatedDown})
+		var asked *time.Time
+		if !c.HumanRequested.IsZero() {
+			t := c.HumanRequested.UTC()
+			asked = &t
+		}
+		out = append(out, row{c.SessionID, c.Channel, c.Operator, asked, c.CreatedAt, c.LastAt, c.Messages, c.FirstQuestion, c.RatedUp, c.RatedDown})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"conversations": out})
 }
@@ -93,12 +113,14 @@ func (a *API) handleTranscript(w http.ResponseWriter, r *http.Request, _ knowled
 		URL   string `json:"url,omitempty"`
 	}
 	type message struct {
+		ID        string    `json:"id"`
 		Role      string    `json:"role"`
 		Text      string    `json:"text"`
 		Grounded  bool      `json:"grounded,omitempty"`
 		Sources   []source  `json:"sources,omitempty"`
 		Rating    string    `json:"rating,omitempty"`
 		Status    string    `json:"status"`
+		Detail    string    `json:"detail,omitempty"` // why it was not delivered
 		CreatedAt time.Time `json:"created_at"`
 	}
 	out := make([]message, 0, len(msgs))
@@ -107,7 +129,20 @@ func (a *API) handleTranscript(w http.ResponseWriter, r *http.Request, _ knowled
 		for _, c := range m.Citations {
 			src = append(src, source{c.N, c.Title, c.URL})
 		}
-		out = append(out, message{m.Role, m.Text, m.Grounded, src, m.Rating, m.Status, m.CreatedAt})
+		out = append(out, message{m.ID, m.Role, m.Text, m.Grounded, src, m.Rating, m.Status, m.Detail, m.CreatedAt})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": sess.ID, "channel": sess.Channel, "operator": sess.Operator, "messages": out})
+	res := map[string]any{"id": sess.ID, "channel": sess.Channel, "operator": sess.Operator, "messages": out}
+	if !sess.HumanRequested.IsZero() {
+		res["human_requested"] = sess.HumanRequested.UTC()
+	}
+	if a.takeover != nil {
+		// What the platform allows now, for the operator about to write.
+		win, err := a.takeover.ReplyWindow(r.Context(), sess)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, "internal", "the conversation could not be read")
+			return
+		}
+		res["window"] = newWindowJSON(win)
+	}
+	writeJSON(w, http.StatusOK, res)
 }

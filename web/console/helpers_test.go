@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/trolyao/trolyao/assistant"
 	"github.com/trolyao/trolyao/knowledge"
 	"github.com/trolyao/trolyao/knowledge/sqlite"
 	"github.com/trolyao/trolyao/knowledge/vietnamese"
+	"github.com/trolyao/trolyao/web"
 	"github.com/trolyao/trolyao/web/console"
 )
 
@@ -63,11 +65,21 @@ func newConsoleStack(t *testing.T, docs map[string]string) *consoleStack {
 			t.Fatal(err)
 		}
 	}
+	idx := knowledge.NewIndex(s, a, emb, quietLog)
+	asst := assistant.New(assistant.DefaultConfig(), idx, s, a, nil, quietLog)
 	mux := http.NewServeMux()
-	console.NewAPI(s, quietLog).WithFAQ(in, s).WithConversations(s).Register(mux)
+	console.NewAPI(s, quietLog).WithFAQ(in, s).WithConversations(s).WithTakeover(asst).Register(mux)
+	chat := web.New(web.Config{}, asst, idx, quietLog)
+	chat.Register(mux)
 	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &consoleStack{store: s, in: in, asst: assistant.New(assistant.DefaultConfig(), knowledge.NewIndex(s, a, emb, quietLog), s, a, nil, quietLog), srv: srv}
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		chat.Close(ctx)
+	})
+	return &consoleStack{store: s, in: in, asst: asst, srv: srv}
 }
 
 // ask asks the assistant q on the web chat, in a new conversation.
@@ -78,4 +90,20 @@ func (st *consoleStack) ask(t *testing.T, q string) assistant.Reply {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// account creates an account of role on the stack and signs it in, returning its token.
+func (st *consoleStack) account(t *testing.T, name, role string) string {
+	t.Helper()
+	pw := "mật khẩu của " + name + " 2026"
+	if _, err := console.NewAccounts(st.store).Create(context.Background(), console.Shell, name, role, pw); err != nil {
+		t.Fatal(err)
+	}
+	return login(t, st.srv, name, pw)
+}
+
+func (st *consoleStack) admin(t *testing.T) string { return st.account(t, "quantri", console.RoleAdmin) }
+
+func (st *consoleStack) editor(t *testing.T, name string) string {
+	return st.account(t, name, console.RoleEditor)
 }
