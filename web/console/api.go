@@ -2,8 +2,10 @@ package console
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -98,10 +100,16 @@ type operatorKey struct{}
 // min: 401 without one, 403 below the role.
 func (a *API) authed(min string, h func(http.ResponseWriter, *http.Request, knowledge.Operator)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || strings.TrimSpace(token) == "" {
+		token, fromCookie := requestToken(r)
+		if token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="console"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "sign in first (POST /api/v1/auth/login)")
+			return
+		}
+		if fromCookie && !safeMethod(r.Method) && !validCSRF(token, r.Header.Get(CSRFHeader)) {
+			// A console page sends the token it was given at sign-in; another site's form
+			// cannot (and SameSite=Strict keeps the cookie from it in the first place).
+			writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+CSRFHeader+" header")
 			return
 		}
 		o, err := a.store.OperatorByToken(r.Context(), tokenHash(token), a.now())
@@ -123,10 +131,53 @@ func (a *API) authed(min string, h func(http.ResponseWriter, *http.Request, know
 	}
 }
 
+// Console sessions: a browser signs in with {"cookie": true} and gets its token in an
+// HttpOnly, SameSite=Strict cookie (Secure behind TLS) instead of in the reply, with a CSRF
+// token that state-changing requests carry in a header. API clients use bearer tokens.
+const (
+	SessionCookie = "trolyao_console"
+	CSRFHeader    = "X-CSRF-Token"
+)
+
+// requestToken returns the request's token: the bearer token, else the session cookie's
+// (fromCookie).
+func requestToken(r *http.Request) (token string, fromCookie bool) {
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(t), false
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		return c.Value, true
+	}
+	return "", false
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// csrfToken is the CSRF token of a session: derived from its token, so nothing more is
+// stored and it ends with the session.
+func csrfToken(token string) string {
+	mac := hmac.New(sha256.New, []byte(token))
+	mac.Write([]byte("trolyao console csrf"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func validCSRF(token, got string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(csrfToken(token)), []byte(got)) == 1
+}
+
+// secure reports whether the browser reached the console over TLS (directly or through the
+// trusted proxy), so that the session cookie is marked Secure.
+func (a *API) secure(r *http.Request) bool {
+	return r.TLS != nil || a.realIPHeader != "" && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
 func (a *API) handleLogin(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
+		Cookie   bool   `json:"cookie"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil || in.Username == "" || in.Password == "" {
 		writeError(w, http.StatusBadRequest, "invalid_request", `want {"username", "password"}`)
@@ -167,11 +218,22 @@ func (a *API) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.audit(r, o.Name, "auth.login", o.Name)
+	if in.Cookie {
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: t.ExpiresAt,
+			HttpOnly: true, Secure: a.secure(r), SameSite: http.SameSiteStrictMode})
+		writeJSON(w, http.StatusOK, map[string]any{"csrf_token": csrfToken(token), "expires_at": t.ExpiresAt.UTC().Format(time.RFC3339),
+			"username": o.Name, "role": o.Role})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"token": token, "expires_at": t.ExpiresAt.UTC().Format(time.RFC3339), "role": o.Role})
 }
 
 func (a *API) handleLogout(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
-	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	token, fromCookie := requestToken(r)
+	if fromCookie {
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+			HttpOnly: true, Secure: a.secure(r), SameSite: http.SameSiteStrictMode})
+	}
 	if err := a.store.RevokeOperatorToken(r.Context(), tokenHash(token)); err != nil {
 		a.logger.ErrorContext(r.Context(), "console: revoke token", slog.Any("error", err))
 		writeError(w, http.StatusInternalServerError, "internal", "sign-out failed")
@@ -181,8 +243,12 @@ func (a *API) handleLogout(w http.ResponseWriter, r *http.Request, o knowledge.O
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *API) handleMe(w http.ResponseWriter, _ *http.Request, o knowledge.Operator) {
-	writeJSON(w, http.StatusOK, map[string]string{"username": o.Name, "role": o.Role})
+func (a *API) handleMe(w http.ResponseWriter, r *http.Request, o knowledge.Operator) {
+	out := map[string]string{"username": o.Name, "role": o.Role}
+	if token, fromCookie := requestToken(r); fromCookie {
+		out["csrf_token"] = csrfToken(token) // a reloaded console page gets it again
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) handleOperators(w http.ResponseWriter, r *http.Request, _ knowledge.Operator) {

@@ -163,3 +163,57 @@ func TestAPIAddressBehindProxy(t *testing.T) {
 		t.Errorf("login %d; audit %+v, %v; want the proxy's client address", res.StatusCode, entries, err)
 	}
 }
+
+// TestCookieSessions: a browser's sign-in puts the token in an HttpOnly, SameSite=Strict
+// cookie (never in the reply); reading works with the cookie alone, while a state-changing
+// request also needs the session's CSRF token; signing out ends the session and the cookie.
+func TestCookieSessions(t *testing.T) {
+	srv, _ := apiFixture(t)
+	res, err := http.Post(srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"lan","password":"biên tập viên 2026","cookie":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in map[string]any
+	json.NewDecoder(res.Body).Decode(&in)
+	res.Body.Close()
+	var cookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == console.SessionCookie {
+			cookie = c
+		}
+	}
+	csrf, _ := in["csrf_token"].(string)
+	if res.StatusCode != 200 || cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Secure || csrf == "" || in["token"] != nil {
+		t.Fatalf("cookie sign-in: %d %v cookie %+v", res.StatusCode, in, cookie)
+	}
+	do := func(method, path, csrf string) (int, map[string]any) {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		req.AddCookie(cookie)
+		if csrf != "" {
+			req.Header.Set(console.CSRFHeader, csrf)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	if status, me := do("GET", "/api/v1/auth/me", ""); status != 200 || me["username"] != "lan" || me["csrf_token"] != csrf {
+		t.Errorf("me with the cookie: %d %v", status, me)
+	}
+	if status, out := do("POST", "/api/v1/auth/logout", ""); status != 403 || out["error"].(map[string]any)["code"] != "csrf" {
+		t.Errorf("sign-out without the CSRF token: %d %v", status, out)
+	}
+	if status, _ := do("POST", "/api/v1/auth/logout", csrf[:len(csrf)-2]+"xx"); status != 403 {
+		t.Errorf("sign-out with a wrong CSRF token: %d", status)
+	}
+	if status, _ := do("POST", "/api/v1/auth/logout", csrf); status != 204 {
+		t.Fatalf("sign-out: %d", status)
+	}
+	if status, _ := do("GET", "/api/v1/auth/me", ""); status != 401 {
+		t.Errorf("me after sign-out: %d, want 401", status)
+	}
+}

@@ -102,7 +102,9 @@ func (st *consoleStack) account(t *testing.T, name, role string) string {
 	return login(t, st.srv, name, pw)
 }
 
-func (st *consoleStack) admin(t *testing.T) string { return st.account(t, "quantri", console.RoleAdmin) }
+func (st *consoleStack) admin(t *testing.T) string {
+	return st.account(t, "quantri", console.RoleAdmin)
+}
 
 func (st *consoleStack) editor(t *testing.T, name string) string {
 	return st.account(t, name, console.RoleEditor)
