@@ -89,6 +89,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerDocuments(mux)
 	a.registerConversations(mux)
 	a.registerTakeover(mux)
+	a.registerPages(mux)
 }
 
 // roleRank orders the roles: a role may do what the roles below it may.
